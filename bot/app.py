@@ -1,0 +1,189 @@
+"""The composition root: the one place where the bot is wired together.
+
+Handler order matters and is written down here: the features are registered in `FEATURES` order,
+all in handler group 0, so for one update the first matching handler wins. Errors go to
+`handlers.errors`, which logs and carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from types import ModuleType
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor
+from bot.health import beat
+from bot.i18n import t
+from bot.menu import MenuCommand
+from bot.ratelimit import OmzienRateLimiter
+from bot.services import Services
+from handlers import errors, group_life, help, language, start
+from locales import SUPPORTED_LANGUAGES
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+FEATURES: Sequence[ModuleType] = (group_life, start, help, language, errors)
+"""Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
+]
+SCHEDULE_POLL_SECONDS = 20.0
+INBOX_KEEP_DAYS = 7
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def file_url(api_url: str) -> str:
+    """Telegram serves files at /file/bot<token>/... beside /bot<token>/...."""
+    return api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    schedule_poll_seconds: float = SCHEDULE_POLL_SECONDS,
+) -> App:
+    clock = clock or SystemClock()
+    bot = DurableBot(
+        token=settings.token,
+        base_url=settings.bot_api_url,
+        base_file_url=file_url(settings.bot_api_url),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            tzinfo=settings.zone,
+        ),
+        rate_limiter=OmzienRateLimiter(
+            overall_max_rate=settings.messages_per_second,
+            group_max_rate=settings.group_messages_per_minute,
+        ),
+        request=HTTPXRequest(connection_pool_size=32, read_timeout=15.0),
+        get_updates_request=HTTPXRequest(read_timeout=40.0),
+    )
+    app: App = (
+        ApplicationBuilder()
+        .application_class(OmzienApplication)
+        .bot(bot)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    app.bot_data["clock"] = clock
+    app.bot_data["schedule_poll_seconds"] = schedule_poll_seconds
+    return app
+
+
+async def _post_init(app: App) -> None:
+    settings: Settings = app.bot_data["settings"]
+    clock: Clock = app.bot_data["clock"]
+    db = await Database.open(settings.database)
+    svc = Services.create(settings, clock, db)
+    svc.bot_username = app.bot.username
+    app.bot_data["services"] = svc
+    bot = app.bot
+    assert isinstance(bot, DurableBot)
+    bot.inbox, bot.clock = svc.inbox, clock
+    wire(app, svc)
+    await publish_commands(app, svc.menu)
+    await svc.scheduler.recover()
+    await replay_inbox(app, svc)
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        _run_schedule, interval=app.bot_data["schedule_poll_seconds"], first=0.05,
+        name="schedule", job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+def wire(app: App, svc: Services) -> None:
+    for feature in FEATURES:
+        feature.register(app, svc)
+        svc.menu.extend(getattr(feature, "COMMANDS", ()))
+
+
+async def _post_shutdown(app: App) -> None:
+    svc = app.bot_data.get("services")
+    if isinstance(svc, Services):
+        await svc.db.close()
+
+
+async def _run_schedule(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc: Services = context.bot_data["services"]
+    await svc.scheduler.run_due()
+    beat(svc.settings.database)
+
+
+async def replay_inbox(app: App, svc: Services) -> None:
+    """Updates stored but not handled before a stop are handled now, before new ones."""
+    pending = await svc.inbox.unhandled()
+    for payload in pending:
+        update = Update.de_json(payload, app.bot)
+        if update is not None:
+            await app.update_queue.put(update)
+    if pending:
+        log.info("replaying %d update(s) stored before the last stop", len(pending))
+    await svc.inbox.prune(svc.clock.now() - timedelta(days=INBOX_KEEP_DAYS))
+
+
+async def publish_commands(app: App, menu: list[MenuCommand]) -> None:
+    """Telegram's command menu, per language, for private chats and for groups."""
+    settings: Settings = app.bot_data["settings"]
+    for scope, in_group in ((BotCommandScopeAllPrivateChats(), False),
+                            (BotCommandScopeAllGroupChats(), True)):
+        for lang in (None, *SUPPORTED_LANGUAGES):
+            shown = lang or settings.language
+            commands = [
+                BotCommand(item.name(shown), t(shown, item.description_key))
+                for item in menu
+                if (item.group if in_group else item.private)
+            ]
+            await app.bot.set_my_commands(commands, scope=scope, language_code=lang)
+
+
+@asynccontextmanager
+async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
+    """Run the bot inside an existing event loop (tests, the demo); stops cleanly on exit."""
+    await app.initialize()
+    try:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, poll_interval=0.0
+        )
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+
+
+def run_polling(settings: Settings) -> None:
+    app = build_application(settings)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=True)

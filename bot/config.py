@@ -1,0 +1,95 @@
+"""Configuration: one typed object read from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from locales import SUPPORTED_LANGUAGES
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+_TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot needs from its operator. Environment variables carry the `OMZIEN_` prefix."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OMZIEN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    bot_api_url: str = TELEGRAM_API_URL
+    database: Path = Path("data/omzien.sqlite3")
+    timezone: str = "Europe/Amsterdam"
+    language: str = "nl"
+    log_level: str = "INFO"
+    group_messages_per_minute: int = Field(default=20, ge=1, le=60)
+    messages_per_second: int = Field(default=30, ge=1, le=30)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token (digits, a colon, then letters)")
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Amsterdam") from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError("OMZIEN_BOT_TOKEN is not set: ask @BotFather for a token")
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"OMZIEN_{field.upper()}: {message}") from None

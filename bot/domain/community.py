@@ -1,0 +1,61 @@
+"""Buildings, residents and who belongs where."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class MemberStatus(StrEnum):
+    MEMBER = "member"
+    ADMIN = "admin"
+    LEFT = "left"
+
+
+class Building(BaseModel):
+    """One Telegram group: a building, or part of one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chat_id: int
+    title: str
+    language: str
+    active: bool
+    added_at: datetime
+    removed_at: datetime | None = None
+
+
+class Resident(BaseModel):
+    """Someone the bot has met, in a group or in a private chat."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    first_name: str
+    telegram_language: str | None = None
+    language: str | None = None
+    started_at: datetime | None = None
+    blocked: bool = False
+    created_at: datetime
+    last_seen_at: datetime
+
+    @property
+    def can_be_messaged(self) -> bool:
+        """Telegram refuses a first private message to someone who never opened the bot."""
+        return self.started_at is not None and not self.blocked
+
+
+class Membership(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    building_id: int
+    user_id: int
+    status: MemberStatus
+    joined_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_current(self) -> bool:
+        return self.status is not MemberStatus.LEFT

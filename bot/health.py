@@ -1,0 +1,31 @@
+"""A heartbeat file beside the database, touched by the schedule poll, read by `python -m bot health`.
+
+It proves the event loop is alive and the database answers, which is what a container health
+check needs to know, without opening a port.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+STALE_AFTER_SECONDS = 180.0
+
+
+def heartbeat_path(database: Path) -> Path:
+    return database.with_name(database.name + ".heartbeat")
+
+
+def beat(database: Path) -> None:
+    path = heartbeat_path(database)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(str(int(time.time())), encoding="ascii")
+
+
+def is_alive(database: Path, *, now: float | None = None) -> bool:
+    path = heartbeat_path(database)
+    try:
+        last = float(path.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return False
+    return (now if now is not None else time.time()) - last < STALE_AFTER_SECONDS

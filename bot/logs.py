@@ -1,0 +1,64 @@
+"""Logging that never shows the bot token.
+
+httpx logs every request URL at INFO and those URLs contain the token. Rather than trust each
+library, every log record is cleaned where it is made (a record factory), so no handler, level
+or test capture can ever see the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+_TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{10,}")
+_installed_tokens: set[str] = set()
+
+
+def redact(text: str) -> str:
+    for token in _installed_tokens:
+        text = text.replace(token, "<token>")
+    return _TOKEN_SHAPE.sub("<token>", text)
+
+
+def _install_record_factory() -> None:
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_omzien_redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the caller's bug; keep the raw record
+            return record
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    factory._omzien_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+def protect_token(token: str | None) -> None:
+    """Make sure `token` can never be written by any logger in this process."""
+    if token:
+        _installed_tokens.add(token)
+    _install_record_factory()
+    for name in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def setup_logging(level: str = "INFO", token: str | None = None) -> None:
+    """One plain handler on the root logger; the token is protected before anything logs."""
+    protect_token(token)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,180 @@
+"""Buildings, residents and memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.community import Building, Membership, MemberStatus, Resident
+from storage.db import Database, Row, from_db, to_db
+
+
+def _building(row: Row) -> Building:
+    return Building(
+        chat_id=row["chat_id"],
+        title=row["title"],
+        language=row["language"],
+        active=bool(row["active"]),
+        added_at=from_db(row["added_at"]),
+        removed_at=from_db(row["removed_at"]),
+    )
+
+
+def _resident(row: Row) -> Resident:
+    return Resident(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        telegram_language=row["telegram_language"],
+        language=row["language"],
+        started_at=from_db(row["started_at"]),
+        blocked=bool(row["blocked"]),
+        created_at=from_db(row["created_at"]),
+        last_seen_at=from_db(row["last_seen_at"]),
+    )
+
+
+def _membership(row: Row) -> Membership:
+    return Membership(
+        building_id=row["building_id"],
+        user_id=row["user_id"],
+        status=MemberStatus(row["status"]),
+        joined_at=from_db(row["joined_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+class BuildingStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def activate(self, chat_id: int, title: str, language: str, now: datetime) -> Building:
+        """Register the group, or wake it up again when the bot is re-added."""
+        await self._db.execute(
+            "INSERT INTO buildings (chat_id, title, language, active, added_at)"
+            " VALUES (?, ?, ?, 1, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, active = 1,"
+            " removed_at = NULL",
+            (chat_id, title, language, to_db(now)),
+        )
+        building = await self.get(chat_id)
+        assert building is not None
+        return building
+
+    async def deactivate(self, chat_id: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE buildings SET active = 0, removed_at = ? WHERE chat_id = ? AND active = 1",
+            (to_db(now), chat_id),
+        )
+        return changed > 0
+
+    async def get(self, chat_id: int) -> Building | None:
+        row = await self._db.fetch_one("SELECT * FROM buildings WHERE chat_id = ?", (chat_id,))
+        return None if row is None else _building(row)
+
+    async def active(self) -> list[Building]:
+        rows = await self._db.fetch_all("SELECT * FROM buildings WHERE active = 1 ORDER BY chat_id")
+        return [_building(row) for row in rows]
+
+    async def set_language(self, chat_id: int, language: str) -> None:
+        await self._db.execute(
+            "UPDATE buildings SET language = ? WHERE chat_id = ?", (language, chat_id)
+        )
+
+    async def move(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup. Every row keyed by the old id follows by ON UPDATE CASCADE.
+
+        Idempotent: Telegram sends the news to both the old and the new chat.
+        """
+        async with self._db.transaction() as tx:
+            old = await tx.fetch_value("SELECT 1 FROM buildings WHERE chat_id = ?", (old_chat_id,))
+            if old is None:
+                return False
+            new = await tx.fetch_value("SELECT 1 FROM buildings WHERE chat_id = ?", (new_chat_id,))
+            if new is not None:
+                await tx.execute("DELETE FROM buildings WHERE chat_id = ?", (new_chat_id,))
+            await tx.execute(
+                "UPDATE buildings SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
+        return True
+
+
+class ResidentStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def seen(
+        self, user_id: int, first_name: str, telegram_language: str | None, now: datetime
+    ) -> Resident:
+        """Record that we met this person now; keeps name and Telegram language up to date."""
+        await self._db.execute(
+            "INSERT INTO residents (user_id, first_name, telegram_language, created_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
+            " telegram_language = COALESCE(excluded.telegram_language, residents.telegram_language),"
+            " last_seen_at = excluded.last_seen_at",
+            (user_id, first_name, telegram_language, to_db(now), to_db(now)),
+        )
+        resident = await self.get(user_id)
+        assert resident is not None
+        return resident
+
+    async def get(self, user_id: int) -> Resident | None:
+        row = await self._db.fetch_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
+        return None if row is None else _resident(row)
+
+    async def mark_started(self, user_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE residents SET started_at = COALESCE(started_at, ?), blocked = 0"
+            " WHERE user_id = ?",
+            (to_db(now), user_id),
+        )
+
+    async def mark_unreachable(self, user_id: int) -> None:
+        """Telegram said 403: the resident never opened the bot, or blocked it."""
+        await self._db.execute(
+            "UPDATE residents SET started_at = NULL WHERE user_id = ?", (user_id,)
+        )
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._db.execute(
+            "UPDATE residents SET language = ? WHERE user_id = ?", (language, user_id)
+        )
+
+
+class MembershipStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set_status(
+        self, building_id: int, user_id: int, status: MemberStatus, now: datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO memberships (building_id, user_id, status, joined_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (building_id, user_id) DO UPDATE SET status = excluded.status,"
+            " updated_at = excluded.updated_at,"
+            " joined_at = CASE WHEN memberships.status = 'left' AND excluded.status != 'left'"
+            " THEN excluded.joined_at ELSE memberships.joined_at END",
+            (building_id, user_id, status.value, to_db(now), to_db(now)),
+        )
+
+    async def get(self, building_id: int, user_id: int) -> Membership | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM memberships WHERE building_id = ? AND user_id = ?",
+            (building_id, user_id),
+        )
+        return None if row is None else _membership(row)
+
+    async def buildings_of(self, user_id: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT m.building_id FROM memberships m JOIN buildings b ON b.chat_id = m.building_id"
+            " WHERE m.user_id = ? AND m.status != 'left' AND b.active = 1 ORDER BY m.joined_at",
+            (user_id,),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def count_current(self, building_id: int) -> int:
+        value = await self._db.fetch_value(
+            "SELECT COUNT(*) FROM memberships WHERE building_id = ? AND status != 'left'",
+            (building_id,),
+        )
+        return int(value or 0)

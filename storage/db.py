@@ -1,0 +1,223 @@
+"""The SQLite connection: WAL, foreign keys, a busy timeout, and forward-only migrations.
+
+One connection per process, guarded by a lock, because aiosqlite shares one sqlite3 connection
+between coroutines and a transaction must not interleave with another coroutine's statements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+Row = sqlite3.Row
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Database:
+    """An open database. Use `transaction()` for anything that writes more than one statement."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        database = cls(connection, path)
+        if migrate:
+            await database.migrate()
+        return database
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement; returns the number of rows it changed."""
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row id."""
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            row_id = cursor.lastrowid
+            await cursor.close()
+            return int(row_id or 0)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            row = await cursor.fetchone()
+            await cursor.close()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            rows = await cursor.fetchall()
+            await cursor.close()
+            return list(rows)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        async with self._lock:
+            await _ensure_version_table(self._conn)
+            cursor = await self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            row = await cursor.fetchone()
+            await cursor.close()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> list[int]:
+        """Apply every migration newer than the recorded version, each in its own transaction."""
+        applied: list[int] = []
+        current = await self.schema_version()
+        for version, path in available_migrations():
+            if version <= current:
+                continue
+            script = path.read_text(encoding="utf-8")
+            async with self._lock:
+                try:
+                    await self._conn.executescript(
+                        "BEGIN IMMEDIATE;\n"
+                        + script
+                        + f"\nINSERT INTO schema_version (version, name, applied_at)"
+                        f" VALUES ({version}, '{path.stem}', datetime('now'));\nCOMMIT;"
+                    )
+                except Exception:
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
+                    raise
+            applied.append(version)
+        return applied
+
+    async def backup(self, target: Path) -> None:
+        """SQLite's online backup: a consistent copy while the bot keeps running."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock:
+            destination = await aiosqlite.connect(target)
+            try:
+                await self._conn.backup(destination)
+            finally:
+                await destination.close()
+        os.chmod(target, 0o600)
+
+
+class Transaction:
+    """Statements inside one BEGIN IMMEDIATE; the database lock is held throughout."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._conn = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, params)
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, params)
+        row_id = cursor.lastrowid
+        await cursor.close()
+        return int(row_id or 0)
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        cursor = await self._conn.execute(sql, params)
+        row = await cursor.fetchone()
+        await cursor.close()
+        return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = await self._conn.execute(sql, params)
+        rows = await cursor.fetchall()
+        await cursor.close()
+        return list(rows)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+def available_migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+async def _ensure_version_table(connection: aiosqlite.Connection) -> None:
+    await connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite opens it."""
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def to_db(moment: datetime | None) -> str | None:
+    """Moments are stored as ISO-8601 text in UTC, so they sort and compare as text."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to storage")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.domain.quiet_hours import QuietHours
+from bot.domain.schedule import ItemState, ScheduledItem
+from bot.scheduler import Scheduler
+from storage.db import Database
+from storage.schedule import ScheduleStore
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=AMS)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (local(2026, 11, 22, 12, 0), local(2026, 11, 22, 12, 0)),
+        (local(2026, 11, 22, 21, 30), local(2026, 11, 23, 8, 30)),
+        (local(2026, 11, 22, 23, 59), local(2026, 11, 23, 8, 30)),
+        (local(2026, 11, 23, 3, 0), local(2026, 11, 23, 8, 30)),
+        (local(2026, 11, 23, 8, 30), local(2026, 11, 23, 8, 30)),
+        (local(2026, 3, 29, 1, 0), local(2026, 3, 29, 8, 30)),
+    ],
+)
+def test_quiet_hours_move_to_the_morning(moment: datetime, expected: datetime) -> None:
+    assert QuietHours().next_allowed(moment, AMS) == expected
+
+
+def test_latest_before_quiet_hours() -> None:
+    quiet = QuietHours()
+    assert quiet.latest_before(local(2026, 11, 22, 23, 0), AMS) == local(2026, 11, 22, 21, 29)
+    assert quiet.latest_before(local(2026, 11, 23, 7, 0), AMS) == local(2026, 11, 22, 21, 29)
+    assert quiet.latest_before(local(2026, 11, 23, 12, 0), AMS) == local(2026, 11, 23, 12, 0)
+
+
+def test_daytime_quiet_window() -> None:
+    quiet = QuietHours(start=time(13, 0), end=time(14, 0))
+    assert quiet.contains(local(2026, 1, 1, 13, 30), AMS)
+    assert not quiet.contains(local(2026, 1, 1, 14, 0), AMS)
+
+
+@pytest.fixture
+async def scheduler(tmp_path: Path) -> Scheduler:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    clock = FakeClock(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
+    yield Scheduler(ScheduleStore(db), clock)
+    await db.close()
+
+
+async def test_runs_when_due_once_and_skips_stale(scheduler: Scheduler) -> None:
+    ran: list[str] = []
+
+    async def remind(item: ScheduledItem, now: datetime) -> ItemState | None:
+        ran.append(item.ref)
+        return None
+
+    scheduler.register("remind", remind)
+    clock = scheduler.clock
+    assert isinstance(clock, FakeClock)
+    start = clock.now()
+    await scheduler.add("remind", "a", start + timedelta(hours=1))
+    await scheduler.add("remind", "b", start + timedelta(hours=1),
+                        stale_after=start + timedelta(hours=2))
+    assert await scheduler.run_due() == 0
+    clock.advance(timedelta(hours=3))
+    assert await scheduler.run_due() == 2
+    assert ran == ["a"]
+    assert await scheduler.run_due() == 0
+    stale = await scheduler.store.get("remind", "b")
+    assert stale is not None and stale.state is ItemState.SKIPPED
+
+
+async def test_failure_is_retried_then_given_up(scheduler: Scheduler) -> None:
+    calls = 0
+
+    async def flaky(item: ScheduledItem, now: datetime) -> ItemState | None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("network down")
+
+    scheduler.register("flaky", flaky)
+    clock = scheduler.clock
+    assert isinstance(clock, FakeClock)
+    await scheduler.add("flaky", "x", clock.now())
+    for _ in range(5):
+        await scheduler.run_due()
+        clock.advance(timedelta(minutes=6))
+    assert calls == 3
+    item = await scheduler.store.get("flaky", "x")
+    assert item is not None and item.state is ItemState.SKIPPED
