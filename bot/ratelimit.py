@@ -54,12 +54,14 @@ class OmzienRateLimiter(AIORateLimiter):
 
     def _private_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._private) > MAX_PRIVATE_LIMITERS:
-            for key, limiter in list(self._private.items()):
-                if limiter.has_capacity(PRIVATE_BURST):
+            for key, idle in list(self._private.items()):
+                if idle.has_capacity(PRIVATE_BURST):
                     del self._private[key]
-        if chat_id not in self._private:
-            self._private[chat_id] = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / self._private_rate)
-        return self._private[chat_id]
+        limiter = self._private.get(chat_id)
+        if limiter is None:
+            limiter = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / self._private_rate)
+            self._private[chat_id] = limiter
+        return limiter
 
     async def process_request(
         self,

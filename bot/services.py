@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -19,6 +20,33 @@ from storage.schedule import ScheduleStore
 
 LinkRoute = Callable[[Any, Any, DeepLink], Awaitable[None]]
 """(update, context, link): PTB objects stay out of the type here to keep `bot/` free of them."""
+
+DigestSource = Callable[[int, str, datetime], Awaitable[list[str]]]
+"""(building_id, lang, now) -> ready HTML lines for the weekly digest; [] when nothing to say."""
+
+ActivityProbe = Callable[[int], Awaitable[datetime | None]]
+"""building_id -> when residents last asked, offered, organised or responded there."""
+
+PromptFilter = Callable[[int, str, datetime], Awaitable[bool]]
+"""(user_id, prompt kind, now) -> may a scheduled private prompt of this kind reach them now."""
+
+
+class PersonalData(Protocol):
+    """A feature that stores something about a resident says what, and can forget it."""
+
+    name: str
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything this feature keeps about the resident, as JSON-ready data."""
+        ...
+
+    async def forget(self, user_id: int, now: datetime) -> None:
+        """Erase the resident's personal data here; anonymous counts may stay. Idempotent."""
+        ...
+
+    async def expire(self, before: datetime) -> int:
+        """Erase texts of things closed or past before `before`, keeping only their counts."""
+        ...
 
 
 @dataclass
@@ -37,6 +65,17 @@ class Services:
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
     link_routes: dict[str, LinkRoute] = field(default_factory=dict)
     """Deep-link kind -> what opening such a link does (features add their own)."""
+    digest_sources: list[DigestSource] = field(default_factory=list)
+    activity_probes: list[ActivityProbe] = field(default_factory=list)
+    prompt_filters: list[PromptFilter] = field(default_factory=list)
+    personal_data: list[PersonalData] = field(default_factory=list)
+
+    async def may_prompt(self, user_id: int, kind: str, now: datetime) -> bool:
+        """Every filter must agree before a scheduled private prompt is sent."""
+        for allowed in self.prompt_filters:
+            if not await allowed(user_id, kind, now):
+                return False
+        return True
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock, db: Database) -> Services:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from telegram import (
+    Bot,
     Chat,
     ChatMember,
     InlineKeyboardButton,
@@ -134,6 +135,21 @@ async def send_private(
         fallback_chat_id, t(lang, "private.need_start", name=fallback_name), reply_markup=keyboard
     )
     return None
+
+
+async def send_prompt(
+    bot: Bot, svc: Services, user_id: int, kind: str, text: str,
+    *, reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """A scheduled private prompt (reminder, follow-up): sent only if the resident allows this
+    kind now (mutes, long absence); never falls back to the group."""
+    if not await svc.may_prompt(user_id, kind, svc.clock.now()):
+        return None
+    try:
+        return await bot.send_message(user_id, text, reply_markup=reply_markup)
+    except Forbidden:
+        await svc.residents.mark_unreachable(user_id)
+        return None
 
 
 async def is_group_admin(context: Context, chat_id: int, user_id: int) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from bot.domain.community import Building, Membership, MemberStatus, Resident
+from bot.domain.community import Building, BuildingSettings, Membership, MemberStatus, Resident
+from bot.domain.quiet_hours import QuietHours
 from storage.db import Database, Row, from_db, to_db
 
 
@@ -16,6 +17,20 @@ def _building(row: Row) -> Building:
         active=bool(row["active"]),
         added_at=from_db(row["added_at"]),
         removed_at=from_db(row["removed_at"]),
+        settings=BuildingSettings(
+            quiet_hours=QuietHours(
+                start=time.fromisoformat(row["quiet_start"]),
+                end=time.fromisoformat(row["quiet_end"]),
+            ),
+            bump_hours_before=row["bump_hours_before"],
+            max_open_requests=row["max_open_requests"],
+            digest_enabled=bool(row["digest_enabled"]),
+            digest_weekday=row["digest_weekday"],
+            digest_hour=row["digest_hour"],
+            nudges_enabled=bool(row["nudges_enabled"]),
+            nudge_after_days=row["nudge_after_days"],
+            care_contact=row["care_contact"],
+        ),
     )
 
 
@@ -77,6 +92,26 @@ class BuildingStore:
     async def set_language(self, chat_id: int, language: str) -> None:
         await self._db.execute(
             "UPDATE buildings SET language = ? WHERE chat_id = ?", (language, chat_id)
+        )
+
+    async def save_settings(self, chat_id: int, settings: BuildingSettings) -> None:
+        await self._db.execute(
+            "UPDATE buildings SET quiet_start = ?, quiet_end = ?, bump_hours_before = ?,"
+            " max_open_requests = ?, digest_enabled = ?, digest_weekday = ?, digest_hour = ?,"
+            " nudges_enabled = ?, nudge_after_days = ?, care_contact = ? WHERE chat_id = ?",
+            (
+                settings.quiet_hours.start.strftime("%H:%M"),
+                settings.quiet_hours.end.strftime("%H:%M"),
+                settings.bump_hours_before,
+                settings.max_open_requests,
+                int(settings.digest_enabled),
+                settings.digest_weekday,
+                settings.digest_hour,
+                int(settings.nudges_enabled),
+                settings.nudge_after_days,
+                settings.care_contact,
+                chat_id,
+            ),
         )
 
     async def move(self, old_chat_id: int, new_chat_id: int) -> bool:

@@ -5,13 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.quiet_hours import QuietHours
 
 
 class MemberStatus(StrEnum):
     MEMBER = "member"
     ADMIN = "admin"
     LEFT = "left"
+
+
+class BuildingSettings(BaseModel):
+    """What a group's admins can change in /instellingen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quiet_hours: QuietHours = QuietHours()
+    bump_hours_before: int = Field(default=3, ge=0, le=72)
+    max_open_requests: int = Field(default=3, ge=1, le=20)
+    digest_enabled: bool = True
+    digest_weekday: int = Field(default=6, ge=0, le=6)
+    digest_hour: int = Field(default=19, ge=0, le=23)
+    nudges_enabled: bool = True
+    nudge_after_days: int = Field(default=10, ge=1, le=90)
+    care_contact: str = Field(default="", max_length=500)
 
 
 class Building(BaseModel):
@@ -25,6 +43,7 @@ class Building(BaseModel):
     active: bool
     added_at: datetime
     removed_at: datetime | None = None
+    settings: BuildingSettings = BuildingSettings()
 
 
 class Resident(BaseModel):

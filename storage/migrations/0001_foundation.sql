@@ -9,7 +9,18 @@ CREATE TABLE buildings (
     language    TEXT NOT NULL DEFAULT 'nl',
     active      INTEGER NOT NULL DEFAULT 1,
     added_at    TEXT NOT NULL,
-    removed_at  TEXT
+    removed_at  TEXT,
+    -- group settings, changed by the group's admins in /instellingen
+    quiet_start          TEXT NOT NULL DEFAULT '21:30',
+    quiet_end            TEXT NOT NULL DEFAULT '08:30',
+    bump_hours_before    INTEGER NOT NULL DEFAULT 3,
+    max_open_requests    INTEGER NOT NULL DEFAULT 3,
+    digest_enabled       INTEGER NOT NULL DEFAULT 1,
+    digest_weekday       INTEGER NOT NULL DEFAULT 6,   -- Monday 0 ... Sunday 6
+    digest_hour          INTEGER NOT NULL DEFAULT 19,
+    nudges_enabled       INTEGER NOT NULL DEFAULT 1,
+    nudge_after_days     INTEGER NOT NULL DEFAULT 10,
+    care_contact         TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE residents (

@@ -1,0 +1,149 @@
+"""End-to-end harness: the real bot, over HTTP, against the local Bot API sandbox.
+
+`world` starts a sandbox with a building group of residents, and a bot on a fresh database with
+a test clock. Tests act as residents through the sandbox and wait for what the bot does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, build_application, running
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from bot.logs import protect_token
+from bot.sandbox import Sandbox, SandboxChat, SandboxUser
+from bot.services import Services
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:SANDBOX-TOKEN"
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Amsterdam
+NEIGHBOURS = [
+    ("Fatma", "Yilmaz", "tr"),
+    ("Anouk", "de Vries", "nl"),
+    ("Youssef", "El Amrani", "nl"),
+    ("Agnieszka", "Kowalska", "pl"),
+    ("Oksana", "Shevchenko", "uk"),
+    ("Kees", "Bakker", "nl"),
+    ("John", "Smith", "en"),
+    ("Mehmet", "Demir", "nl"),
+]
+
+
+@dataclass
+class World:
+    """One building group with residents, a sandbox and (while `bot()` runs) the real bot."""
+
+    sb: Sandbox
+    clock: FakeClock
+    database: Path
+    group: SandboxChat
+    admin: SandboxUser
+    residents: list[SandboxUser]
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+    app: App | None = None
+
+    def settings(self) -> Settings:
+        return load_settings(
+            _env_file=None,
+            bot_token=TOKEN,
+            bot_api_url=f"{self.sb.url}/bot",
+            database=self.database,
+            **self.settings_overrides,
+        )
+
+    @asynccontextmanager
+    async def bot(self) -> AsyncIterator[App]:
+        app = build_application(self.settings(), clock=self.clock, schedule_poll_seconds=0.1)
+        async with running(app, poll_timeout=1):
+            self.app = app
+            try:
+                yield app
+            finally:
+                self.app = None
+
+    @property
+    def services(self) -> Services:
+        assert self.app is not None, "the bot is not running"
+        services = self.app.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+    async def run_due(self) -> int:
+        """Run what the schedule has due at the test clock's now."""
+        return await self.services.scheduler.run_due()
+
+    async def add_bot(self) -> None:
+        await self.sb.add_bot_to_group(self.group, by=self.admin)
+        await self.sb.next_message(self.group)
+
+    def user(self, first_name: str) -> SandboxUser:
+        return next(u for u in [self.admin, *self.residents] if u.first_name == first_name)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    protect_token(TOKEN)
+    async with Sandbox(token=TOKEN) as sb:
+        yield sb
+        assert sb.violations == [], "requests or replies that break the Bot API spec"
+
+
+@pytest.fixture
+async def world(sandbox: Sandbox, tmp_path: Path) -> World:
+    admin = sandbox.add_user("Marieke", "Jansen", username="marieke", language_code="nl")
+    residents = [
+        sandbox.add_user(first, last, language_code=lang) for first, last, lang in NEIGHBOURS
+    ]
+    group = sandbox.add_group("Flat De Linde", members=[admin, *residents], admins=[admin])
+    return World(
+        sb=sandbox,
+        clock=FakeClock(START),
+        database=tmp_path / "omzien.sqlite3",
+        group=group,
+        admin=admin,
+        residents=residents,
+    )
+
+
+BotProcess = Callable[..., AbstractAsyncContextManager[asyncio.subprocess.Process]]
+
+
+@pytest.fixture
+def bot_process(tmp_path: Path) -> BotProcess:
+    """The bot as its own process (`python -m bot run`), for kill -9 and full-log tests."""
+
+    @asynccontextmanager
+    async def start(
+        sb: Sandbox, database: Path, *, log_level: str = "INFO", log_file: Path | None = None
+    ) -> AsyncIterator[asyncio.subprocess.Process]:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("OMZIEN_")},
+            "OMZIEN_BOT_TOKEN": TOKEN,
+            "OMZIEN_BOT_API_URL": f"{sb.url}/bot",
+            "OMZIEN_DATABASE": str(database),
+            "OMZIEN_LOG_LEVEL": log_level,
+        }
+        out = (log_file or tmp_path / "bot.log").open("ab")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+        try:
+            yield process
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            out.close()
+
+    return start
