@@ -33,13 +33,23 @@ from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
-from handlers import errors, group_life, help, language, start
+from handlers import abuse, data_rights, errors, group_life, help, language, privacy, start
+from handlers import activities, activity_flow, ideas
+from handlers import digest as weekly_digest
+from handlers import nudges as gentle_nudges
+from handlers import requests as help_requests
+from handlers import resident_settings as notifications
+from handlers import settings as group_settings
 from locales import SUPPORTED_LANGUAGES
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES: Sequence[ModuleType] = (group_life, start, help, language, errors)
+FEATURES: Sequence[ModuleType] = (
+    abuse, group_life, start, help, language, help_requests, privacy, data_rights,
+    weekly_digest, gentle_nudges, group_settings, notifications,
+    activities, activity_flow, ideas, errors
+)
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 
 ALLOWED_UPDATES = [
@@ -165,9 +175,14 @@ async def publish_commands(app: App, menu: list[MenuCommand]) -> None:
 
 @asynccontextmanager
 async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
-    """Run the bot inside an existing event loop (tests, the demo); stops cleanly on exit."""
+    """Run the bot inside an existing event loop (tests, the demo); stops cleanly on exit.
+
+    Does what `run_polling` does around the polling itself, post_init and post_shutdown included.
+    """
     await app.initialize()
     try:
+        if app.post_init is not None:
+            await app.post_init(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(
@@ -182,6 +197,8 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
                 await app.stop()
     finally:
         await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
 
 
 def run_polling(settings: Settings) -> None:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     group_messages_per_minute: int = Field(default=20, ge=1, le=60)
     messages_per_second: int = Field(default=30, ge=1, le=30)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    """Texts of things closed or past longer ago than this are erased (OMZIEN_RETENTION_DAYS)."""
+    log_salt: SecretStr | None = None
+    """Key for pseudonymous user ids in logs; without it a random per-database key is used."""
 
     @field_validator("bot_token")
     @classmethod

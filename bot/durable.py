@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 
 from bot.clock import Clock
@@ -31,6 +33,13 @@ class DurableBot(ExtBot[None]):
         self.inbox: UpdateInbox | None = None
         self.clock: Clock | None = None
 
+    def __setattr__(self, key: str, value: object) -> None:
+        """PTB freezes a bot after __init__; the inbox and clock are wired in once the DB is open."""
+        if key in DurableBot.__slots__:
+            object.__setattr__(self, key, value)
+            return
+        super().__setattr__(key, value)
+
     async def get_updates(  # type: ignore[override]
         self,
         offset: int | None = None,
@@ -39,14 +48,51 @@ class DurableBot(ExtBot[None]):
         allowed_updates: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> tuple[Update, ...]:
-        updates = await super().get_updates(
-            offset=offset, limit=limit, timeout=timeout, allowed_updates=allowed_updates, **kwargs
+        """Each update is parsed on its own: one that cannot be parsed is recorded as handled and
+        stands in as an empty update (so the offset moves past it) instead of failing the batch,
+        which PTB would fetch again forever."""
+        raw = await self._post(
+            "getUpdates",
+            {"timeout": timeout, "offset": offset, "limit": limit, "allowed_updates": allowed_updates},
+            read_timeout=_read_timeout(self, timeout, kwargs.pop("read_timeout", DEFAULT_NONE)),
+            **kwargs,
         )
-        if updates and self.inbox is not None and self.clock is not None:
-            await self.inbox.store(
-                [(update.update_id, update.to_dict()) for update in updates], self.clock.now()
-            )
-        return updates
+        good: list[tuple[int, dict[str, Any]]] = []
+        broken: list[tuple[int, dict[str, Any]]] = []
+        updates: list[Update] = []
+        for item in raw if isinstance(raw, list) else []:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                log.warning("an update without an update id was dropped")
+                continue
+            try:
+                update = Update.de_json(item, self)
+            except Exception as exc:  # any shape Telegram (or a fake) might send
+                log.warning("update %s could not be read (%s); skipped", update_id,
+                            type(exc).__name__)
+                broken.append((update_id, item))
+                updates.append(Update(update_id))
+                continue
+            self.insert_callback_data(update)
+            good.append((update_id, item))
+            updates.append(update)
+        if self.inbox is not None and self.clock is not None:
+            now = self.clock.now()
+            if good or broken:
+                await self.inbox.store([*good, *broken], now)
+            for update_id, _ in broken:
+                await self.inbox.mark_handled(update_id, now)
+        return tuple(updates)
+
+
+def _read_timeout(bot: ExtBot[None], timeout: Any, read_timeout: Any) -> float:
+    """As PTB does it: the request's own read timeout plus the long-polling time."""
+    polling_request = bot._request[0]
+    base = (polling_request.read_timeout if isinstance(read_timeout, DefaultValue)
+            else read_timeout) or 0
+    if isinstance(timeout, timedelta):
+        return float(base + timeout.total_seconds())
+    return float(base + timeout) if timeout else float(base)
 
 
 class OmzienApplication(Application):  # type: ignore[type-arg]

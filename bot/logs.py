@@ -7,12 +7,31 @@ or test capture can ever see the token.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
+import secrets
 from typing import Any
 
 _TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{10,}")
 _installed_tokens: set[str] = set()
+_pseudonym_key: bytes = secrets.token_bytes(32)
+
+
+def set_pseudonym_key(key: str | bytes) -> None:
+    """Use this key (OMZIEN_LOG_SALT, or the database's own secret) for `pseudonym`."""
+    global _pseudonym_key
+    _pseudonym_key = key.encode() if isinstance(key, str) else key
+
+
+def pseudonym(user_id: int | None) -> str:
+    """A user id as it may appear in logs: a keyed hash, stable per database, so one resident's
+    lines can be followed without the log revealing who they are."""
+    if user_id is None:
+        return "u-none"
+    digest = hmac.new(_pseudonym_key, str(user_id).encode(), hashlib.sha256).hexdigest()
+    return f"u-{digest[:12]}"
 
 
 def redact(text: str) -> str:

@@ -1,18 +1,29 @@
 """Outgoing calls keep to Telegram's limits and wait out a 429 instead of losing the message.
 
-PTB's AIORateLimiter does the group (20 a minute) and overall (30 a second) limits but retries
-nothing by default and knows no per-private-chat limit. This adds: retries on 429, about one
-message a second into each private chat (a short burst allowed), and read-only calls that do not
-spend a group's message budget.
+Telegram counts messages in sliding windows: at most 20 in any minute into one group (edits
+count) and 30 in any second overall. PTB's AIORateLimiter uses leaky buckets that allow a full
+burst on top of the steady rate, so a busy minute can send nearly twice the limit and earn 429s.
+Here every window is a real sliding window with a small safety margin (our clock starts before
+the request travels, Telegram's when it arrives), so in normal operation no 429 happens at all.
+
+Also: retries on 429 (everything pauses for retry_after, as Telegram asks), about one message a
+second into each private chat (a short burst allowed), and read-only calls that spend no
+message budget.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import warnings
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 Result = bool | JSONDict | list[JSONDict]
@@ -30,10 +41,38 @@ READ_ONLY_METHODS = frozenset(
     }
 )
 PRIVATE_BURST = 3
-MAX_PRIVATE_LIMITERS = 2048
+MAX_CHAT_WINDOWS = 2048
+OVERALL_MARGIN = 0.2
+"""Seconds added to the one-second window: requests leave in order but may arrive a bit apart."""
+GROUP_MARGIN = 1.0
+RETRY_PAUSE_EXTRA = 0.1
 
 
-class OmzienRateLimiter(AIORateLimiter):
+class SlidingWindow:
+    """At most `limit` events in any `period` seconds, counted the way Telegram counts."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = max(1, limit)
+        self.period = period
+        self._stamps: deque[float] = deque()
+
+    def delay(self, now: float) -> float:
+        """Seconds until one more event fits; 0 when it fits now."""
+        while self._stamps and self._stamps[0] <= now - self.period:
+            self._stamps.popleft()
+        if len(self._stamps) < self.limit:
+            return 0.0
+        return self._stamps[-self.limit] + self.period - now
+
+    def record(self, now: float) -> None:
+        self._stamps.append(now)
+
+    def idle(self, now: float) -> bool:
+        """Nothing counted in the last period: the window can be forgotten."""
+        return not self._stamps or self._stamps[-1] <= now - self.period
+
+
+class OmzienRateLimiter(BaseRateLimiter[int]):
     def __init__(
         self,
         *,
@@ -41,27 +80,84 @@ class OmzienRateLimiter(AIORateLimiter):
         group_max_rate: float = 20,
         private_max_rate: float = 1,
         max_retries: int = 5,
+        overall_margin: float = OVERALL_MARGIN,
+        group_margin: float = GROUP_MARGIN,
     ) -> None:
-        super().__init__(
-            overall_max_rate=overall_max_rate,
-            overall_time_period=1,
-            group_max_rate=group_max_rate,
-            group_time_period=60,
-            max_retries=max_retries,
-        )
+        self._overall = SlidingWindow(int(overall_max_rate), 1.0 + overall_margin)
+        self._group_rate = int(group_max_rate)
+        self._group_period = 60.0 + group_margin
         self._private_rate = private_max_rate
-        self._private: dict[int, AsyncLimiter] = {}
+        self._max_retries = max_retries
+        self._windows: dict[int | str, SlidingWindow] = {}
+        self._chat_locks: dict[int | str, asyncio.Lock] = {}
+        self._gate = asyncio.Lock()
+        self._paused_until = 0.0
 
-    def _private_limiter(self, chat_id: int) -> AsyncLimiter:
-        if len(self._private) > MAX_PRIVATE_LIMITERS:
-            for key, idle in list(self._private.items()):
-                if idle.has_capacity(PRIVATE_BURST):
-                    del self._private[key]
-        limiter = self._private.get(chat_id)
-        if limiter is None:
-            limiter = AsyncLimiter(PRIVATE_BURST, PRIVATE_BURST / self._private_rate)
-            self._private[chat_id] = limiter
-        return limiter
+    async def initialize(self) -> None:
+        """Nothing to open: the windows live in memory."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    def _window(self, chat: int | str) -> SlidingWindow | None:
+        is_private = isinstance(chat, int) and chat > 0
+        if is_private and not self._private_rate:
+            return None
+        window = self._windows.get(chat)
+        if window is None:
+            if len(self._windows) > MAX_CHAT_WINDOWS:
+                self._forget_idle()
+            if is_private:
+                window = SlidingWindow(PRIVATE_BURST, PRIVATE_BURST / self._private_rate)
+            else:
+                window = SlidingWindow(self._group_rate, self._group_period)
+            self._windows[chat] = window
+        return window
+
+    def _forget_idle(self) -> None:
+        now = self._now()
+        for key, window in list(self._windows.items()):
+            lock = self._chat_locks.get(key)
+            if window.idle(now) and (lock is None or not lock.locked()):
+                del self._windows[key]
+                self._chat_locks.pop(key, None)
+
+    async def _acquire(self, chat: int | str | None) -> None:
+        """Wait, first come first served, until the chat's and the overall window both have
+        room; both are stamped at the same moment, just before the request leaves."""
+        window = self._window(chat) if chat is not None else None
+        if chat is None or window is None:
+            async with self._gate:
+                await self._wait_overall()
+                self._overall.record(self._now())
+            return
+        lock = self._chat_locks.setdefault(chat, asyncio.Lock())
+        async with lock:
+            await self._wait_for(window)
+            async with self._gate:
+                await self._wait_overall()
+                now = self._now()
+                self._overall.record(now)
+                window.record(now)
+
+    async def _wait_for(self, window: SlidingWindow) -> None:
+        while True:
+            wait = window.delay(self._now())
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    async def _wait_overall(self) -> None:
+        while True:
+            now = self._now()
+            wait = max(self._overall.delay(now), self._paused_until - now)
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
 
     async def process_request(
         self,
@@ -72,23 +168,44 @@ class OmzienRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        if endpoint in READ_ONLY_METHODS:
-            data = {key: value for key, value in data.items() if key != "chat_id"}
-        else:
-            chat_id = _as_int(data.get("chat_id"))
-            if chat_id is not None and chat_id > 0 and self._private_rate:
-                async with self._private_limiter(chat_id):
-                    return await super().process_request(
-                        callback, args, kwargs, endpoint, data, rate_limit_args
-                    )
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        chat_id = data.get("chat_id")
+        limited = chat_id is not None and endpoint not in READ_ONLY_METHODS
+        chat = _chat_key(chat_id) if limited else None
+        retries = rate_limit_args or self._max_retries
+        for attempt in range(retries + 1):
+            try:
+                if limited:
+                    await self._acquire(chat)
+                else:
+                    await self._wait_paused()
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    log.error("rate limit still hit after %d retries", retries)
+                    raise
+                seconds = _seconds(exc)
+                log.warning("Telegram asked to slow down; pausing %.1f s", seconds)
+                self._paused_until = max(
+                    self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
+                )
+        raise AssertionError("unreachable")
+
+    async def _wait_paused(self) -> None:
+        wait = self._paused_until - self._now()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
 
-def _as_int(value: object) -> int | None:
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # int vs timedelta: PTB's migration warning
+        pause = exc.retry_after
+    return float(pause) if isinstance(pause, int | float) else pause.total_seconds()
+
+
+def _chat_key(value: object) -> int | str | None:
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        return int(value) if value.lstrip("-").isdigit() else value
     return None

@@ -1,8 +1,18 @@
 """Runs stored schedule rows when they fall due.
 
 The database is the only truth: a PTB JobQueue (APScheduler) job polls it, so a restart needs no
-rebuilding beyond starting the poll. Each row is claimed with one conditional UPDATE before it
-runs, so it runs at most once, even across restarts and overlapping polls.
+rebuilding beyond starting the poll. Each row is claimed with one conditional UPDATE just before
+it runs, so it runs at most once, even across restarts and overlapping polls; a row left claimed
+by a crash counts as done (it may have been sent) and is never run again.
+
+What fell due while the bot was down runs at the next poll, unless it went stale (then it is
+skipped). Rows are calm by default: one that falls due in its building's quiet hours (the
+default ones when it has no building) waits for the morning instead of sending at night.
+
+Due rows of different buildings run concurrently (bounded), those of one building in due order,
+so a Sunday evening with hundreds of digests takes as long as the rate limits need, not longer.
+Planners run before each poll to create the recurring rows derived from stored state (e.g. each
+group's next digest), so nothing recurring depends on a chain that a crash could break.
 """
 
 from __future__ import annotations
@@ -12,8 +22,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import MAX_ATTEMPTS, RETRY_DELAY, ItemState, ScheduledItem
 from storage.schedule import ScheduleStore
 
@@ -22,18 +34,40 @@ log = logging.getLogger(__name__)
 JobHandler = Callable[[ScheduledItem, datetime], Awaitable[ItemState | None]]
 """Does the work of one due row; returns SKIPPED when it no longer made sense, else DONE/None."""
 
+Planner = Callable[[datetime], Awaitable[None]]
+"""Creates the rows that should exist at `now` (idempotent: refs are unique)."""
+
+DEFAULT_ZONE = ZoneInfo("Europe/Amsterdam")
+MAX_CONCURRENT_BUILDINGS = 32
+
 
 class Scheduler:
-    def __init__(self, store: ScheduleStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: ScheduleStore,
+        clock: Clock,
+        *,
+        zone: ZoneInfo = DEFAULT_ZONE,
+        concurrency: int = MAX_CONCURRENT_BUILDINGS,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.zone = zone
+        self.concurrency = concurrency
         self._handlers: dict[str, JobHandler] = {}
+        self._calm: dict[str, bool] = {}
+        self._planners: list[Planner] = []
         self._lock = asyncio.Lock()
 
-    def register(self, kind: str, handler: JobHandler) -> None:
+    def register(self, kind: str, handler: JobHandler, *, calm: bool = True) -> None:
+        """`calm=False` only for rows that never message anyone (they may then run at night)."""
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
+        self._calm[kind] = calm
+
+    def add_planner(self, planner: Planner) -> None:
+        self._planners.append(planner)
 
     async def add(
         self,
@@ -45,10 +79,28 @@ class Scheduler:
         stale_after: datetime | None = None,
         payload: dict[str, Any] | None = None,
         replace: bool = False,
+        revive: bool = False,
     ) -> bool:
         return await self.store.add(
             kind, ref, due_at, self.clock.now(), building_id=building_id,
-            stale_after=stale_after, payload=payload, replace=replace,
+            stale_after=stale_after, payload=payload, replace=replace, revive=revive,
+        )
+
+    async def reschedule(
+        self,
+        kind: str,
+        ref: str,
+        due_at: datetime,
+        *,
+        cancel_prefix: str,
+        building_id: int | None = None,
+        stale_after: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """Replace whatever is pending under `cancel_prefix` by (kind, ref) at `due_at`."""
+        return await self.store.reschedule(
+            kind, ref, due_at, self.clock.now(), cancel_prefix=cancel_prefix,
+            building_id=building_id, stale_after=stale_after, payload=payload,
         )
 
     async def cancel(self, kind: str, ref_prefix: str) -> int:
@@ -62,26 +114,71 @@ class Scheduler:
     async def run_due(self) -> int:
         """Run every row that is due now; returns how many ran (done or skipped)."""
         async with self._lock:
-            ran = 0
             now = self.clock.now()
-            for item in await self.store.due(now):
-                handler = self._handlers.get(item.kind)
-                if handler is None:
-                    continue
-                if not await self.store.claim(item.id):
-                    continue
-                ran += 1
-                if item.is_stale(now):
-                    await self.store.finish(item.id, ItemState.SKIPPED, now)
-                    continue
-                try:
-                    outcome = await handler(item, now)
-                except Exception:
-                    log.exception("scheduled %s %s failed", item.kind, item.id)
-                    if item.attempts + 1 < MAX_ATTEMPTS:
-                        await self.store.retry_later(item.id, now + RETRY_DELAY)
-                    else:
-                        await self.store.finish(item.id, ItemState.SKIPPED, now)
-                    continue
-                await self.store.finish(item.id, outcome or ItemState.DONE, self.clock.now())
-            return ran
+            await self._plan(now)
+            items = [item for item in await self.store.due(now) if item.kind in self._handlers]
+            quiet = await self.store.quiet_hours_of(
+                {i.building_id for i in items if i.building_id is not None and self._calm[i.kind]}
+            )
+            lanes: dict[int | None, list[ScheduledItem]] = {}
+            for item in items:
+                lanes.setdefault(item.building_id, []).append(item)
+            gate = asyncio.Semaphore(max(1, self.concurrency))
+            counts = await asyncio.gather(
+                *(self._run_lane(lane, now, quiet, gate) for lane in lanes.values())
+            )
+            return sum(counts)
+
+    async def _plan(self, now: datetime) -> None:
+        for planner in self._planners:
+            try:
+                await planner(now)
+            except Exception:
+                log.exception("a schedule planner failed")
+
+    async def _run_lane(
+        self,
+        lane: list[ScheduledItem],
+        now: datetime,
+        quiet: dict[int, QuietHours],
+        gate: asyncio.Semaphore,
+    ) -> int:
+        ran = 0
+        async with gate:
+            for item in lane:
+                if self._calm[item.kind]:
+                    hours = quiet.get(item.building_id or 0, QuietHours())
+                    if hours.contains(now, self.zone):
+                        ran += await self._wait_for_morning(item, hours, now)
+                        continue
+                ran += await self._run_one(item, now)
+        return ran
+
+    async def _wait_for_morning(self, item: ScheduledItem, hours: QuietHours, now: datetime) -> int:
+        morning = hours.next_allowed(now, self.zone)
+        if item.is_stale(morning):
+            if await self.store.claim(item.id):
+                await self.store.finish(item.id, ItemState.SKIPPED, now)
+                return 1
+            return 0
+        await self.store.postpone(item.id, morning)
+        return 0
+
+    async def _run_one(self, item: ScheduledItem, now: datetime) -> int:
+        handler = self._handlers[item.kind]
+        if not await self.store.claim(item.id):
+            return 0
+        if item.is_stale(now):
+            await self.store.finish(item.id, ItemState.SKIPPED, now)
+            return 1
+        try:
+            outcome = await handler(item, now)
+        except Exception:
+            log.exception("scheduled %s %s failed", item.kind, item.id)
+            if item.attempts + 1 < MAX_ATTEMPTS:
+                await self.store.retry_later(item.id, now + RETRY_DELAY)
+            else:
+                await self.store.finish(item.id, ItemState.SKIPPED, now)
+            return 1
+        await self.store.finish(item.id, outcome or ItemState.DONE, self.clock.now())
+        return 1

@@ -30,6 +30,32 @@ ActivityProbe = Callable[[int], Awaitable[datetime | None]]
 PromptFilter = Callable[[int, str, datetime], Awaitable[bool]]
 """(user_id, prompt kind, now) -> may a scheduled private prompt of this kind reach them now."""
 
+DepartureHook = Callable[[int, int, datetime], Awaitable[None]]
+"""(building_id, user_id, now): a resident left the group (or asked to be forgotten)."""
+
+
+@dataclass(frozen=True)
+class ReportedCard:
+    """What admins are shown about a reported card, and where the card is."""
+
+    building_id: int
+    chat_id: int
+    message_id: int | None
+    summary: str
+    """Plain text (escaped when shown); no name of the person who posted it is needed."""
+
+
+class Reportable(Protocol):
+    """A feature whose group cards can be reported ("Meld") and hidden by the group's admins."""
+
+    async def describe(self, item_id: int, lang: str) -> ReportedCard | None:
+        """The card, or None when it no longer exists."""
+        ...
+
+    async def hide(self, item_id: int, now: datetime) -> bool:
+        """Take the card out of use (the caller deletes its message); False if already gone."""
+        ...
+
 
 class PersonalData(Protocol):
     """A feature that stores something about a resident says what, and can forget it."""
@@ -69,6 +95,9 @@ class Services:
     activity_probes: list[ActivityProbe] = field(default_factory=list)
     prompt_filters: list[PromptFilter] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
+    departure_hooks: list[DepartureHook] = field(default_factory=list)
+    reportables: dict[str, Reportable] = field(default_factory=dict)
+    """Card kind (as in the `rep:<kind>:<id>` button) -> how to describe and hide such a card."""
 
     async def may_prompt(self, user_id: int, kind: str, now: datetime) -> bool:
         """Every filter must agree before a scheduled private prompt is sent."""
@@ -88,5 +117,5 @@ class Services:
             memberships=MembershipStore(db),
             inbox=UpdateInbox(db),
             deep_links=DeepLinkStore(db),
-            scheduler=Scheduler(ScheduleStore(db), clock),
+            scheduler=Scheduler(ScheduleStore(db), clock, zone=settings.zone),
         )

@@ -168,6 +168,15 @@ async def is_group_admin(context: Context, chat_id: int, user_id: int) -> bool:
     return admin
 
 
+async def is_current_member(svc: Services, building_id: int, user_id: int) -> bool:
+    """Only current members of an active building may act on its cards; people who left may not."""
+    building = await svc.buildings.get(building_id)
+    if building is None or not building.active:
+        return False
+    membership = await svc.memberships.get(building_id, user_id)
+    return membership is not None and membership.is_current
+
+
 async def answer(update: Update, text: str | None = None, **kwargs: Any) -> None:
     """Answer a button press; Telegram shows a text of at most 200 characters."""
     query = update.callback_query

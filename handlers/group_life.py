@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
 from bot.domain.community import MemberStatus
+from bot.domain.deeplinks import link_url
 from bot.i18n import t
 from bot.services import Services
 from handlers.common import Context, building_link, is_group, is_person, services
@@ -21,7 +23,11 @@ PRESENT = frozenset(
 
 async def welcome_keyboard(svc: Services, chat_id: int, lang: str) -> InlineKeyboardMarkup:
     url = await building_link(svc, chat_id)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "button.begin"), url=url)]])
+    ask = await svc.deep_links.reusable("ask", chat_id, "", svc.clock.now())
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(t(lang, "button.begin"), url=url),
+        InlineKeyboardButton(t(lang, "request.button.ask"), url=link_url(svc.bot_username, ask.token)),
+    ]])
 
 
 async def on_my_chat_member(update: Update, context: Context) -> None:
@@ -74,8 +80,45 @@ async def on_members_changed(update: Update, context: Context) -> None:
             await svc.memberships.set_status(chat.id, user.id, MemberStatus.MEMBER, now)
     gone = message.left_chat_member
     if gone is not None and is_person(gone):
-        await svc.residents.seen(gone.id, gone.first_name, gone.language_code, now)
-        await svc.memberships.set_status(chat.id, gone.id, MemberStatus.LEFT, now)
+        await mark_departed(svc, chat.id, gone, now)
+
+
+async def on_chat_member(update: Update, context: Context) -> None:
+    """Telegram tells an admin bot about every join and leave, also when no service message shows."""
+    change = update.chat_member
+    if change is None or not is_group(change.chat):
+        return
+    svc = services(context)
+    user = change.new_chat_member.user
+    if not is_person(user) or await svc.buildings.get(change.chat.id) is None:
+        return
+    now = svc.clock.now()
+    was_in = change.old_chat_member.status in PRESENT
+    is_in = change.new_chat_member.status in PRESENT
+    if was_in and not is_in:
+        await mark_departed(svc, change.chat.id, user, now)
+    elif is_in and not was_in:
+        await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+        await svc.memberships.set_status(change.chat.id, user.id, MemberStatus.MEMBER, now)
+
+
+async def mark_departed(svc: Services, building_id: int, user: User, now: datetime) -> None:
+    """Mark a resident gone and let features release what they held, once however Telegram tells."""
+    membership = await svc.memberships.get(building_id, user.id)
+    if membership is not None and not membership.is_current:
+        return
+    await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+    await svc.memberships.set_status(building_id, user.id, MemberStatus.LEFT, now)
+    await run_departure_hooks(svc, building_id, user.id, now)
+
+
+async def run_departure_hooks(svc: Services, building_id: int, user_id: int, now: datetime) -> None:
+    """Every feature gets its turn; one failing hook does not keep the others from running."""
+    for hook in svc.departure_hooks:
+        try:
+            await hook(building_id, user_id, now)
+        except Exception:
+            log.exception("a departure hook failed for building %s", building_id)
 
 
 async def on_migrate(update: Update, context: Context) -> None:
@@ -96,6 +139,7 @@ async def on_migrate(update: Update, context: Context) -> None:
 
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(on_chat_member, ChatMemberHandler.CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(
         MessageHandler(

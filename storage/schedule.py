@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
+from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import ItemState, ScheduledItem
 from storage.db import Database, Row, from_db, to_db
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _item(row: Row) -> ScheduledItem:
@@ -39,13 +44,18 @@ class ScheduleStore:
         stale_after: datetime | None = None,
         payload: dict[str, Any] | None = None,
         replace: bool = False,
+        revive: bool = False,
     ) -> bool:
-        """Store a due item once per (kind, ref). With `replace`, a pending one is moved."""
+        """Store a due item once per (kind, ref). With `replace`, a pending one is moved; with
+        `revive`, a cancelled one (which never ran) is scheduled again. A row that ran stays."""
+        states = [state for state, wanted in (("pending", replace), ("cancelled", revive)) if wanted]
         conflict = (
             " ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at,"
             " stale_after = excluded.stale_after, payload = excluded.payload,"
-            " building_id = excluded.building_id WHERE schedule.state = 'pending'"
-            if replace
+            " building_id = excluded.building_id, state = 'pending', attempts = 0,"
+            " finished_at = NULL WHERE schedule.state IN ("
+            + ", ".join(f"'{state}'" for state in states) + ")"
+            if states
             else " ON CONFLICT (kind, ref) DO NOTHING"
         )
         changed = await self._db.execute(
@@ -58,12 +68,43 @@ class ScheduleStore:
 
     async def cancel(self, kind: str, ref_prefix: str, now: datetime) -> int:
         """Cancel pending items of a kind whose ref starts with `ref_prefix`."""
-        escaped = ref_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return await self._db.execute(
             "UPDATE schedule SET state = 'cancelled', finished_at = ?"
             " WHERE kind = ? AND state = 'pending' AND ref LIKE ? ESCAPE '\\'",
-            (to_db(now), kind, escaped + "%"),
+            (to_db(now), kind, _like_prefix(ref_prefix)),
         )
+
+    async def reschedule(
+        self,
+        kind: str,
+        ref: str,
+        due_at: datetime,
+        now: datetime,
+        *,
+        cancel_prefix: str,
+        building_id: int | None = None,
+        stale_after: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """In one transaction: cancel the other pending items under `cancel_prefix` and make
+        (kind, ref) pending at `due_at`. False when that occurrence already ran."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE schedule SET state = 'cancelled', finished_at = ?"
+                " WHERE kind = ? AND state = 'pending' AND ref LIKE ? ESCAPE '\\' AND ref != ?",
+                (to_db(now), kind, _like_prefix(cancel_prefix), ref),
+            )
+            changed = await tx.execute(
+                "INSERT INTO schedule (kind, ref, building_id, due_at, stale_after, payload,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at,"
+                " stale_after = excluded.stale_after, payload = excluded.payload,"
+                " building_id = excluded.building_id, state = 'pending', attempts = 0,"
+                " finished_at = NULL WHERE schedule.state IN ('pending', 'cancelled')",
+                (kind, ref, building_id, to_db(due_at), to_db(stale_after),
+                 json.dumps(payload or {}), to_db(now)),
+            )
+        return changed > 0
 
     async def get(self, kind: str, ref: str) -> ScheduledItem | None:
         row = await self._db.fetch_one(
@@ -86,6 +127,30 @@ class ScheduleStore:
             (to_db(now), limit),
         )
         return [_item(row) for row in rows]
+
+    async def postpone(self, item_id: int, due_at: datetime) -> bool:
+        """Move a pending item later without running it (it fell in quiet hours)."""
+        changed = await self._db.execute(
+            "UPDATE schedule SET due_at = ? WHERE id = ? AND state = 'pending'",
+            (to_db(due_at), item_id),
+        )
+        return changed > 0
+
+    async def quiet_hours_of(self, building_ids: set[int]) -> dict[int, QuietHours]:
+        """Each building's quiet hours, for the items that must not run at night."""
+        if not building_ids:
+            return {}
+        marks = ", ".join("?" for _ in building_ids)
+        rows = await self._db.fetch_all(
+            f"SELECT chat_id, quiet_start, quiet_end FROM buildings WHERE chat_id IN ({marks})",
+            tuple(building_ids),
+        )
+        return {
+            row["chat_id"]: QuietHours(
+                start=time.fromisoformat(row["quiet_start"]), end=time.fromisoformat(row["quiet_end"])
+            )
+            for row in rows
+        }
 
     async def claim(self, item_id: int) -> bool:
         changed = await self._db.execute(

@@ -8,9 +8,7 @@ from typing import Any
 class ApiError(Exception):
     """A failed Bot API call; the HTTP layer turns it into Telegram's error reply."""
 
-    def __init__(
-        self, status: int, description: str, parameters: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
@@ -47,9 +45,7 @@ def forbidden(detail: str) -> ApiError:
 
 
 def too_many_requests(retry_after: int) -> ApiError:
-    return ApiError(
-        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-    )
+    return ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
 
 def unauthorized() -> ApiError:

@@ -116,9 +116,7 @@ class _Parser:
             i = self.start_tag(i) if self.at(i + 1) != _SLASH else self.end_tag(i)
             i += 1
         if self.stack:
-            raise EntityParseError(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].tag}"'
-            )
+            raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].tag}"')
         return self.out.decode("utf-8"), self.entities
 
     def start_tag(self, begin: int) -> int:
@@ -141,9 +139,7 @@ class _Parser:
                 i += 1
             name = self.data[name_begin:i].decode("utf-8", "replace")
             if not name:
-                raise EntityParseError(
-                    f'Empty attribute name in the tag "{tag}" at byte offset {begin}'
-                )
+                raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {begin}')
             while self.at(i) != 0 and self.is_space(i):
                 i += 1
             if self.at(i) != _EQ:
@@ -162,9 +158,7 @@ class _Parser:
             value, i = self.attribute_value(i)
             self.apply_attribute(opened, name, value)
         if tag == "span" and opened.argument != "spoiler":
-            raise EntityParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {begin}'
-            )
+            raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {begin}')
         self.stack.append(opened)
         return i
 
@@ -225,8 +219,7 @@ class _Parser:
         opened = self.stack[-1]
         if end_name and end_name != opened.tag:
             raise EntityParseError(
-                f'Unmatched end tag at byte offset {begin}, expected "</{opened.tag}>", '
-                f'found "</{end_name}>"'
+                f'Unmatched end tag at byte offset {begin}, expected "</{opened.tag}>", found "</{end_name}>"'
             )
         if self.utf16 > opened.utf16_offset:
             self.close_entity(opened, self.utf16 - opened.utf16_offset)
@@ -337,23 +330,24 @@ def normalize_url(url: str) -> str | None:
 
 
 def drop_nested_in_code(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Telegram keeps no other entity inside `pre` or `code`."""
+    """Telegram keeps no other entity inside `pre` or `code` (a `pre` wins over its `code`)."""
     blocks = [e for e in entities if e["type"] in ("pre", "code")]
     kept = []
     for entity in entities:
-        start, end = entity["offset"], entity["offset"] + entity["length"]
-        inside = any(
-            block is not entity
-            and block["offset"] <= start
-            and end <= block["offset"] + block["length"]
-            and (block["offset"], block["length"]) != (start, end)
+        span = (entity["offset"], entity["offset"] + entity["length"])
+        holders = [
+            block
             for block in blocks
-        )
-        same_span_code = entity["type"] == "code" and any(
-            block["type"] == "pre" and (block["offset"], block["length"]) == (start, end)
-            for block in blocks
-        )
-        if not inside and not same_span_code:
+            if block is not entity
+            and block["offset"] <= span[0]
+            and span[1] <= block["offset"] + block["length"]
+            and not (
+                entity["type"] == "pre"
+                and block["type"] == "code"
+                and (block["offset"], block["offset"] + block["length"]) == span
+            )
+        ]
+        if not holders:
             kept.append(entity)
     return kept
 

@@ -30,9 +30,7 @@ def _utf16_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _overlaps(offset: int, length: int, entities: list[dict[str, Any]]) -> bool:
-    return any(
-        offset < e["offset"] + e["length"] and e["offset"] < offset + length for e in entities
-    )
+    return any(offset < e["offset"] + e["length"] and e["offset"] < offset + length for e in entities)
 
 
 def detect_entities(text: str, existing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,430 @@
+"""Help requests, weekly series and flow drafts.
+
+Every change of a request's state is one conditional UPDATE, so when twenty neighbours press
+"Ik help" at once exactly one of them gets it, and a press on a closed request changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.domain.requests import (
+    DraftStep,
+    HelpRequest,
+    RequestDraft,
+    RequestKind,
+    RequestSeries,
+    RequestStatus,
+    When,
+    WhenKind,
+)
+from storage.db import Database, Row, from_db, to_db
+
+CLOSED_AT = "COALESCE(done_at, cancelled_at, expired_at, removed_at)"
+
+
+def _request(row: Row) -> HelpRequest:
+    due_at = from_db(row["due_at"])
+    assert due_at is not None
+    created_at = from_db(row["created_at"])
+    assert created_at is not None
+    return HelpRequest(
+        id=row["id"],
+        building_id=row["building_id"],
+        requester_id=row["requester_id"],
+        helper_id=row["helper_id"],
+        kind=RequestKind(row["kind"]),
+        description=row["description"],
+        when=When(kind=WhenKind(row["when_kind"]), due_at=due_at),
+        anonymous=bool(row["anonymous"]),
+        on_behalf=bool(row["on_behalf"]),
+        series_id=row["series_id"],
+        status=RequestStatus(row["status"]),
+        card_message_id=row["card_message_id"],
+        contact=row["contact"],
+        created_at=created_at,
+        claimed_at=from_db(row["claimed_at"]),
+        done_at=from_db(row["done_at"]),
+        expired_at=from_db(row["expired_at"]),
+        cancelled_at=from_db(row["cancelled_at"]),
+        removed_at=from_db(row["removed_at"]),
+        thanked_at=from_db(row["thanked_at"]),
+        bumped_at=from_db(row["bumped_at"]),
+    )
+
+
+def _series(row: Row) -> RequestSeries:
+    created_at = from_db(row["created_at"])
+    assert created_at is not None
+    return RequestSeries(
+        id=row["id"],
+        building_id=row["building_id"],
+        requester_id=row["requester_id"],
+        standing_helper_id=row["standing_helper_id"],
+        created_at=created_at,
+        stopped_at=from_db(row["stopped_at"]),
+    )
+
+
+def _draft(row: Row) -> RequestDraft:
+    due_at = from_db(row["due_at"])
+    updated_at = from_db(row["updated_at"])
+    assert updated_at is not None
+    when = (When(kind=WhenKind(row["when_kind"]), due_at=due_at)
+            if row["when_kind"] and due_at is not None else None)
+    return RequestDraft(
+        user_id=row["user_id"],
+        step=DraftStep(row["step"]),
+        building_id=row["building_id"],
+        kind=RequestKind(row["kind"]) if row["kind"] else None,
+        description=row["description"],
+        when=when,
+        anonymous=None if row["anonymous"] is None else bool(row["anonymous"]),
+        on_behalf=None if row["on_behalf"] is None else bool(row["on_behalf"]),
+        repeat=None if row["repeat"] is None else bool(row["repeat"]),
+        request_id=row["request_id"],
+        updated_at=updated_at,
+    )
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+class RequestStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Drafts -------------------------------------------------------------------------------
+
+    async def draft(self, user_id: int) -> RequestDraft | None:
+        row = await self._db.fetch_one("SELECT * FROM request_drafts WHERE user_id = ?", (user_id,))
+        return None if row is None else _draft(row)
+
+    async def save_draft(self, draft: RequestDraft) -> None:
+        """One draft per resident: starting something new replaces what was there."""
+        when = draft.when
+        await self._db.execute(
+            "INSERT OR REPLACE INTO request_drafts (user_id, step, building_id, kind, description,"
+            " when_kind, due_at, anonymous, on_behalf, repeat, request_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                draft.user_id, draft.step.value, draft.building_id,
+                draft.kind.value if draft.kind else None, draft.description,
+                when.kind.value if when else None, to_db(when.due_at) if when else None,
+                _flag(draft.anonymous), _flag(draft.on_behalf), _flag(draft.repeat),
+                draft.request_id, to_db(draft.updated_at),
+            ),
+        )
+
+    async def drop_draft(self, user_id: int) -> bool:
+        return await self._db.execute("DELETE FROM request_drafts WHERE user_id = ?", (user_id,)) > 0
+
+    # Creating -------------------------------------------------------------------------------
+
+    async def post_draft(
+        self, draft: RequestDraft, now: datetime, *, series_id: int | None = None
+    ) -> HelpRequest | None:
+        """Turn a finished draft into a request, once: a second press finds the draft gone."""
+        assert draft.kind is not None and draft.when is not None and draft.description is not None
+        async with self._db.transaction() as tx:
+            current = await tx.fetch_one(
+                "SELECT step, updated_at FROM request_drafts WHERE user_id = ?", (draft.user_id,)
+            )
+            if current is None or current["step"] != DraftStep.PREVIEW.value:
+                return None
+            await tx.execute("DELETE FROM request_drafts WHERE user_id = ?", (draft.user_id,))
+            if draft.repeat and series_id is None:
+                series_id = await tx.insert(
+                    "INSERT INTO request_series (building_id, requester_id, created_at)"
+                    " VALUES (?, ?, ?)",
+                    (draft.building_id, draft.user_id, to_db(now)),
+                )
+            request_id = await tx.insert(
+                "INSERT INTO requests (building_id, requester_id, kind, description, when_kind,"
+                " due_at, anonymous, on_behalf, series_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft.building_id, draft.user_id, draft.kind.value, draft.description,
+                    draft.when.kind.value, to_db(draft.when.due_at), int(bool(draft.anonymous)),
+                    int(bool(draft.on_behalf)), series_id, to_db(now),
+                ),
+            )
+        return await self.get(request_id)
+
+    async def copy(
+        self, source: HelpRequest, when: When, now: datetime, *,
+        series_id: int | None, helper_id: int | None = None,
+    ) -> HelpRequest:
+        """A new request like `source` at another time: a repost, or the next week of a series
+        (already taken when the series has a standing helper)."""
+        request_id = await self._db.insert(
+            "INSERT INTO requests (building_id, requester_id, helper_id, kind, description,"
+            " when_kind, due_at, anonymous, on_behalf, series_id, status, created_at, claimed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                source.building_id, source.requester_id, helper_id, source.kind.value,
+                source.description, when.kind.value, to_db(when.due_at), int(source.anonymous),
+                int(source.on_behalf), series_id,
+                (RequestStatus.CLAIMED if helper_id else RequestStatus.OPEN).value,
+                to_db(now), to_db(now) if helper_id else None,
+            ),
+        )
+        copied = await self.get(request_id)
+        assert copied is not None
+        return copied
+
+    # Reading -------------------------------------------------------------------------------
+
+    async def get(self, request_id: int) -> HelpRequest | None:
+        row = await self._db.fetch_one("SELECT * FROM requests WHERE id = ?", (request_id,))
+        return None if row is None else _request(row)
+
+    async def by_card(self, building_id: int, message_id: int) -> HelpRequest | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM requests WHERE building_id = ? AND card_message_id = ?",
+            (building_id, message_id),
+        )
+        return None if row is None else _request(row)
+
+    async def open_in(self, building_id: int) -> list[HelpRequest]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE building_id = ? AND status = 'open'"
+            " ORDER BY due_at, id",
+            (building_id,),
+        )
+        return [_request(row) for row in rows]
+
+    async def active_count(self, building_id: int, requester_id: int) -> int:
+        value = await self._db.fetch_value(
+            "SELECT COUNT(*) FROM requests WHERE building_id = ? AND requester_id = ?"
+            " AND status IN ('open', 'claimed')",
+            (building_id, requester_id),
+        )
+        return int(value or 0)
+
+    async def created_since(self, requester_id: int, since: datetime) -> int:
+        value = await self._db.fetch_value(
+            "SELECT COUNT(*) FROM requests WHERE requester_id = ? AND created_at >= ?",
+            (requester_id, to_db(since)),
+        )
+        return int(value or 0)
+
+    async def helped_since(self, building_id: int, since: datetime) -> int:
+        """How often neighbours helped each other: requests done with a helper since then."""
+        value = await self._db.fetch_value(
+            "SELECT COUNT(*) FROM requests WHERE building_id = ? AND status = 'done'"
+            " AND helper_id IS NOT NULL AND done_at >= ?",
+            (building_id, to_db(since)),
+        )
+        return int(value or 0)
+
+    async def thanks_since(self, building_id: int, since: datetime) -> int:
+        value = await self._db.fetch_value(
+            "SELECT COUNT(*) FROM requests WHERE building_id = ? AND thanked_at >= ?",
+            (building_id, to_db(since)),
+        )
+        return int(value or 0)
+
+    async def last_activity(self, building_id: int) -> datetime | None:
+        value = await self._db.fetch_value(
+            "SELECT MAX(MAX(created_at), COALESCE(MAX(claimed_at), ''))"
+            " FROM requests WHERE building_id = ?",
+            (building_id,),
+        )
+        return from_db(value) if value else None
+
+    # Changing state: one conditional UPDATE each ---------------------------------------------
+
+    async def set_card(self, request_id: int, message_id: int | None) -> None:
+        await self._db.execute(
+            "UPDATE requests SET card_message_id = ? WHERE id = ?", (message_id, request_id)
+        )
+
+    async def claim(self, request_id: int, helper_id: int, now: datetime) -> bool:
+        """The first press wins; everyone after finds the request no longer open."""
+        changed = await self._db.execute(
+            "UPDATE requests SET status = 'claimed', helper_id = ?, claimed_at = ?"
+            " WHERE id = ? AND status = 'open' AND requester_id != ? AND due_at > ?",
+            (helper_id, to_db(now), request_id, helper_id, to_db(now)),
+        )
+        return changed > 0
+
+    async def withdraw(self, request_id: int, helper_id: int) -> bool:
+        """The helper cannot after all: the request is open again for anyone."""
+        changed = await self._db.execute(
+            "UPDATE requests SET status = 'open', helper_id = NULL, claimed_at = NULL,"
+            " contact = NULL WHERE id = ? AND status = 'claimed' AND helper_id = ?",
+            (request_id, helper_id),
+        )
+        return changed > 0
+
+    async def mark_done(self, request_id: int, now: datetime) -> bool:
+        return await self._set_status(request_id, RequestStatus.DONE, "done_at", now, ("claimed",))
+
+    async def cancel(self, request_id: int, now: datetime) -> bool:
+        return await self._set_status(
+            request_id, RequestStatus.CANCELLED, "cancelled_at", now, ("open", "claimed")
+        )
+
+    async def remove(self, request_id: int, now: datetime) -> bool:
+        return await self._set_status(
+            request_id, RequestStatus.REMOVED, "removed_at", now,
+            ("open", "claimed", "done", "expired"),
+        )
+
+    async def expire(self, request_id: int, now: datetime) -> bool:
+        return await self._set_status(request_id, RequestStatus.EXPIRED, "expired_at", now, ("open",))
+
+    async def _set_status(
+        self, request_id: int, status: RequestStatus, column: str, now: datetime,
+        allowed_from: tuple[str, ...],
+    ) -> bool:
+        marks = ", ".join("?" for _ in allowed_from)
+        changed = await self._db.execute(
+            f"UPDATE requests SET status = ?, {column} = ? WHERE id = ? AND status IN ({marks})",
+            (status.value, to_db(now), request_id, *allowed_from),
+        )
+        return changed > 0
+
+    async def thank(self, request_id: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE requests SET thanked_at = ? WHERE id = ? AND status = 'done'"
+            " AND thanked_at IS NULL",
+            (to_db(now), request_id),
+        )
+        return changed > 0
+
+    async def mark_bumped(self, request_id: int, now: datetime) -> bool:
+        """At most one bump per request, whatever the schedule does."""
+        changed = await self._db.execute(
+            "UPDATE requests SET bumped_at = ? WHERE id = ? AND status = 'open' AND bumped_at IS NULL",
+            (to_db(now), request_id),
+        )
+        return changed > 0
+
+    async def set_description(self, request_id: int, text: str) -> bool:
+        changed = await self._db.execute(
+            "UPDATE requests SET description = ? WHERE id = ? AND status IN ('open', 'claimed')",
+            (text, request_id),
+        )
+        return changed > 0
+
+    async def set_when(self, request_id: int, when: When) -> bool:
+        changed = await self._db.execute(
+            "UPDATE requests SET when_kind = ?, due_at = ? WHERE id = ?"
+            " AND status IN ('open', 'claimed')",
+            (when.kind.value, to_db(when.due_at), request_id),
+        )
+        return changed > 0
+
+    async def set_contact(self, request_id: int, contact: str) -> bool:
+        changed = await self._db.execute(
+            "UPDATE requests SET contact = ? WHERE id = ? AND status = 'claimed'",
+            (contact, request_id),
+        )
+        return changed > 0
+
+    # Series --------------------------------------------------------------------------------
+
+    async def series(self, series_id: int) -> RequestSeries | None:
+        row = await self._db.fetch_one("SELECT * FROM request_series WHERE id = ?", (series_id,))
+        return None if row is None else _series(row)
+
+    async def set_standing_helper(self, series_id: int, helper_id: int) -> bool:
+        changed = await self._db.execute(
+            "UPDATE request_series SET standing_helper_id = ? WHERE id = ?"
+            " AND standing_helper_id IS NULL AND stopped_at IS NULL",
+            (helper_id, series_id),
+        )
+        return changed > 0
+
+    async def drop_standing_helper(self, series_id: int, helper_id: int) -> bool:
+        changed = await self._db.execute(
+            "UPDATE request_series SET standing_helper_id = NULL WHERE id = ?"
+            " AND standing_helper_id = ?",
+            (series_id, helper_id),
+        )
+        return changed > 0
+
+    async def stop_series(self, series_id: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE request_series SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL",
+            (to_db(now), series_id),
+        )
+        return changed > 0
+
+    # Personal data ---------------------------------------------------------------------------
+
+    async def involving(self, user_id: int) -> list[HelpRequest]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE requester_id = ? OR helper_id = ? ORDER BY id",
+            (user_id, user_id),
+        )
+        return [_request(row) for row in rows]
+
+    async def active_of_requester(self, user_id: int) -> list[HelpRequest]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE requester_id = ? AND status IN ('open', 'claimed')"
+            " ORDER BY id",
+            (user_id,),
+        )
+        return [_request(row) for row in rows]
+
+    async def claimed_by(self, helper_id: int, building_id: int | None = None) -> list[HelpRequest]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE helper_id = ? AND status = 'claimed'"
+            " AND (? IS NULL OR building_id = ?) ORDER BY id",
+            (helper_id, building_id, building_id),
+        )
+        return [_request(row) for row in rows]
+
+    async def active_of_requester_in(self, user_id: int, building_id: int) -> list[HelpRequest]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE requester_id = ? AND building_id = ?"
+            " AND status IN ('open', 'claimed') ORDER BY id",
+            (user_id, building_id),
+        )
+        return [_request(row) for row in rows]
+
+    async def series_of(self, user_id: int) -> list[RequestSeries]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM request_series WHERE requester_id = ? OR standing_helper_id = ?"
+            " ORDER BY id",
+            (user_id, user_id),
+        )
+        return [_series(row) for row in rows]
+
+    async def erase_requester(self, user_id: int, now: datetime) -> None:
+        """Their texts and contact details go, and their name leaves every card."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1"
+                " WHERE requester_id = ?",
+                (user_id,),
+            )
+            await tx.execute(
+                "UPDATE request_series SET stopped_at = COALESCE(stopped_at, ?)"
+                " WHERE requester_id = ?",
+                (to_db(now), user_id),
+            )
+            await tx.execute(
+                "UPDATE request_series SET standing_helper_id = NULL WHERE standing_helper_id = ?",
+                (user_id,),
+            )
+            await tx.execute("DELETE FROM request_drafts WHERE user_id = ?", (user_id,))
+
+    async def erase_closed_before(self, before: datetime) -> int:
+        """Texts of requests closed before `before` go; kind, times and counts stay."""
+        return await self._db.execute(
+            f"UPDATE requests SET description = NULL, contact = NULL"
+            f" WHERE status IN ('done', 'cancelled', 'expired', 'removed')"
+            f" AND {CLOSED_AT} < ? AND (description IS NOT NULL OR contact IS NOT NULL)",
+            (to_db(before),),
+        )
+
+    async def raw(self, request_id: int) -> dict[str, Any] | None:
+        """The stored row as it is, for checks."""
+        row = await self._db.fetch_one("SELECT * FROM requests WHERE id = ?", (request_id,))
+        return None if row is None else dict(row)
