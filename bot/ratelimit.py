@@ -3,8 +3,12 @@
 Telegram counts messages in sliding windows: at most 20 in any minute into one group (edits
 count) and 30 in any second overall. PTB's AIORateLimiter uses leaky buckets that allow a full
 burst on top of the steady rate, so a busy minute can send nearly twice the limit and earn 429s.
-Here every window is a real sliding window with a small safety margin (our clock starts before
-the request travels, Telegram's when it arrives), so in normal operation no 429 happens at all.
+
+Here every limit is a sliding window in which a message counts from the moment it leaves until
+a full period after its answer came back. Telegram sees the message somewhere in between, so
+however the requests travel (one slow, the next fast), no window on Telegram's side ever holds
+more than the limit: in normal operation no 429 happens at all. Concurrent senders queue first
+come, first served, per chat and overall.
 
 Also: retries on 429 (everything pauses for retry_after, as Telegram asks), about one message a
 second into each private chat (a short burst allowed), and read-only calls that spend no
@@ -16,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -42,34 +45,51 @@ READ_ONLY_METHODS = frozenset(
 )
 PRIVATE_BURST = 3
 MAX_CHAT_WINDOWS = 2048
-OVERALL_MARGIN = 0.2
-"""Seconds added to the one-second window: requests leave in order but may arrive a bit apart."""
-GROUP_MARGIN = 1.0
+OVERALL_MARGIN = 0.05
+GROUP_MARGIN = 0.5
+"""Seconds added to each period, for the difference between our clock and Telegram's."""
+IN_FLIGHT_POLL = 0.01
+"""How often to look again when every place in a window is taken by a request under way."""
 RETRY_PAUSE_EXTRA = 0.1
 
 
 class SlidingWindow:
-    """At most `limit` events in any `period` seconds, counted the way Telegram counts."""
+    """At most `limit` messages in any `period` seconds, as Telegram counts them.
+
+    A message holds its place while under way and for `period` seconds after it came back.
+    """
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = max(1, limit)
         self.period = period
-        self._stamps: deque[float] = deque()
+        self.in_flight = 0
+        self._done: list[float] = []
 
     def delay(self, now: float) -> float:
-        """Seconds until one more event fits; 0 when it fits now."""
-        while self._stamps and self._stamps[0] <= now - self.period:
-            self._stamps.popleft()
-        if len(self._stamps) < self.limit:
+        """Seconds until one more message fits; 0 when it fits now."""
+        self._done = [stamp for stamp in self._done if stamp > now - self.period]
+        taken = self.in_flight + len(self._done)
+        if taken < self.limit:
             return 0.0
-        return self._stamps[-self.limit] + self.period - now
+        must_expire = taken - self.limit + 1
+        if must_expire > len(self._done):
+            return IN_FLIGHT_POLL
+        return max(sorted(self._done)[must_expire - 1] + self.period - now, IN_FLIGHT_POLL / 10)
+
+    def start(self) -> None:
+        self.in_flight += 1
+
+    def finish(self, now: float) -> None:
+        self.in_flight -= 1
+        self._done.append(now)
 
     def record(self, now: float) -> None:
-        self._stamps.append(now)
+        """A message that left and came back at `now`."""
+        self._done.append(now)
 
     def idle(self, now: float) -> bool:
-        """Nothing counted in the last period: the window can be forgotten."""
-        return not self._stamps or self._stamps[-1] <= now - self.period
+        """Nothing under way or counted in the last period: the window can be forgotten."""
+        return self.in_flight == 0 and all(stamp <= now - self.period for stamp in self._done)
 
 
 class OmzienRateLimiter(BaseRateLimiter[int]):
@@ -82,10 +102,11 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         max_retries: int = 5,
         overall_margin: float = OVERALL_MARGIN,
         group_margin: float = GROUP_MARGIN,
+        group_time_period: float = 60.0,
     ) -> None:
         self._overall = SlidingWindow(int(overall_max_rate), 1.0 + overall_margin)
         self._group_rate = int(group_max_rate)
-        self._group_period = 60.0 + group_margin
+        self._group_period = group_time_period + group_margin
         self._private_rate = private_max_rate
         self._max_retries = max_retries
         self._windows: dict[int | str, SlidingWindow] = {}
@@ -126,23 +147,23 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 del self._windows[key]
                 self._chat_locks.pop(key, None)
 
-    async def _acquire(self, chat: int | str | None) -> None:
+    async def _acquire(self, chat: int | str | None) -> list[SlidingWindow]:
         """Wait, first come first served, until the chat's and the overall window both have
-        room; both are stamped at the same moment, just before the request leaves."""
+        room, and take a place in both at the same moment, just before the request leaves."""
         window = self._window(chat) if chat is not None else None
         if chat is None or window is None:
             async with self._gate:
                 await self._wait_overall()
-                self._overall.record(self._now())
-            return
+                self._overall.start()
+            return [self._overall]
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
         async with lock:
             await self._wait_for(window)
             async with self._gate:
                 await self._wait_overall()
-                now = self._now()
-                self._overall.record(now)
-                window.record(now)
+                self._overall.start()
+                window.start()
+        return [self._overall, window]
 
     async def _wait_for(self, window: SlidingWindow) -> None:
         while True:
@@ -157,6 +178,11 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
             wait = max(self._overall.delay(now), self._paused_until - now)
             if wait <= 0:
                 return
+            await asyncio.sleep(wait)
+
+    async def _wait_paused(self) -> None:
+        wait = self._paused_until - self._now()
+        if wait > 0:
             await asyncio.sleep(wait)
 
     async def process_request(
@@ -174,11 +200,16 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         retries = rate_limit_args or self._max_retries
         for attempt in range(retries + 1):
             try:
-                if limited:
-                    await self._acquire(chat)
-                else:
+                if not limited:
                     await self._wait_paused()
-                return await callback(*args, **kwargs)
+                    return await callback(*args, **kwargs)
+                windows = await self._acquire(chat)
+                try:
+                    return await callback(*args, **kwargs)
+                finally:
+                    now = self._now()
+                    for window in windows:
+                        window.finish(now)
             except RetryAfter as exc:
                 if attempt == retries:
                     log.error("rate limit still hit after %d retries", retries)
@@ -189,11 +220,6 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                     self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
                 )
         raise AssertionError("unreachable")
-
-    async def _wait_paused(self) -> None:
-        wait = self._paused_until - self._now()
-        if wait > 0:
-            await asyncio.sleep(wait)
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -9,7 +9,15 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+    User,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -40,6 +48,8 @@ SCREEN_GROUP = -20
 """Handler group of the screen for odd senders: before everything."""
 LIMIT_GROUP = -10
 """Handler group of the rate limit: after the screen, before every feature."""
+LAST_GROUP = 100
+"""Handler group of the safety net for presses no feature took: after everything."""
 COUNTER_KEY = "action_counter"
 
 REPORT_DATA = re.compile(r"^rep:([a-z][a-z0-9_]{0,15}):(\d{1,18})$")
@@ -68,6 +78,44 @@ def _known_commands(svc: Services) -> set[str]:
     return {name for command in svc.menu for name in command.all_names}
 
 
+def _is_user(user: User | None) -> bool:
+    return user is not None and isinstance(user.id, int) and isinstance(user.is_bot, bool) \
+        and isinstance(user.first_name, str)
+
+
+def _is_chat(chat: Chat | None) -> bool:
+    return chat is not None and isinstance(chat.id, int) and isinstance(chat.type, str)
+
+
+def _is_message(message: Message | MaybeInaccessibleMessage | None) -> bool:
+    if message is None or not _is_chat(message.chat) or not isinstance(message.message_id, int):
+        return False
+    if not isinstance(message, Message):
+        return True
+    return (message.from_user is None or _is_user(message.from_user)) \
+        and (message.sender_chat is None or _is_chat(message.sender_chat)) \
+        and (message.text is None or isinstance(message.text, str))
+
+
+def well_formed(update: Update) -> bool:
+    """PTB builds objects even when required fields are missing; every field the handlers rely
+    on must be there and of the right type before any handler sees the update."""
+    if update.message is not None:
+        return _is_message(update.message)
+    query = update.callback_query
+    if query is not None:
+        return isinstance(query.id, str) and _is_user(query.from_user) \
+            and (query.data is None or isinstance(query.data, str)) \
+            and (query.message is None or _is_message(query.message))
+    change = update.my_chat_member or update.chat_member
+    if change is not None:
+        return _is_chat(change.chat) and _is_user(change.from_user) and all(
+            member is not None and isinstance(member.status, str) and _is_user(member.user)
+            for member in (change.old_chat_member, change.new_chat_member)
+        )
+    return True
+
+
 async def screen(update: Update, context: Context) -> None:
     """Let through only what the bot acts on; never crash on what Telegram may also send.
 
@@ -75,6 +123,9 @@ async def screen(update: Update, context: Context) -> None:
     a chat (an anonymous admin, a channel) or by another bot has no resident behind it: a command
     from an anonymous admin gets one short line, everything else is ignored.
     """
+    if not well_formed(update):
+        log.warning("update %s lacks fields the bot needs; ignored", update.update_id)
+        raise ApplicationHandlerStop
     if update.message is None:
         if update.callback_query is None and update.my_chat_member is None \
                 and update.chat_member is None:
@@ -154,8 +205,9 @@ async def on_report(update: Update, context: Context) -> None:
         return
     reached = await _alert_admins(context, svc, report, card, building.title)
     log.info("card %s:%s reported in %s; %d admin(s) told", kind, item_id, chat.id, reached)
-    key = "report.thanks" if reached else "report.no_admins"
-    await answer(update, t(lang, key), show_alert=True)
+    await answer(
+        update, t(lang, "report.thanks") if reached else t(lang, "report.no_admins"), show_alert=True
+    )
 
 
 async def _alert_admins(
@@ -232,7 +284,9 @@ async def on_hide(update: Update, context: Context) -> None:
             deleted = False
     log.info("reported card %s:%s hidden by an admin", report.kind, report.item_id)
     await answer(update)
-    await query.edit_message_text(t(lang, "report.hidden" if deleted else "report.hidden_manual"))
+    await query.edit_message_text(
+        t(lang, "report.hidden") if deleted else t(lang, "report.hidden_manual")
+    )
 
 
 async def on_keep(update: Update, context: Context) -> None:
@@ -249,6 +303,19 @@ async def on_keep(update: Update, context: Context) -> None:
     await query.edit_message_text(t(lang, "report.kept"))
 
 
+async def unclaimed_press(update: Update, context: Context) -> None:
+    """A press no handler takes (forged, or from an older version of the bot) still gets a short
+    answer, so the resident is not left with a spinning button."""
+    if update.callback_query is None:
+        return
+    for group, handlers in context.application.handlers.items():
+        if LIMIT_GROUP < group < LAST_GROUP and any(
+            handler.check_update(update) not in (None, False) for handler in handlers
+        ):
+            return
+    await answer(update, t(await language_for(update, context), "error.stale_button"))
+
+
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     app.bot_data[COUNTER_KEY] = ActionCounter()
     app.add_handler(TypeHandler(Update, screen), group=SCREEN_GROUP)
@@ -256,3 +323,4 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_report, pattern=r"^rep:"))
     app.add_handler(CallbackQueryHandler(on_hide, pattern=r"^rhide:"))
     app.add_handler(CallbackQueryHandler(on_keep, pattern=r"^rkeep:"))
+    app.add_handler(TypeHandler(Update, unclaimed_press), group=LAST_GROUP)

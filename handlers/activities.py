@@ -957,10 +957,11 @@ def make_departure_hook(app: App, svc: Services) -> Callable[[int, int, datetime
     return departed
 
 
-async def recover_cards(app: App, svc: Services) -> None:
-    """After a stop: post cards that were never posted, refresh those that fell behind."""
+async def recover_cards(app: App, svc: Services, started: datetime) -> None:
+    """After a stop: post cards that were never posted before this start (a card being posted
+    right now is left to its own handler), and refresh those that fell behind."""
     store = ActivityStore(svc.db)
-    for activity in await store.unposted(svc.clock.now()):
+    for activity in await store.unposted(started):
         await post_card(app.bot, svc, activity)
         await schedule_activity(svc, activity)
     for activity_id in await store.dirty():
@@ -989,8 +990,10 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_rating, pattern=r"^act:rate:"))
     app.add_handler(CallbackQueryHandler(on_help_next, pattern=r"^act:help:"))
 
+    started = svc.clock.now()
+
     async def on_start(context: ContextTypes.DEFAULT_TYPE) -> None:
-        await recover_cards(app, svc)
+        await recover_cards(app, svc, started)
 
     if app.job_queue is not None:
         app.job_queue.run_once(on_start, when=0.2, name="activities:recover")

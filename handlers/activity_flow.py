@@ -9,6 +9,7 @@ acts only when this resident has an activity draft, so text meant for other feat
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 COMMANDS = [MenuCommand({"nl": "activiteit", "en": "activity"}, "cmd.activity")]
 FLOW_GROUP = 31
 """Handler group of the typed answers (and /stop) of this flow; see the module docstring."""
+NEW_LINK = "activity"
+"""Deep-link kind that opens a new activity for a building (the digest and nudges use it too)."""
 REPEATS = {"none": Repeat.NONE, "week": Repeat.WEEKLY, "2week": Repeat.BIWEEKLY,
            "month": Repeat.MONTHLY}
 
@@ -167,7 +170,7 @@ async def manageable(context: Context, user: User) -> list[Activity]:
     found = {a.id: a for a in await store.organised_by(user.id, now)}
     for building_id in await svc.memberships.buildings_of(user.id):
         if await is_group_admin(context, building_id, user.id):
-            far = now.replace(year=now.year + 2)
+            far = now + timedelta(days=800)
             for activity in await store.upcoming(building_id, now, far):
                 found.setdefault(activity.id, activity)
     return sorted(found.values(), key=lambda a: a.starts_at)[:20]
@@ -185,7 +188,7 @@ async def on_command(update: Update, context: Context) -> None:
         building = await svc.buildings.get(chat.id)
         if building is None:
             return
-        link = await svc.deep_links.reusable("actnew", chat.id, "", svc.clock.now())
+        link = await svc.deep_links.reusable(NEW_LINK, chat.id, "", svc.clock.now())
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
             t(building.language, "activity.button.start_private"),
             url=link_url(svc.bot_username, link.token))]])
@@ -504,7 +507,7 @@ async def on_fading(update: Update, context: Context) -> None:
 
 
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    svc.link_routes["actnew"] = open_new_link
+    svc.link_routes[NEW_LINK] = open_new_link
     app.add_handler(CommandHandler(["activiteit", "activity"], on_command))
     app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^actf:"))
     app.add_handler(CallbackQueryHandler(on_manage, pattern=r"^actm:"))

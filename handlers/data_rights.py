@@ -85,7 +85,7 @@ async def send_export(update: Update, context: Context) -> None:
     document, complete = await collect_export(svc, user.id)
     await message.reply_document(
         document, filename=EXPORT_FILE_NAME,
-        caption=t(lang, "data.export.caption" if complete else "data.export.partial"),
+        caption=t(lang, "data.export.caption") if complete else t(lang, "data.export.partial"),
     )
     log.info("data export sent to %s", pseudonym(user.id))
 
@@ -168,7 +168,9 @@ async def on_forget_answer(update: Update, context: Context) -> None:
     complete = await forget_resident(services(context), user.id)
     log.info("resident %s was forgotten%s", pseudonym(user.id), "" if complete else " in part")
     await answer(update)
-    await query.edit_message_text(t(lang, "data.forget.done" if complete else "data.forget.partial"))
+    await query.edit_message_text(
+        t(lang, "data.forget.done") if complete else t(lang, "data.forget.partial")
+    )
 
 
 # --- /wisgroep ------------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
         except (Forbidden, BadRequest) as exc:
             log.warning("nudge for group %s not delivered: %s", building.chat_id, exc.message)
             sent = False
+        await plan_nudge(svc, store, building, now)
         return ItemState.DONE if sent else ItemState.SKIPPED
 
     async def planner(now: datetime) -> None:

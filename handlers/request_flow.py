@@ -8,7 +8,7 @@ anything else falls through to other features untouched.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -30,6 +30,7 @@ from bot.domain.requests import (
     WhenChoice,
     WhenError,
     can_repeat,
+    draft_is_stale,
     parse_when,
     posting_refusal,
     refusal,
@@ -107,7 +108,6 @@ async def question(
     svc: Services, store: RequestStore, lang: str, draft: RequestDraft
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The text and buttons of the step the draft is at; also used to ask again."""
-    zone = svc.settings.zone
     step = draft.step
     rows: list[list[InlineKeyboardButton]] = []
     if step is DraftStep.KIND:
@@ -125,21 +125,8 @@ async def question(
         text = t(lang, "request.flow.name")
         rows = [[_button(lang, "request.button.with_name", "rqf", "n", "name", name=name)],
                 [_button(lang, "request.button.anonymous", "rqf", "n", "anon")]]
-    elif step is DraftStep.WHOM:
-        text = t(lang, "request.flow.whom")
-        rows = [[_button(lang, "request.button.for_me", "rqf", "f", "me"),
-                 _button(lang, "request.button.for_other", "rqf", "f", "other")]]
-    elif step is DraftStep.REPEAT:
-        assert draft.when is not None
-        weekday = Safe(weekday_name(lang, draft.when, zone))
-        text = t(lang, "request.flow.repeat", weekday=weekday)
-        rows = [[_button(lang, "request.button.once", "rqf", "r", "once"),
-                 _button(lang, "request.button.weekly", "rqf", "r", "weekly", weekday=weekday)]]
     elif step is DraftStep.PREVIEW:
-        name = await first_name(svc, draft.user_id)
-        card = card_text(lang, preview_request(draft), zone, name)
-        text = t(lang, "request.flow.preview", card=Safe(card))
-        rows = [[_button(lang, "request.button.post", "rqf", "post")]]
+        text, rows = await _preview(svc, lang, draft)
     elif step is DraftStep.EDIT_TEXT:
         text = t(lang, "request.edit.text", limit=MAX_DESCRIPTION)
     else:
@@ -148,6 +135,30 @@ async def question(
         text = t(lang, "request.contact.ask", helper=helper, limit=MAX_CONTACT)
     rows.append(_stop_row(lang))
     return text, InlineKeyboardMarkup(rows)
+
+
+async def _preview(
+    svc: Services, lang: str, draft: RequestDraft
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The card as it will show, with the two less common choices as switches: on behalf of a
+    neighbour without a smartphone, and every week on that day."""
+    assert draft.when is not None
+    zone = svc.settings.zone
+    name = await first_name(svc, draft.user_id)
+    card = card_text(lang, preview_request(draft), zone, name)
+    rows = [[_button(lang, "request.button.post", "rqf", "post")]]
+    if draft.on_behalf:
+        rows.append([_button(lang, "request.button.for_me", "rqf", "f", "me")])
+    else:
+        rows.append([_button(lang, "request.button.for_other", "rqf", "f", "other")])
+    if can_repeat(draft.when):
+        weekday = Safe(weekday_name(lang, draft.when, zone))
+        if draft.repeat:
+            rows.append([_button(lang, "request.button.once", "rqf", "r", "once")])
+        else:
+            rows.append([_button(lang, "request.button.weekly", "rqf", "r", "weekly",
+                                 weekday=weekday)])
+    return t(lang, "request.flow.preview", card=Safe(card)), rows
 
 
 async def _ask(
@@ -167,6 +178,15 @@ async def _ask(
         except BadRequest:
             pass
     await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
+
+
+async def current_draft(store: RequestStore, user_id: int, now: datetime) -> RequestDraft | None:
+    """The resident's draft, unless it was left alone too long (then it is dropped)."""
+    draft = await store.draft(user_id)
+    if draft is not None and draft_is_stale(draft, now):
+        await store.drop_draft(user_id)
+        return None
+    return draft
 
 
 async def _limit_text(svc: Services, store: RequestStore, lang: str, user_id: int,
@@ -244,7 +264,7 @@ async def ask_in_private(update: Update, context: Context) -> None:
     resident = await remember(update, context)
     await svc.residents.mark_started(user.id, svc.clock.now())
     lang = resident_language(svc, resident)
-    draft = await store.draft(user.id)
+    draft = await current_draft(store, user.id, svc.clock.now())
     if draft is not None and draft.step in FLOW_STEPS:
         await _ask(update, context, draft, lang, edit=False, prefix=t(lang, "request.flow.continue"))
         return
@@ -278,7 +298,7 @@ async def open_ask_link(update: Update, context: Context, link: DeepLink) -> Non
         await context.bot.send_message(user.id, t(lang, "request.flow.not_member"))
         return
     store = request_store(context)
-    draft = await store.draft(user.id)
+    draft = await current_draft(store, user.id, svc.clock.now())
     if (draft is not None and draft.step in FLOW_STEPS
             and draft.building_id == link.building_id):
         await _ask(update, context, draft, lang, edit=False, prefix=t(lang, "request.flow.continue"))
@@ -287,7 +307,7 @@ async def open_ask_link(update: Update, context: Context, link: DeepLink) -> Non
 
 
 FLOW_STEPS = frozenset({DraftStep.KIND, DraftStep.TEXT, DraftStep.WHEN, DraftStep.NAME,
-                        DraftStep.WHOM, DraftStep.REPEAT, DraftStep.PREVIEW})
+                        DraftStep.PREVIEW})
 
 
 async def on_flow_button(update: Update, context: Context) -> None:
@@ -303,7 +323,7 @@ async def on_flow_button(update: Update, context: Context) -> None:
     if action == "b":
         await _chose_building(update, context, value, lang)
         return
-    draft = await store.draft(user.id)
+    draft = await current_draft(store, user.id, svc.clock.now())
     if action == "stop":
         await answer(update)
         if draft is not None:
@@ -335,14 +355,13 @@ async def on_flow_button(update: Update, context: Context) -> None:
             return
         updated = draft.model_copy(update={"when": when, "step": DraftStep.NAME})
     elif action == "n" and step is DraftStep.NAME and value in ("name", "anon"):
-        updated = draft.model_copy(update={"anonymous": value == "anon", "step": DraftStep.WHOM})
-    elif action == "f" and step is DraftStep.WHOM and value in ("me", "other"):
-        assert draft.when is not None
-        following = DraftStep.REPEAT if can_repeat(draft.when) else DraftStep.PREVIEW
-        updated = draft.model_copy(update={"on_behalf": value == "other", "step": following,
-                                           "repeat": False})
-    elif action == "r" and step is DraftStep.REPEAT and value in ("once", "weekly"):
-        updated = draft.model_copy(update={"repeat": value == "weekly", "step": DraftStep.PREVIEW})
+        updated = draft.model_copy(update={"anonymous": value == "anon", "step": DraftStep.PREVIEW,
+                                           "on_behalf": False, "repeat": False})
+    elif action == "f" and step is DraftStep.PREVIEW and value in ("me", "other"):
+        updated = draft.model_copy(update={"on_behalf": value == "other"})
+    elif action == "r" and step is DraftStep.PREVIEW and value in ("once", "weekly") \
+            and draft.when is not None and can_repeat(draft.when):
+        updated = draft.model_copy(update={"repeat": value == "weekly"})
     elif action == "post" and step is DraftStep.PREVIEW:
         await _post(update, context, draft, lang)
         return
@@ -414,11 +433,10 @@ async def on_text(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
         return
-    store = request_store(context)
-    draft = await store.draft(user.id)
+    store, svc = request_store(context), services(context)
+    draft = await current_draft(store, user.id, svc.clock.now())
     if draft is None or not draft.step.wants_text:
         return
-    svc = services(context)
     lang = resident_language(svc, await remember(update, context))
     text = message.text
     if draft.step in (DraftStep.TEXT, DraftStep.EDIT_TEXT):
@@ -556,12 +574,11 @@ async def stop_command(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    store = request_store(context)
-    draft = await store.draft(user.id)
+    store, svc = request_store(context), services(context)
+    draft = await current_draft(store, user.id, svc.clock.now())
     if draft is None:
         return
     await store.drop_draft(user.id)
-    svc = services(context)
     lang = resident_language(svc, await svc.residents.get(user.id))
     await context.bot.send_message(user.id, _stopped_text(lang, draft))
 

@@ -59,6 +59,19 @@ DRAFT_MINUTES = 60
 TEXT_HANDLER_GROUP = -40
 """Runs before the features' own handlers; stops the update only when our draft waits for it."""
 
+VIEW_OF: dict[str, str] = {
+    rules.Field.DIGEST_DAY: "digest",
+    rules.Field.DIGEST_HOUR: "digest",
+    rules.Field.DIGEST_OFF: "digest",
+    rules.Field.NUDGES: "nudge",
+    rules.Field.QUIET: "quiet",
+    rules.Field.BUMP: "bump",
+    rules.Field.MAX_OPEN: "max",
+    rules.Field.CONTACT_CLEAR: "contact",
+}
+"""After a choice the same screen shows again, with the choice marked; the language shows the
+whole menu in the new language."""
+
 _save_lock = asyncio.Lock()
 """Settings are saved whole; two saves for one group must not interleave (group and private)."""
 
@@ -307,7 +320,7 @@ async def on_settings_button(update: Update, context: Context) -> None:
     building = await svc.buildings.get(chat.id)
     assert building is not None
     await answer(update, t(building.language, "settings.saved"))
-    text, keyboard = await view(svc, building, "main")
+    text, keyboard = await view(svc, building, VIEW_OF.get(action, "main"))
     await _edit(query.message, text, keyboard)
 
 

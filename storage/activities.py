@@ -265,12 +265,13 @@ class ActivityStore:
         )
         return [int(row[0]) for row in rows]
 
-    async def unposted(self, now: datetime) -> list[Activity]:
-        """Open activities whose card never reached the group (the bot stopped in between)."""
+    async def unposted(self, before: datetime) -> list[Activity]:
+        """Open activities made before `before` whose card never reached the group (the bot
+        stopped in between)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM activities WHERE message_id IS NULL AND status = 'open' AND starts_at > ?"
-            " ORDER BY id",
-            (to_db(now),),
+            "SELECT * FROM activities WHERE message_id IS NULL AND status = 'open'"
+            " AND created_at < ? AND starts_at > ? ORDER BY id",
+            (to_db(before), to_db(before)),
         )
         return [_activity(row) for row in rows]
 
@@ -413,6 +414,27 @@ class ActivityStore:
             (building_id, building_id),
         )
         return from_db(value) if value else None
+
+    async def figures(self, building_id: int, since: datetime, until: datetime) -> dict[str, int]:
+        """Anonymous counts for the building's figures: no names, no texts."""
+        row = await self._db.fetch_one(
+            "SELECT"
+            " (SELECT COUNT(*) FROM activities WHERE building_id = :b AND created_at >= :s"
+            "  AND created_at < :u) AS posted,"
+            " (SELECT COUNT(*) FROM activities WHERE building_id = :b AND status = 'ended'"
+            "  AND starts_at >= :s AND starts_at < :u) AS held,"
+            " (SELECT COALESCE(SUM(came_count), 0) FROM activities WHERE building_id = :b"
+            "  AND status = 'ended' AND starts_at >= :s AND starts_at < :u) AS came,"
+            " (SELECT COUNT(*) FROM activity_rsvps WHERE building_id = :b AND first_at >= :s"
+            "  AND first_at < :u) AS rsvps,"
+            " (SELECT COUNT(*) FROM ideas WHERE building_id = :b AND created_at >= :s"
+            "  AND created_at < :u) AS ideas,"
+            " (SELECT COUNT(*) FROM ideas WHERE building_id = :b AND converted_at >= :s"
+            "  AND converted_at < :u) AS ideas_became_activities",
+            {"b": building_id, "s": to_db(since), "u": to_db(until)},
+        )
+        assert row is not None
+        return {key: int(row[key]) for key in row.keys()}
 
     # --- series ---------------------------------------------------------------------------
 

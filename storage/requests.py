@@ -7,7 +7,6 @@ Every change of a request's state is one conditional UPDATE, so when twenty neig
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.domain.requests import (
     DraftStep,
@@ -416,15 +415,15 @@ class RequestStore:
             await tx.execute("DELETE FROM request_drafts WHERE user_id = ?", (user_id,))
 
     async def erase_closed_before(self, before: datetime) -> int:
-        """Texts of requests closed before `before` go; kind, times and counts stay."""
-        return await self._db.execute(
+        """Texts of requests closed before `before` go; kind, times and counts stay. Drafts
+        left alone since then go too."""
+        drafts = await self._db.execute(
+            "DELETE FROM request_drafts WHERE updated_at < ?", (to_db(before),)
+        )
+        return drafts + await self._db.execute(
             f"UPDATE requests SET description = NULL, contact = NULL"
             f" WHERE status IN ('done', 'cancelled', 'expired', 'removed')"
             f" AND {CLOSED_AT} < ? AND (description IS NOT NULL OR contact IS NOT NULL)",
             (to_db(before),),
         )
 
-    async def raw(self, request_id: int) -> dict[str, Any] | None:
-        """The stored row as it is, for checks."""
-        row = await self._db.fetch_one("SELECT * FROM requests WHERE id = ?", (request_id,))
-        return None if row is None else dict(row)

@@ -689,3 +689,44 @@ async def test_a_real_ptb_application_runs_against_the_sandbox(sb: Sandbox) -> N
             await app.stop()
     assert [m.text for m in sb.bot_messages(group)] == ["Taal: english"]
     assert sb.violations == []
+
+
+async def test_press_data_sends_any_callback_data(sb: Sandbox) -> None:
+    kees, anouk = sb.add_user("Kees"), sb.add_user("Anouk")
+    await sb.start_private(kees)
+    await call(
+        sb,
+        "sendMessage",
+        json_body={"chat_id": kees.id, "text": "Kies", "reply_markup": keyboard("Ja").to_dict()},
+    )
+    message = sb.bot_messages(kees)[-1]
+    await confirm_all(sb)
+    press = await sb.press_data(kees, message, "x" * 100)
+    query = (await confirm_all(sb))[0]["callback_query"]
+    assert (query["id"], query["data"]) == (press.query_id, "x" * 100)
+    with pytest.raises(ValueError, match="another user's private chat"):
+        await sb.press_data(anouk, message, "ja")
+    await call(sb, "deleteMessage", data={"chat_id": kees.id, "message_id": message.message_id})
+    with pytest.raises(LookupError):
+        await sb.press_data(kees, message, "ja")
+    sb.mark()
+    assert sb.events_since_mark() == []
+
+
+async def test_stopping_is_not_held_by_a_delayed_call_and_the_sandbox_restarts() -> None:
+    sb = Sandbox()
+    await sb.start()
+    sb.faults.delay(30, 1, method="getMe")
+    held = asyncio.create_task(call(sb, "getMe"))
+    await sb.wait_for(lambda e: e.delayed)
+    started = time.monotonic()
+    await sb.stop()
+    assert time.monotonic() - started < 3
+    assert isinstance((await asyncio.gather(held, return_exceptions=True))[0], httpx.HTTPError)
+    await sb.start()
+    try:
+        started = time.monotonic()
+        assert await fetch(sb, timeout=1) == []  # long polls wait again after a restart
+        assert time.monotonic() - started >= 0.9
+    finally:
+        await sb.stop()

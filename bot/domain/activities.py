@@ -8,11 +8,10 @@ quiet hours, the next date of a series, and when a series seems to fade.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
-
-from calendar import monthrange
 
 from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict
@@ -34,6 +33,8 @@ SOON_BEFORE = timedelta(hours=3)
 INVITE_BEFORE = timedelta(hours=48)
 REMINDERS_APART = timedelta(hours=6)
 """Two reminders closer together than this would nag: only the later one is kept."""
+EVENING_MARGIN = timedelta(minutes=30)
+"""A reminder moved out of quiet hours comes this long before they begin (21:00, not 21:29)."""
 
 FADING_RUN = 3
 FADING_AT_MOST = 2
@@ -655,8 +656,8 @@ def plan_reminders(
     """Reminders the day before and ~3 hours before (moved earlier out of quiet hours, dropped
     when already past or when both would come close together), the group's bring-a-neighbour
     line two days before (moved later into the morning), and the look-back after it ends."""
-    day_before: datetime | None = quiet.latest_before(start - DAY_BEFORE, zone)
-    soon: datetime | None = quiet.latest_before(start - SOON_BEFORE, zone)
+    day_before: datetime | None = _before_quiet(start - DAY_BEFORE, quiet, zone)
+    soon: datetime | None = _before_quiet(start - SOON_BEFORE, quiet, zone)
     if soon is not None and soon <= now:
         soon = None
     if day_before is not None and day_before <= now:
@@ -673,6 +674,14 @@ def plan_reminders(
         start=start,
         look_back=quiet.next_allowed(end, zone),
     )
+
+
+def _before_quiet(moment: datetime, quiet: QuietHours, zone: ZoneInfo) -> datetime:
+    """`moment`, or when it falls in quiet hours, a while before they began that evening."""
+    if not quiet.contains(moment, zone):
+        return moment
+    earlier = quiet.latest_before(moment, zone) + timedelta(minutes=1) - EVENING_MARGIN
+    return earlier if not quiet.contains(earlier, zone) else quiet.latest_before(moment, zone)
 
 
 def next_start(start: datetime, repeat: Repeat, zone: ZoneInfo) -> datetime:

@@ -23,6 +23,9 @@ MAX_PER_HOUR = 5
 MAX_DAYS_AHEAD = 92
 MIN_BUMP_GAP = timedelta(hours=1)
 """A bump right after posting would only repeat the card; leave the building some time first."""
+DRAFT_LIFETIME = timedelta(hours=24)
+"""A flow left alone this long is dropped, so later typing meant for something else is not
+taken as an answer to an old question."""
 PAST_DATE_GRACE_DAYS = 183
 """A day-month without a year this far back means next year ("3-1" typed in December)."""
 
@@ -129,9 +132,8 @@ class DraftStep(StrEnum):
     TEXT = "text"
     WHEN = "when"
     NAME = "name"
-    WHOM = "whom"
-    REPEAT = "repeat"
     PREVIEW = "preview"
+    """Shows the card; "for a neighbour" and "every week" are switches here."""
     EDIT_TEXT = "edit_text"
     EDIT_WHEN = "edit_when"
     CONTACT = "contact"
@@ -217,6 +219,10 @@ class RequestDraft(BaseModel):
     request_id: int | None = None
     """The request an edit or a contact detail is for."""
     updated_at: datetime
+
+
+def draft_is_stale(draft: RequestDraft, now: datetime) -> bool:
+    return now - draft.updated_at > DRAFT_LIFETIME
 
 
 def validate_description(text: str) -> str | TextError:

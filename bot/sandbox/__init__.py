@@ -1,4 +1,15 @@
-"""A local Telegram Bot API for end-to-end tests and the demo; the product never imports it."""
+"""A local Telegram Bot API for end-to-end tests and the demo; the product never imports it.
+
+    async with Sandbox() as sb:
+        kees = sb.add_user("Kees")
+        group = sb.add_group("Flat De Linde", members=[kees])
+        # run the unmodified bot with base_url=f"{sb.url}/bot", base_file_url=f"{sb.url}/file/bot"
+        await sb.add_bot_to_group(group, by=kees)
+        welcome = await sb.next_message(group)
+
+`world.World` holds the state (people, chats, messages, the update queue) without HTTP;
+`methods.BotApi` implements the Bot API methods on it; `server.SandboxServer` speaks HTTP.
+"""
 
 from bot.sandbox.driver import CallbackResult, Sandbox
 from bot.sandbox.models import (

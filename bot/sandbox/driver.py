@@ -255,6 +255,12 @@ class Sandbox:
         await asyncio.sleep(0)
         return CallbackResult(query_id, self)
 
+    async def press_data(self, user: SandboxUser, message: SandboxMessage, data: str) -> CallbackResult:
+        """A callback query with arbitrary `data` on `message`, as a tampered client could send."""
+        query_id = self.world.callback_query(user, message, data)
+        await asyncio.sleep(0)
+        return CallbackResult(query_id, self)
+
     async def callback_answer(self, query_id: str, *, timeout: float = 10.0) -> CallbackAnswer:
         def answered() -> CallbackAnswer | None:
             state = self.world.callback_queries.get(query_id)
@@ -291,6 +297,9 @@ class Sandbox:
     def mark(self) -> None:
         """Forget, for the wait helpers, every event so far."""
         self._mark = len(self.world.events)
+
+    def events_since_mark(self) -> list[BotEvent]:
+        return self.world.events[self._mark :]
 
     async def _until(self, check: Callable[[], T | None], timeout: float, what: str) -> T:
         loop = asyncio.get_running_loop()

@@ -260,6 +260,9 @@ class BotApi:
         self._closing = True
         self._wake()
 
+    def open_polls(self) -> None:
+        self._closing = False
+
     async def get_updates(self, p: Params) -> Reply:
         offset = p.get_int("offset")
         limit = min(max(p.get_int("limit") or 100, 1), 100)

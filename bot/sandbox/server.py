@@ -23,6 +23,7 @@ from bot.sandbox.spec import BotApiSpec, MethodSpec
 from bot.sandbox.world import World
 
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files bots upload
+SHUTDOWN_SECONDS = 0.5  # calls held by an injected delay do not hold up stopping
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -105,7 +106,13 @@ class SandboxServer:
         return app
 
     async def start(self, host: str, port: int) -> str:
-        runner = web.AppRunner(self.application(), handler_cancellation=True, access_log=None)
+        self.api.open_polls()
+        runner = web.AppRunner(
+            self.application(),
+            handler_cancellation=True,  # a bot that hangs up (or is killed) ends its long poll
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_SECONDS,
+        )
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
         self._runner = runner

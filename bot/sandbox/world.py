@@ -548,26 +548,29 @@ class World:
 
     def press(self, user: SandboxUser, message: SandboxMessage, button: str) -> str:
         """Press a callback button on the current version of `message`; the query id."""
-        user = self._known(user)
-        current = self.get_message(message.chat_id, message.message_id)
-        if current is None or current.deleted:
-            raise LookupError(f"message {message.message_id} no longer exists")
-        data = None
+        current = self._visible_message(message)
         for row in current.buttons():
             for candidate in row:
                 if "callback_data" in candidate and button in (
                     candidate.get("text"),
                     candidate["callback_data"],
                 ):
-                    data = str(candidate["callback_data"])
-                    break
-            if data is not None:
-                break
-        if data is None:
-            raise LookupError(
-                f"no callback button {button!r} on message {current.message_id}; "
-                f"buttons now: {current.button_texts()}"
-            )
+                    return self.callback_query(user, current, str(candidate["callback_data"]))
+        raise LookupError(
+            f"no callback button {button!r} on message {current.message_id}; "
+            f"buttons now: {current.button_texts()}"
+        )
+
+    def _visible_message(self, message: SandboxMessage) -> SandboxMessage:
+        current = self.get_message(message.chat_id, message.message_id)
+        if current is None or current.deleted:
+            raise LookupError(f"message {message.message_id} no longer exists")
+        return current
+
+    def callback_query(self, user: SandboxUser, message: SandboxMessage, data: str) -> str:
+        """A callback query with any data on the current `message`, as a modified client could send."""
+        user = self._known(user)
+        current = self._visible_message(message)
         if current.chat_id > 0:
             if current.chat_id != user.id:
                 raise ValueError(f"{user.first_name} cannot see another user's private chat")
