@@ -35,6 +35,8 @@ from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
 from handlers import abuse, data_rights, errors, group_life, help, language, privacy, start
 from handlers import activities, activity_flow, ideas
+from handlers import insights, workers
+from handlers import offers, pairing, worried
 from handlers import digest as weekly_digest
 from handlers import nudges as gentle_nudges
 from handlers import requests as help_requests
@@ -48,7 +50,7 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[ModuleType] = (
     abuse, group_life, start, help, language, help_requests, privacy, data_rights,
     weekly_digest, gentle_nudges, group_settings, notifications,
-    activities, activity_flow, ideas, errors
+    activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 

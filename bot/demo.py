@@ -122,17 +122,17 @@ class Demo:
                 return
         parts = line.split(maxsplit=3)
         if len(parts) == 4 and parts[1].lower() in {"press", "open"} and parts[2].isdigit():
-            user = self.residents.get(parts[0].lower())
+            presser = self.residents.get(parts[0].lower())
             message = self.numbered.get(int(parts[2]))
-            if user is None or message is None:
+            if presser is None or message is None:
                 print("Unknown resident or message number. Type `who` or look at the #numbers.")
                 return
             current = self.sb.message(self._chat_of(message), message.message_id) or message
             try:
                 if parts[1].lower() == "press":
-                    await self.sb.press(user, current, parts[3])
+                    await self.sb.press(presser, current, parts[3])
                 else:
-                    await self.sb.open_link(user, current.url_buttons()[parts[3]])
+                    await self.sb.open_link(presser, current.url_buttons()[parts[3]])
             except (LookupError, KeyError, ValueError):
                 print(f"Message #{parts[2]} has no button {parts[3]!r}.")
             return

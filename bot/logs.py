@@ -34,9 +34,14 @@ def pseudonym(user_id: int | None) -> str:
     return f"u-{digest[:12]}"
 
 
+_VALIDATION_INPUT = re.compile(r"input_value=('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^,\]\s]+)")
+"""pydantic puts the rejected input (a resident's text) into its error message."""
+
+
 def redact(text: str) -> str:
     for token in _installed_tokens:
         text = text.replace(token, "<token>")
+    text = _VALIDATION_INPUT.sub("input_value=<hidden>", text)
     return _TOKEN_SHAPE.sub("<token>", text)
 
 

@@ -11,8 +11,8 @@ more than the limit: in normal operation no 429 happens at all. Concurrent sende
 come, first served, per chat and overall.
 
 Also: retries on 429 (everything pauses for retry_after, as Telegram asks), about one message a
-second into each private chat (a short burst allowed), and read-only calls that spend no
-message budget.
+second into each private chat (a short burst allowed, as Telegram does there), and read-only
+calls that spend no message budget.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ READ_ONLY_METHODS = frozenset(
         "getMe",
     }
 )
+EDIT_METHODS = frozenset(
+    {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "editMessageMedia"}
+)
+"""A private chat's own limit is about new messages; an edit answering a tap does not add one.
+In a group, edits count like messages (Telegram's 20 a minute), and everywhere overall."""
 PRIVATE_BURST = 3
 MAX_CHAT_WINDOWS = 2048
 OVERALL_MARGIN = 0.05
@@ -92,6 +97,41 @@ class SlidingWindow:
         return self.in_flight == 0 and all(stamp <= now - self.period for stamp in self._done)
 
 
+class LeakyBucket:
+    """About `rate` messages a second with a short burst: Telegram's looser private-chat limit,
+    where a resident tapping through a flow should not wait for a strict window."""
+
+    def __init__(self, burst: int, rate: float) -> None:
+        self.burst = max(1, burst)
+        self.rate = rate
+        self._level = 0.0
+        self._last: float | None = None
+
+    def _leak(self, now: float) -> None:
+        if self._last is not None:
+            self._level = max(0.0, self._level - (now - self._last) * self.rate)
+        self._last = now
+
+    def delay(self, now: float) -> float:
+        self._leak(now)
+        if self._level + 1 <= self.burst:
+            return 0.0
+        return (self._level + 1 - self.burst) / self.rate
+
+    def start(self) -> None:
+        self._level += 1
+
+    def finish(self, now: float) -> None:
+        """The bucket counts messages when they leave, not when they come back."""
+
+    def idle(self, now: float) -> bool:
+        self._leak(now)
+        return self._level == 0
+
+
+Window = SlidingWindow | LeakyBucket
+
+
 class OmzienRateLimiter(BaseRateLimiter[int]):
     def __init__(
         self,
@@ -109,7 +149,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         self._group_period = group_time_period + group_margin
         self._private_rate = private_max_rate
         self._max_retries = max_retries
-        self._windows: dict[int | str, SlidingWindow] = {}
+        self._windows: dict[int | str, Window] = {}
         self._chat_locks: dict[int | str, asyncio.Lock] = {}
         self._gate = asyncio.Lock()
         self._paused_until = 0.0
@@ -124,7 +164,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
     def _now() -> float:
         return asyncio.get_running_loop().time()
 
-    def _window(self, chat: int | str) -> SlidingWindow | None:
+    def _window(self, chat: int | str) -> Window | None:
         is_private = isinstance(chat, int) and chat > 0
         if is_private and not self._private_rate:
             return None
@@ -132,10 +172,8 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         if window is None:
             if len(self._windows) > MAX_CHAT_WINDOWS:
                 self._forget_idle()
-            if is_private:
-                window = SlidingWindow(PRIVATE_BURST, PRIVATE_BURST / self._private_rate)
-            else:
-                window = SlidingWindow(self._group_rate, self._group_period)
+            window = (LeakyBucket(PRIVATE_BURST, self._private_rate) if is_private
+                      else SlidingWindow(self._group_rate, self._group_period))
             self._windows[chat] = window
         return window
 
@@ -147,10 +185,11 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 del self._windows[key]
                 self._chat_locks.pop(key, None)
 
-    async def _acquire(self, chat: int | str | None) -> list[SlidingWindow]:
+    async def _acquire(self, chat: int | str | None, endpoint: str) -> list[Window]:
         """Wait, first come first served, until the chat's and the overall window both have
         room, and take a place in both at the same moment, just before the request leaves."""
-        window = self._window(chat) if chat is not None else None
+        private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
+        window = self._window(chat) if chat is not None and not private_edit else None
         if chat is None or window is None:
             async with self._gate:
                 await self._wait_overall()
@@ -165,7 +204,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 window.start()
         return [self._overall, window]
 
-    async def _wait_for(self, window: SlidingWindow) -> None:
+    async def _wait_for(self, window: Window) -> None:
         while True:
             wait = window.delay(self._now())
             if wait <= 0:
@@ -203,7 +242,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 if not limited:
                     await self._wait_paused()
                     return await callback(*args, **kwargs)
-                windows = await self._acquire(chat)
+                windows = await self._acquire(chat, endpoint)
                 try:
                     return await callback(*args, **kwargs)
                 finally:

@@ -92,19 +92,23 @@ class Scheduler:
         ref: str,
         due_at: datetime,
         *,
-        cancel_prefix: str,
         building_id: int | None = None,
+        cancel_prefix: str | None = None,
         stale_after: datetime | None = None,
         payload: dict[str, Any] | None = None,
     ) -> bool:
-        """Replace whatever is pending under `cancel_prefix` by (kind, ref) at `due_at`."""
+        """Replace what is pending of `kind` for the building (or under `cancel_prefix`) by
+        (kind, ref) at `due_at`; False when that occurrence already ran."""
         return await self.store.reschedule(
-            kind, ref, due_at, self.clock.now(), cancel_prefix=cancel_prefix,
-            building_id=building_id, stale_after=stale_after, payload=payload,
+            kind, ref, due_at, self.clock.now(), building_id=building_id,
+            cancel_prefix=cancel_prefix, stale_after=stale_after, payload=payload,
         )
 
     async def cancel(self, kind: str, ref_prefix: str) -> int:
         return await self.store.cancel(kind, ref_prefix, self.clock.now())
+
+    async def cancel_for_building(self, kind: str, building_id: int) -> int:
+        return await self.store.cancel_for_building(kind, building_id, self.clock.now())
 
     async def recover(self) -> None:
         settled = await self.store.settle_interrupted(self.clock.now())

@@ -1,7 +1,8 @@
 """Safety before anything else: odd senders are screened out, each resident gets a fair share of
 the bot, and any resident can quietly report a card to the group's admins.
 
-Registered first, in early handler groups, so no feature ever sees an update that was stopped.
+Registered first, in early handler groups, so no feature ever sees an update that was stopped;
+a safety net in the last group answers any press that no feature took.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ from bot.services import Services
 from handlers.common import (
     Context,
     answer,
+    building_link,
     callback_data,
     group_language,
     is_group_admin,
@@ -394,11 +395,13 @@ async def tell_promoted(bot: Bot, svc: Services, activity: Activity, user_ids: l
         if sent is None:
             resident = await svc.residents.get(user_id)
             glang = await group_language(svc, activity.building_id)
+            keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+                t(glang, "button.open_private"), url=await building_link(svc, activity.building_id))]])
             await bot.send_message(
                 activity.building_id,
                 t(glang, "activity.promoted_in_group", name=resident.first_name if resident else "",
                   title=activity.title),
-                reply_parameters=_reply_to(activity),
+                reply_parameters=_reply_to(activity), reply_markup=keyboard,
             )
 
 

@@ -40,7 +40,7 @@ async def plan_digest(
     zone = svc.settings.zone
     settings = building.settings
     if not settings.digest_enabled:
-        await svc.scheduler.cancel(rules.KIND, rules.ref_prefix(building.chat_id))
+        await svc.scheduler.cancel_for_building(rules.KIND, building.chat_id)
         return None
     offset = rules.fanout_offset(building.chat_id)
     for occurrence in rules.upcoming_digests(settings, since, zone):
@@ -50,8 +50,8 @@ async def plan_digest(
         payload = {"occurrence": occurrence.isoformat()}
         if replace:
             placed = await svc.scheduler.reschedule(
-                rules.KIND, ref, due, cancel_prefix=rules.ref_prefix(building.chat_id),
-                building_id=building.chat_id, stale_after=stale_after, payload=payload,
+                rules.KIND, ref, due, building_id=building.chat_id, stale_after=stale_after,
+                payload=payload,
             )
         else:
             placed = await svc.scheduler.add(
@@ -75,7 +75,8 @@ async def plan_missing_digests(svc: Services, store: PromptStore, now: datetime)
 
 
 async def digest_lines(svc: Services, building: Building, now: datetime) -> list[str]:
-    """The lines every feature contributes; a feature that fails costs only its own lines."""
+    """The lines every feature contributes, a blank line between features; a feature that
+    fails costs only its own lines."""
     lines: list[str] = []
     for source in svc.digest_sources:
         try:
@@ -83,7 +84,10 @@ async def digest_lines(svc: Services, building: Building, now: datetime) -> list
         except Exception:
             log.exception("a digest source failed for group %s", building.chat_id)
             continue
-        lines.extend(line for line in part if line.strip())
+        section = [line for line in part if line.strip()]
+        if section and lines:
+            lines.append("")
+        lines.extend(section)
     return lines
 
 

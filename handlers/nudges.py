@@ -79,7 +79,7 @@ async def plan_nudge(svc: Services, store: PromptStore, building: Building, now:
 
 async def replan_nudge(svc: Services, store: PromptStore, building: Building) -> None:
     """Settings changed: drop the pending check and plan from the new settings."""
-    await svc.scheduler.cancel(rules.KIND, f"{building.chat_id}:")
+    await svc.scheduler.cancel_for_building(rules.KIND, building.chat_id)
     await plan_nudge(svc, store, building, svc.clock.now())
 
 

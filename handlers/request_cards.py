@@ -22,12 +22,15 @@ from bot.domain.requests import (
 )
 from bot.i18n import Safe, t
 from bot.services import Services
+from handlers.abuse import report_button
 from handlers.common import Context, callback_data, services
 from storage.requests import RequestStore
 
 log = logging.getLogger(__name__)
 
 STORE_KEY = "request_store"
+REPORT_KIND = "req"
+"""Card kind in the "Meld" button and in `svc.reportables`."""
 PRESENT = frozenset({"member", "administrator", "creator", "restricted"})
 
 
@@ -76,7 +79,7 @@ async def first_name(svc: Services, user_id: int | None) -> str:
 
 def card_text(
     lang: str, request: HelpRequest, zone: ZoneInfo, requester_name: str,
-    *, standing: bool = False,
+    *, standing: bool = False, weekly: bool | None = None,
 ) -> str:
     """The card in the group. Closed requests shrink to one short line without names."""
     kind = Safe(kind_text(lang, request.kind))
@@ -96,7 +99,7 @@ def card_text(
         lines.append(t(lang, "request.card.by_name", name=requester_name))
     if request.on_behalf:
         lines.append(t(lang, "request.card.on_behalf"))
-    if request.repeats:
+    if request.repeats if weekly is None else weekly:
         lines.append(t(lang, "request.card.weekly",
                        weekday=Safe(weekday_name(lang, request.when, zone))))
     if status is RequestStatus.CLAIMED:
@@ -108,18 +111,22 @@ def card_text(
              details=Safe("\n".join(lines)))
 
 
-def card_keyboard(lang: str, request: HelpRequest) -> InlineKeyboardMarkup | None:
+def card_keyboard(lang: str, request: HelpRequest, *, weekly: bool) -> InlineKeyboardMarkup | None:
+    """"Ik help" (or this time / every time, for a weekly need), and "Meld" for anyone who
+    thinks the card does not belong here (the group's admins hear of it privately)."""
     if request.status is not RequestStatus.OPEN:
         return None
-    if request.repeats:
-        return InlineKeyboardMarkup([[
+    if weekly:
+        claim = [
             InlineKeyboardButton(t(lang, "request.button.claim_once"),
                                  callback_data=callback_data("req", "c", request.id)),
             InlineKeyboardButton(t(lang, "request.button.claim_all"),
                                  callback_data=callback_data("req", "ca", request.id)),
-        ]])
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        t(lang, "request.button.claim"), callback_data=callback_data("req", "c", request.id))]])
+        ]
+    else:
+        claim = [InlineKeyboardButton(t(lang, "request.button.claim"),
+                                      callback_data=callback_data("req", "c", request.id))]
+    return InlineKeyboardMarkup([claim, [report_button(lang, REPORT_KIND, request.id)]])
 
 
 async def render_card(
@@ -128,9 +135,10 @@ async def render_card(
     lang = building.language
     series = await store.series(request.series_id) if request.series_id else None
     standing = _standing(series, request)
+    weekly = series is not None and series.running
     name = "" if request.anonymous else await first_name(svc, request.requester_id)
-    text = card_text(lang, request, svc.settings.zone, name, standing=standing)
-    return text, card_keyboard(lang, request)
+    text = card_text(lang, request, svc.settings.zone, name, standing=standing, weekly=weekly)
+    return text, card_keyboard(lang, request, weekly=weekly)
 
 
 def _standing(series: RequestSeries | None, request: HelpRequest) -> bool:
@@ -193,8 +201,11 @@ async def schedule_request(svc: Services, request: HelpRequest) -> None:
     else:
         await svc.scheduler.cancel("request.bump", ref)
     closing = close_moment(request.when.due_at, quiet, zone)
-    await svc.scheduler.add("request.close", ref, closing, building_id=request.building_id,
-                            replace=True)
+    # A new close row for each (re)scheduling: one that already ran or was cancelled for an
+    # earlier time must not keep a later time from closing.
+    await svc.scheduler.cancel("request.close", ref)
+    stamp = f"{request.when.due_at:%Y%m%d%H%M}@{svc.clock.now():%Y%m%d%H%M%S}"
+    await svc.scheduler.add("request.close", ref + stamp, closing, building_id=request.building_id)
     if request.series_id is not None:
         await svc.scheduler.add(
             "request.next", f"series:{request.series_id}:{request.id}", closing,

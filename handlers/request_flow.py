@@ -196,7 +196,7 @@ async def _limit_text(svc: Services, store: RequestStore, lang: str, user_id: in
         return t(lang, "request.flow.no_building")
     now = svc.clock.now()
     found = posting_refusal(
-        await store.active_count(building_id, user_id),
+        await store.active_count(building_id, user_id, now),
         await store.created_since(user_id, now - RATE_WINDOW),
         building.settings.max_open_requests,
     )

@@ -33,6 +33,7 @@ from bot.domain.requests import (
 )
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import Safe, normalize_language, t
+from bot.menu import MenuCommand
 from bot.services import ReportedCard, Services
 from handlers import request_flow
 from handlers.common import (
@@ -48,6 +49,7 @@ from handlers.common import (
     services,
 )
 from handlers.request_cards import (
+    REPORT_KIND,
     STORE_KEY,
     first_name,
     helper_controls,
@@ -67,7 +69,10 @@ from storage.requests import RequestStore
 
 log = logging.getLogger(__name__)
 
-COMMANDS = request_flow.COMMANDS
+COMMANDS = [
+    *request_flow.COMMANDS,
+    MenuCommand({"nl": "weghalen", "en": "remove"}, "cmd.remove_request", private=False),
+]
 PROMPT_KIND = "request"
 """The kind of scheduled private prompt (for residents' prompt settings)."""
 CARD_DATA = re.compile(r"^req:(c|ca):(\d{1,18})$")
@@ -275,7 +280,9 @@ async def _edit_or_send(update: Update, context: Context, user_id: int, text: st
 def _thank_keyboard(lang: str, request: HelpRequest, helper: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         t(lang, "request.button.thank", name=helper),
-        callback_data=callback_data("req", "thx", request.id))]])
+        callback_data=callback_data("req", "thx", request.id))],
+        [InlineKeyboardButton(t(lang, "pairing.button.more_often"),
+                              callback_data=callback_data("pair", "req", request.id))]])
 
 
 async def _done(update: Update, context: Context, request: HelpRequest, lang: str) -> None:
@@ -421,7 +428,7 @@ async def on_again(update: Update, context: Context) -> None:
         await answer(update, t(lang, f"request.when_error.{when.value}"), show_alert=True)
         return
     limit = posting_refusal(
-        await store.active_count(request.building_id, user.id),
+        await store.active_count(request.building_id, user.id, now),
         await store.created_since(user.id, now - request_flow.RATE_WINDOW),
         building.settings.max_open_requests,
     )
@@ -462,13 +469,16 @@ async def remove_command(update: Update, context: Context) -> None:
     await take_down(context.bot, svc, store, request)
 
 
-async def take_down(bot: Bot, svc: Services, store: RequestStore, request: HelpRequest) -> None:
-    """After an admin removed a request: no more schedule or weeks, card updated, both told."""
+async def take_down(bot: Bot, svc: Services, store: RequestStore, request: HelpRequest,
+                    *, refresh: bool = True) -> None:
+    """After an admin removed a request: no more schedule or weeks, card updated (unless the
+    caller deletes it), and both people involved told."""
     await unschedule_request(svc, request)
     if request.series_id is not None:
         await store.stop_series(request.series_id, svc.clock.now())
         await svc.scheduler.cancel("request.next", f"series:{request.series_id}:")
-    await refresh_card(bot, svc, store, request.id)
+    if refresh:
+        await refresh_card(bot, svc, store, request.id)
     r_lang = await user_language(svc, request.requester_id)
     await tell(bot, svc, request.requester_id,
                t(r_lang, "request.remove.requester", kind=Safe(kind_text(r_lang, request.kind))))
@@ -500,6 +510,14 @@ class RequestJobs:
     @property
     def bot(self) -> Bot:
         return self.app.bot  # type: ignore[no-any-return]
+
+    async def post_unposted(self, context: Context) -> None:
+        """At start: a request saved just before a stop gets its card and schedule now."""
+        for request in await self.store.unposted():
+            if await post_card(self.bot, self.svc, self.store, request):
+                posted = await self.store.get(request.id)
+                if posted is not None:
+                    await schedule_request(self.svc, posted)
 
     async def _request(self, item: ScheduledItem) -> HelpRequest | None:
         raw = item.payload.get("request_id") or item.ref.split(":")[1]
@@ -548,6 +566,8 @@ class RequestJobs:
             if not await self.store.expire(request.id, now):
                 return ItemState.SKIPPED
             await refresh_card(self.bot, self.svc, self.store, request.id)
+        elif await _standing(self.store, request):
+            return None  # a weekly pair has its routine; "Volgende keer" is enough
         if await self._postpone_if_quiet(item.model_copy(update={"kind": "request.prompt"}), now):
             return None
         await self.prompt_requester(request.id)
@@ -670,7 +690,7 @@ class RequestFeed:
                                kind=Safe(kind_text(lang, request.kind)),
                                when=Safe(when_text(lang, request.when, self.svc.settings.zone)),
                                who=who))
-        helped = await self.store.helped_since(building_id, now - HELPED_WINDOW)
+        helped = await self.store.helped_since(building_id, now - HELPED_WINDOW, now)
         if helped:
             key = "request.digest.helped_one" if helped == 1 else "request.digest.helped_many"
             lines.append(t(lang, key, count=helped))
@@ -745,13 +765,11 @@ class RequestFeed:
                             message_id=request.card_message_id, summary=summary)
 
     async def hide(self, item_id: int, now: datetime) -> bool:
+        """A reported card an admin chose to hide: taken down as with /weghalen."""
         request = await self.store.get(item_id)
         if request is None or not await self.store.remove(item_id, now):
             return False
-        await unschedule_request(self.svc, request)
-        if request.series_id is not None:
-            await self.store.stop_series(request.series_id, now)
-            await self.svc.scheduler.cancel("request.next", f"series:{request.series_id}:")
+        await take_down(self.bot, self.svc, self.store, request, refresh=False)
         return True
 
 
@@ -774,9 +792,11 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.scheduler.register("request.close", jobs.close)
     svc.scheduler.register("request.prompt", jobs.prompt)
     svc.scheduler.register("request.next", jobs.next_week)
+    if app.job_queue is not None:
+        app.job_queue.run_once(jobs.post_unposted, when=0.1, name="requests:unposted")
     feed = RequestFeed(app, svc, store)
     svc.digest_sources.append(feed.digest)
     svc.activity_probes.append(feed.last_activity)
     svc.personal_data.append(feed)
     svc.departure_hooks.append(feed.departed)
-    svc.reportables["req"] = feed
+    svc.reportables[REPORT_KIND] = feed

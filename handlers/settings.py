@@ -191,7 +191,7 @@ async def view(svc: Services, building: Building, name: str) -> tuple[str, Inlin
             rows.append([_button(t(lang, "settings.button.clear_contact"),
                                  rules.Field.CONTACT_CLEAR, 0)])
     else:
-        return summary(building, lang), main_keyboard(lang)
+        return summary(building, lang) + "\n\n" + t(lang, "settings.tap"), main_keyboard(lang)
     return text, InlineKeyboardMarkup([*rows, back])
 
 
@@ -400,6 +400,14 @@ async def on_private_text(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def on_private_command(update: Update, context: Context) -> None:
+    """Any command means the admin moved on: stop waiting for the contact text, so it cannot
+    catch text meant for another flow. Lets the command through to its own handler."""
+    user = update.effective_user
+    if user is not None:
+        await PromptStore(services(context).db).end_draft(user.id)
+
+
 async def on_stop_button(update: Update, context: Context) -> None:
     user = update.effective_user
     query = update.callback_query
@@ -420,5 +428,9 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_settings_button, pattern=rf"^{PREFIX}:"))
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_private_text),
+        group=TEXT_HANDLER_GROUP,
+    )
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, on_private_command),
         group=TEXT_HANDLER_GROUP,
     )

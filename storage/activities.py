@@ -275,11 +275,6 @@ class ActivityStore:
         )
         return [_activity(row) for row in rows]
 
-    async def touch(self, activity_id: int, now: datetime) -> None:
-        """Something shown on the card changed outside this table (e.g. a name)."""
-        async with self._db.transaction() as tx:
-            await _bump(tx, activity_id, now)
-
     async def respond(
         self, activity_id: int, user_id: int, choice: RsvpChoice, now: datetime
     ) -> RsvpResult | None:
@@ -434,7 +429,7 @@ class ActivityStore:
             {"b": building_id, "s": to_db(since), "u": to_db(until)},
         )
         assert row is not None
-        return {key: int(row[key]) for key in row.keys()}
+        return {key: int(value) for key, value in dict(row).items()}
 
     # --- series ---------------------------------------------------------------------------
 

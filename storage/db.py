@@ -103,19 +103,26 @@ class Database:
         return None if row is None else row[0]
 
     async def schema_version(self) -> int:
+        return max(await self.applied_migrations(), default=0)
+
+    async def applied_migrations(self) -> set[int]:
         async with self._lock:
             await _ensure_version_table(self._conn)
-            cursor = await self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-            row = await cursor.fetchone()
+            cursor = await self._conn.execute("SELECT version FROM schema_version")
+            rows = await cursor.fetchall()
             await cursor.close()
-        return int(row[0]) if row else 0
+        return {int(row[0]) for row in rows}
 
     async def migrate(self) -> list[int]:
-        """Apply every migration newer than the recorded version, each in its own transaction."""
+        """Apply, in order, every migration not yet recorded, each in its own transaction.
+
+        Not just those above the highest recorded number: a migration numbered lower but added
+        later (features land in any order) is applied too.
+        """
         applied: list[int] = []
-        current = await self.schema_version()
+        done = await self.applied_migrations()
         for version, path in available_migrations():
-            if version <= current:
+            if version in done:
                 continue
             script = path.read_text(encoding="utf-8")
             async with self._lock:

@@ -134,13 +134,6 @@ class IdeaStore:
         )
         return changed > 0
 
-    async def open_of(self, proposer_id: int) -> list[Idea]:
-        rows = await self._db.fetch_all(
-            _SELECT + " WHERE i.proposer_id = ? AND i.status = 'open' ORDER BY i.created_at",
-            (proposer_id,),
-        )
-        return [_idea(row) for row in rows]
-
     async def last_idea_in(self, building_id: int) -> datetime | None:
         value = await self._db.fetch_value(
             "SELECT MAX(at) FROM (SELECT MAX(created_at) AS at FROM ideas WHERE building_id = ?"

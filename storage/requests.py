@@ -187,6 +187,13 @@ class RequestStore:
         )
         return None if row is None else _request(row)
 
+    async def unposted(self) -> list[HelpRequest]:
+        """Open requests whose card never reached the group (a stop between saving and posting)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE status = 'open' AND card_message_id IS NULL ORDER BY id"
+        )
+        return [_request(row) for row in rows]
+
     async def open_in(self, building_id: int) -> list[HelpRequest]:
         rows = await self._db.fetch_all(
             "SELECT * FROM requests WHERE building_id = ? AND status = 'open'"
@@ -195,11 +202,13 @@ class RequestStore:
         )
         return [_request(row) for row in rows]
 
-    async def active_count(self, building_id: int, requester_id: int) -> int:
+    async def active_count(self, building_id: int, requester_id: int, now: datetime) -> int:
+        """Open requests, and taken ones whose time is still to come (a taken request nobody
+        marked done does not count against the resident once its time has passed)."""
         value = await self._db.fetch_value(
             "SELECT COUNT(*) FROM requests WHERE building_id = ? AND requester_id = ?"
-            " AND status IN ('open', 'claimed')",
-            (building_id, requester_id),
+            " AND (status = 'open' OR (status = 'claimed' AND due_at > ?))",
+            (building_id, requester_id, to_db(now)),
         )
         return int(value or 0)
 
@@ -210,12 +219,14 @@ class RequestStore:
         )
         return int(value or 0)
 
-    async def helped_since(self, building_id: int, since: datetime) -> int:
-        """How often neighbours helped each other: requests done with a helper since then."""
+    async def helped_since(self, building_id: int, since: datetime, now: datetime) -> int:
+        """How often neighbours helped each other: requests marked done since then, and taken
+        ones whose time came since then (not everyone taps "Het is gelukt")."""
         value = await self._db.fetch_value(
-            "SELECT COUNT(*) FROM requests WHERE building_id = ? AND status = 'done'"
-            " AND helper_id IS NOT NULL AND done_at >= ?",
-            (building_id, to_db(since)),
+            "SELECT COUNT(*) FROM requests WHERE building_id = ? AND helper_id IS NOT NULL"
+            " AND ((status = 'done' AND done_at >= ?)"
+            " OR (status = 'claimed' AND due_at >= ? AND due_at <= ?))",
+            (building_id, to_db(since), to_db(since), to_db(now)),
         )
         return int(value or 0)
 

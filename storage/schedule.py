@@ -74,6 +74,14 @@ class ScheduleStore:
             (to_db(now), kind, _like_prefix(ref_prefix)),
         )
 
+    async def cancel_for_building(self, kind: str, building_id: int, now: datetime) -> int:
+        """Cancel a building's pending items of a kind (refs may still name an old chat id)."""
+        return await self._db.execute(
+            "UPDATE schedule SET state = 'cancelled', finished_at = ?"
+            " WHERE kind = ? AND state = 'pending' AND building_id = ?",
+            (to_db(now), kind, building_id),
+        )
+
     async def reschedule(
         self,
         kind: str,
@@ -81,18 +89,22 @@ class ScheduleStore:
         due_at: datetime,
         now: datetime,
         *,
-        cancel_prefix: str,
         building_id: int | None = None,
+        cancel_prefix: str | None = None,
         stale_after: datetime | None = None,
         payload: dict[str, Any] | None = None,
     ) -> bool:
-        """In one transaction: cancel the other pending items under `cancel_prefix` and make
-        (kind, ref) pending at `due_at`. False when that occurrence already ran."""
+        """In one transaction: cancel the other pending items of `kind` for `building_id` or
+        under `cancel_prefix`, and make (kind, ref) pending at `due_at`. False when that
+        occurrence already ran."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE schedule SET state = 'cancelled', finished_at = ?"
-                " WHERE kind = ? AND state = 'pending' AND ref LIKE ? ESCAPE '\\' AND ref != ?",
-                (to_db(now), kind, _like_prefix(cancel_prefix), ref),
+                " WHERE kind = ? AND state = 'pending' AND ref != ? AND ("
+                " (? IS NOT NULL AND building_id = ?)"
+                " OR (? IS NOT NULL AND ref LIKE ? ESCAPE '\\'))",
+                (to_db(now), kind, ref, building_id, building_id, cancel_prefix,
+                 _like_prefix(cancel_prefix or "")),
             )
             changed = await tx.execute(
                 "INSERT INTO schedule (kind, ref, building_id, due_at, stale_after, payload,"

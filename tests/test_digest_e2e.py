@@ -20,6 +20,7 @@ from bot.services import Services
 from handlers.nudges import prompt_text
 from tests.harness import World
 from tests.request_steps import ask, started
+from tests.test_activities_e2e import post_prepared
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DIGEST_TITLE = "Deze week in Flat De Linde"
@@ -86,6 +87,8 @@ async def test_digest_on_sunday_evening_with_open_requests_and_buttons(
         await world.add_bot()
         await started(world, fatma, anouk)
         await ask(world, fatma, text="Wie kan mijn plant water geven?", when="Deze week")
+        await post_prepared(world, anouk, title="Samen pannenkoeken bakken",
+                            starts_at=local(2026, 12, 2, 15, 0), ends_at=local(2026, 12, 2, 17, 0))
         await world.run_due()
         due = first_digest(world)
         assert [item.due_at for item in await pending(world, "digest")] == [due]
@@ -97,16 +100,20 @@ async def test_digest_on_sunday_evening_with_open_requests_and_buttons(
         world.clock.set(due + timedelta(seconds=30))
         await world.run_due()
         digest = await sb.next_message(world.group, containing=DIGEST_TITLE)
+        assert "Open vragen" in digest.text
         assert t("nl", "request.digest.neighbour") in digest.text  # asked as "een buur"
         assert "Fatma" not in digest.text
+        assert "Activiteiten deze week" in digest.text
+        assert "Samen pannenkoeken bakken" in digest.text
         assert "Iets nodig?" in digest.text
         buttons = digest.url_buttons()
         assert set(buttons) == {"Vraag hulp", "Nieuwe activiteit"}
         assert all(url.startswith("https://t.me/OmzienBot?start=") for url in buttons.values())
 
-        await sb.open_link(anouk, buttons["Vraag hulp"])
-        reply = await sb.next_message(anouk)
-        assert reply.text != t("nl", "start.link_unknown")  # the requests feature takes over
+        for button in ("Vraag hulp", "Nieuwe activiteit"):  # the features take over from here
+            await sb.open_link(anouk, buttons[button])
+            reply = await sb.next_message(anouk)
+            assert reply.text != t("nl", "start.link_unknown")
 
         await world.run_due()
         await sb.settle()

@@ -4,10 +4,12 @@ the export document, and pseudonyms in logs."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.domain.privacy import (
     ERASURE_CONFIRM_WINDOW,
@@ -21,7 +23,7 @@ from bot.domain.privacy import (
     retention_cutoff,
     retention_ref,
 )
-from bot.logs import pseudonym, set_pseudonym_key
+from bot.logs import protect_token, pseudonym, redact, set_pseudonym_key
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Amsterdam
@@ -122,3 +124,20 @@ def test_pseudonym_is_stable_keyed_and_hides_the_id() -> None:
     set_pseudonym_key("two")
     assert pseudonym(123456789) != first
     assert pseudonym(None) == "u-none"
+
+
+def test_rejected_input_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    """pydantic quotes the rejected value in its error; a resident's text must not be logged."""
+
+    class Draft(BaseModel):
+        text: str = Field(max_length=5)
+
+    protect_token(None)
+    said = "".join(["Pi", "et is ziek, 'echt' waar"])  # not a literal: tracebacks show source lines
+    try:
+        Draft(text=said)
+    except ValidationError as error:
+        assert "Piet" not in redact(str(error))
+        logging.getLogger("tests.privacy").error("update 1 failed", exc_info=error)
+    record = caplog.records[-1]
+    assert "Piet" not in (record.exc_text or "") and "input_value=<hidden>" in (record.exc_text or "")

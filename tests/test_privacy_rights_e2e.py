@@ -13,6 +13,7 @@ from bot.i18n import t
 from bot.sandbox import SandboxMessage, SandboxUser
 from handlers.privacy import RETENTION_KIND
 from tests.harness import World
+from tests.request_steps import ask, started
 
 
 class NotesData:
@@ -303,3 +304,29 @@ async def test_erase_group_called_off_changes_nothing(world: World) -> None:
         assert (await world.sb.next_edit(world.group)).text == t("nl", "erase.called_off")
         assert await world.services.memberships.get(world.group.id, kees.id) is not None
         assert await world.services.db.fetch_value("SELECT COUNT(*) FROM group_erasures") == 0
+
+
+async def test_export_and_forget_cover_a_real_help_request(world: World) -> None:
+    """With the help-request feature as built: Fatma's request is in her file and nobody else's,
+    and after /vergeetmij neither her file nor the group card shows her text or her name."""
+    fatma, kees = world.user("Fatma"), world.user("Kees")
+    async with world.bot():
+        await world.add_bot()
+        await started(world, fatma, kees)
+        mine = await ask(world, fatma, text="Wie neemt melk voor me mee?", named=True)
+        await ask(world, kees, text="Wie plakt mijn fietsband?", kind="Klusje")
+        _, _, raw = await _export(world, fatma)
+        assert "melk" in raw and "fietsband" not in raw and "Kees" not in raw
+        _, _, kees_raw = await _export(world, kees)
+        assert "fietsband" in kees_raw and "melk" not in kees_raw
+
+        await world.sb.command(fatma, fatma, "vergeetmij")
+        await (await world.sb.press(fatma, await world.sb.next_message(fatma), "Ja, wis alles")).answer()
+        await world.sb.next_edit(fatma, containing=t("nl", "data.forget.done"))
+        await world.sb.settle()
+        _, _, raw = await _export(world, fatma)
+        assert "melk" not in raw and "Fatma" not in raw
+        card = world.sb.message(world.group, mine.card.message_id)
+        assert card is not None and (card.deleted or "Fatma" not in card.text)
+        _, _, kees_raw = await _export(world, kees)
+        assert "fietsband" in kees_raw, "another resident's request is untouched"

@@ -102,7 +102,6 @@ def test_fanout_offset_is_fixed_and_within_ten_minutes() -> None:
 def test_digest_ref_is_the_local_date() -> None:
     late = utc(2026, 11, 29, 23, 30)  # already Monday in Amsterdam
     assert digest.digest_ref(-5, late, AMS) == "-5:2026-11-30"
-    assert digest.ref_prefix(-5) == "-5:"
 
 
 def test_fit_lines_cuts_whole_lines() -> None:
@@ -336,6 +335,21 @@ async def test_reschedule_replaces_and_revives(db: Database) -> None:
     assert [item.ref for item in pending] == ["-20:2026-11-29"]
     assert not await scheduler.add("digest", "-20:2026-11-30", monday, building_id=-20)
     assert await scheduler.add("digest", "-20:2026-11-30", monday, building_id=-20, revive=True)
+
+
+async def test_reschedule_follows_a_group_that_became_a_supergroup(db: Database) -> None:
+    clock = FakeClock(local(2026, 11, 23, 11, 0))
+    buildings = BuildingStore(db)
+    await buildings.activate(-20, "Flat", "nl", clock.now())
+    scheduler = Scheduler(ScheduleStore(db), clock, zone=AMS)
+    await scheduler.add("digest", "-20:2026-11-29", local(2026, 11, 29, 19), building_id=-20)
+    await buildings.move(-20, -1_002_000_000_020)  # the row follows; its ref keeps the old id
+    assert await scheduler.reschedule("digest", "-1002000000020:2026-11-30", local(2026, 11, 30, 19),
+                                      building_id=-1_002_000_000_020)
+    pending = await scheduler.store.pending("digest")
+    assert [item.ref for item in pending] == ["-1002000000020:2026-11-30"]
+    assert await scheduler.cancel_for_building("digest", -1_002_000_000_020) == 1
+    assert await scheduler.store.pending("digest") == []
 
 
 async def test_a_row_that_ran_is_never_planned_again(db: Database) -> None:

@@ -9,6 +9,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.requests import RequestStatus
 from bot.i18n import t
+from storage.db import Database
+from storage.requests import RequestStore
 from tests.harness import World
 from tests.request_steps import ask, edits_in, press_as_outsider, started, store, tap
 
@@ -47,20 +49,26 @@ async def test_twenty_neighbours_press_at_once_and_one_helps(world: World) -> No
         assert edits_in(world, world.group) == edits_before + 1
 
 
-async def test_own_request_and_a_neighbour_who_left_cannot_claim(world: World) -> None:
-    sb, fatma, mehmet = world.sb, world.user("Fatma"), world.user("Mehmet")
+async def test_own_request_and_a_helper_who_left_the_group(world: World) -> None:
+    sb, fatma, kees = world.sb, world.user("Fatma"), world.user("Kees")
     async with world.bot():
         await world.add_bot()
+        await started(world, kees)
         posted = await ask(world, fatma)
         own = await tap(world, fatma, posted.card, "Ik help")
         assert own.text == t("nl", "request.answer.own") and own.show_alert
-        await sb.leave(world.group, mehmet)
-        await sb.settle()
-        outsider = await press_as_outsider(world, mehmet, posted.card, f"req:c:{posted.request_id}")
+        await tap(world, kees, posted.card, "Ik help")
+        await sb.next_edit(world.group)
+        await sb.next_message(fatma)
+        await sb.next_message(kees)
+        await sb.leave(world.group, kees)
+        reopened = await sb.next_edit(world.group)
+        assert reopened.button_texts() == ["Ik help", "Meld"]
+        assert (await sb.next_message(fatma)).text.startswith("Kees kan toch niet helpen")
+        outsider = await press_as_outsider(world, kees, reopened, f"req:c:{posted.request_id}")
         assert outsider.text == t("nl", "request.answer.not_member")
         saved = await store(world).get(posted.request_id)
         assert saved is not None and saved.status is RequestStatus.OPEN and saved.helper_id is None
-        assert posted.card.button_texts() == sb.message(world.group, posted.card.message_id).button_texts()  # type: ignore[union-attr]
 
 
 async def test_meet_share_contact_done_and_thanks(world: World) -> None:
@@ -143,9 +151,10 @@ async def test_withdraw_reopens_and_another_neighbour_claims(world: World) -> No
         await tap(world, kees, to_kees, "Ik kan toch niet")
         assert (await sb.next_edit(kees)).text == t("nl", "request.withdraw.helper")
         reopened = await sb.next_edit(world.group)
-        assert reopened.button_texts() == ["Ik help"] and "Kun jij helpen?" in reopened.text
+        assert reopened.button_texts() == ["Ik help", "Meld"] and "Kun jij helpen?" in reopened.text
         told = await sb.next_message(fatma)
-        assert told.text == "Kees kan toch niet helpen met: Boodschappen. Je vraag staat weer open in de groep."
+        assert told.text == ("Kees kan toch niet helpen met: Boodschappen. "
+                             "Je vraag staat weer open in de groep.")
         assert (await tap(world, anouk, reopened, "Ik help")).text == t("nl", "request.answer.claimed")
         assert "Fijn! Anouk helpt je" in (await sb.next_message(fatma)).text
         saved = await store(world).get(posted.request_id)
@@ -268,3 +277,45 @@ async def test_a_restart_after_a_claim_loses_nothing(world: World) -> None:
         assert (await sb.next_message(kees)).text == t("nl", "request.done.to_helper", requester="Fatma")
         saved = await store(world).get(posted.request_id)
         assert saved is not None and saved.status is RequestStatus.DONE and saved.helper_id == kees.id
+
+
+async def test_a_reported_card_hidden_by_an_admin_is_taken_down(world: World) -> None:
+    sb, fatma, kees, admin = world.sb, world.user("Fatma"), world.user("Kees"), world.admin
+    async with world.bot():
+        await world.add_bot()
+        await started(world, admin)
+        posted = await ask(world, fatma, text="Koop mijn spullen, goedkoop!", kind="Iets anders")
+        assert (await tap(world, kees, posted.card, "Meld")).text == t("nl", "report.thanks")
+        alert = await sb.next_message(admin)
+        assert "Koop mijn spullen, goedkoop!" in alert.text and "Kees" not in alert.text
+        await tap(world, admin, alert, "Verbergen")
+        await sb.wait_for(lambda e: e.method == "deleteMessage" and e.ok)
+        card = sb.message(world.group, posted.card.message_id)
+        assert card is not None and card.deleted
+        assert "Een beheerder heeft je vraag uit de groep gehaald" in (
+            await sb.next_message(fatma)).text
+        saved = await store(world).get(posted.request_id)
+        assert saved is not None and saved.status is RequestStatus.REMOVED
+        assert await world.services.scheduler.store.pending("request.close") == []
+
+
+async def test_a_request_saved_just_before_a_stop_is_posted_at_start(world: World) -> None:
+    sb, fatma = world.sb, world.user("Fatma")
+    async with world.bot():
+        await world.add_bot()
+        posted = await ask(world, fatma, text="Wie zet mijn container buiten?")
+        saved = await store(world).get(posted.request_id)
+        assert saved is not None
+    # As if the bot stopped after saving a copy but before its card reached the group.
+    db = await Database.open(world.database)
+    unposted = await RequestStore(db).copy(saved, saved.when, world.clock.now(), series_id=None)
+    await db.close()
+    sb.mark()
+    async with world.bot():
+        card = await sb.next_message(world.group, containing="Wie zet mijn container buiten?")
+        assert "Ik help" in card.button_texts()
+        await sb.settle()
+        reloaded = await store(world).get(unposted.id)
+        assert reloaded is not None and reloaded.card_message_id == card.message_id
+    cards = [m for m in sb.bot_messages(world.group) if "Wie zet mijn container" in m.text]
+    assert len(cards) == 2

@@ -50,7 +50,7 @@ async def test_ask_from_the_group_posts_an_escaped_card(world: World) -> None:
             "Kun jij helpen? Tik op Ik help."
         )
         assert "&lt;dokter&gt; &amp; terug" in card.html
-        assert card.button_texts() == ["Ik help"]
+        assert card.button_texts() == ["Ik help", "Meld"]
         assert controls.text.startswith("Je vraag staat in de groep.")
         assert controls.button_texts() == ["Wijzig tekst", "Wijzig tijd", "Trek vraag in"]
         saved = (await store(world).open_in(world.group.id))[0]
@@ -192,14 +192,15 @@ async def test_on_behalf_of_a_neighbour_in_english(world: World) -> None:
         helper = await sb.next_message(anouk)
         assert "Het is voor een buur zonder telefoon. John is het aanspreekpunt." in helper.text
         requester = await sb.next_message(john)
-        assert requester.text.startswith("Good news! Anouk will help you: Bins or rubbish, Tue 24 Nov at 19:00.")
+        assert requester.text.startswith(
+            "Good news! Anouk will help you: Bins or rubbish, Tue 24 Nov at 19:00.")
         saved = await store(world).by_card(world.group.id, card.message_id)
         assert saved is not None and saved.on_behalf and saved.status is RequestStatus.CLAIMED
         assert saved.requester_id == john.id and saved.helper_id == anouk.id
 
 
 async def test_open_requests_and_pace_are_limited(world: World) -> None:
-    sb, oksana = world.sb, world.user("Oksana")
+    oksana = world.user("Oksana")
     async with world.bot():
         await world.add_bot()
         svc = world.services

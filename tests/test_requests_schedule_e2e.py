@@ -85,7 +85,7 @@ async def test_unclaimed_request_closes_and_is_asked_again_with_one_tap(world: W
         assert prompt.button_texts() == ["Vandaag", "Morgen", "Deze week"]
         await tap(world, fatma, prompt, "Vandaag")
         again = await sb.next_message(world.group, containing="Wie wil een stukje wandelen?")
-        assert "Wanneer: di 24 nov" in again.text and again.button_texts() == ["Ik help"]
+        assert "Wanneer: di 24 nov" in again.text and again.button_texts() == ["Ik help", "Meld"]
         assert (await sb.next_edit(fatma)).text.startswith("Je vraag staat in de groep.")
         old = await store(world).get(posted.request_id)
         assert old is not None and old.status is RequestStatus.EXPIRED
@@ -103,7 +103,7 @@ async def test_weekly_need_one_time_or_every_time(world: World) -> None:
         first = await ask(world, fatma, kind="Container of afval", text="Container aan de straat",
                           when="di 19:00", named=True, weekly=True)
         assert "Elke week op dinsdag." in first.card.text
-        assert first.card.button_texts() == ["Ik help deze keer", "Ik help elke keer"]
+        assert first.card.button_texts() == ["Ik help deze keer", "Ik help elke keer", "Meld"]
         assert "Stop elke week" in first.controls.button_texts()
         await tap(world, kees, first.card, "Ik help deze keer")
         assert "Er helpt al iemand. Dank je wel!" in (await sb.next_edit(world.group)).text
@@ -113,7 +113,7 @@ async def test_weekly_need_one_time_or_every_time(world: World) -> None:
         await at_moment(world, local(2026, 11, 24, 19, 0))
         second_card = await sb.next_message(world.group, containing="Container aan de straat")
         assert "Wanneer: di 1 dec om 19:00" in second_card.text
-        assert second_card.button_texts() == ["Ik help deze keer", "Ik help elke keer"]
+        assert second_card.button_texts() == ["Ik help deze keer", "Ik help elke keer", "Meld"]
         await sb.next_message(fatma, containing="Is het gelukt")
         await tap(world, anouk, second_card, "Ik help elke keer")
         assert "Er helpt al iemand, elke week." in (await sb.next_edit(world.group)).text
@@ -171,7 +171,7 @@ async def test_digest_activity_export_forget_and_retention(world: World) -> None
 
         await requests_data.forget(kees.id, world.clock.now())
         reopened = await sb.next_edit(world.group, containing="Wie kan mijn wifi instellen?")
-        assert reopened.button_texts() == ["Ik help"]
+        assert reopened.button_texts() == ["Ik help", "Meld"]
         assert "Kees kan toch niet helpen" in (await sb.next_message(youssef)).text
         await requests_data.forget(fatma.id, world.clock.now())
         withdrawn = await sb.next_edit(world.group)

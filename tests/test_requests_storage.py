@@ -76,7 +76,7 @@ async def test_withdraw_reopens_and_done_counts(store: RequestStore) -> None:
     assert not await store.mark_done(request.id, NOW)
     assert await store.thank(request.id, NOW)
     assert not await store.thank(request.id, NOW)
-    assert await store.helped_since(GROUP, NOW - timedelta(days=7)) == 1
+    assert await store.helped_since(GROUP, NOW - timedelta(days=7), NOW) == 1
     assert await store.thanks_since(GROUP, NOW - timedelta(days=7)) == 1
     assert await store.last_activity(GROUP) == NOW
 
@@ -95,3 +95,16 @@ async def test_retention_erases_texts_of_closed_requests_only(store: RequestStor
     assert erased.kind is RequestKind.GROCERIES and erased.cancelled_at == NOW
     assert kept is not None and kept.description == "Melk & <brood>"
     assert await store.erase_closed_before(NOW + timedelta(days=1)) == 0
+
+
+async def test_a_taken_request_whose_time_passed_no_longer_counts_as_open(store: RequestStore) -> None:
+    await store.save_draft(draft())
+    request = await store.post_draft(draft(), NOW)
+    assert request is not None
+    assert await store.active_count(GROUP, 1, NOW) == 1
+    assert await store.claim(request.id, 2, NOW)
+    assert await store.active_count(GROUP, 1, NOW) == 1
+    later = NOW + timedelta(days=2)
+    assert await store.active_count(GROUP, 1, later) == 0
+    assert await store.helped_since(GROUP, NOW, NOW) == 0
+    assert await store.helped_since(GROUP, NOW, later) == 1

@@ -15,6 +15,7 @@ from bot.i18n import t
 from bot.sandbox import SandboxMessage, SandboxUser
 from bot.services import Services
 from handlers.common import send_prompt
+from storage.prompts import PromptStore
 from tests.harness import World
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -182,12 +183,24 @@ async def test_care_contact_typed_privately_survives_a_restart(world: World) -> 
         building = await world.services.buildings.get(world.group.id)
         assert building is not None
         assert building.settings.care_contact == "Wijkteam Noord, Sanne, 020 123 4567"
+        await sb.command(marieke, marieke, "zorgen")  # what neighbours are shown
+        shown = await sb.next_message(marieke)
+        assert "Wijkteam Noord, Sanne, 020 123 4567" in shown.text
 
         # A second time she thinks better of it.
         await sb.open_link(marieke, url)
         ask = await sb.next_message(marieke)
         await press(world, marieke, ask, "Stop")
         assert (await sb.next_edit(marieke)).text == t("nl", "settings.contact.cancelled")
+
+        # A third time she moves on to something else: her next text is not taken as contact.
+        drafts = PromptStore(world.services.db)
+        await sb.open_link(marieke, url)
+        await sb.next_message(marieke)
+        assert await drafts.draft(marieke.id, world.clock.now()) is not None
+        await sb.command(marieke, marieke, "help")
+        await sb.next_message(marieke, containing="Dit kun je")
+        assert await drafts.draft(marieke.id, world.clock.now()) is None
 
         # In the group, typed after the command; the text is shown as typed, never as HTML.
         await sb.command(marieke, world.group, "instellingen", "contact <b>Buurtteam</b> & co")

@@ -117,3 +117,21 @@ async def test_online_backup_is_a_consistent_copy(db: Database, tmp_path: Path) 
     assert (await BuildingStore(copy).get(-7)) is not None
     await copy.close()
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+
+async def test_a_lower_numbered_migration_added_later_is_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_first.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (migrations / "0003_third.sql").write_text("CREATE TABLE c (x INTEGER);")
+    monkeypatch.setattr("storage.db.MIGRATIONS_DIR", migrations)
+    db = await Database.open(tmp_path / "gap.sqlite3")
+    assert await db.applied_migrations() == {1, 3}
+    (migrations / "0002_second.sql").write_text("CREATE TABLE b (x INTEGER);")
+    assert await db.migrate() == [2]
+    assert await db.fetch_value("SELECT COUNT(*) FROM b") == 0
+    assert await db.migrate() == []
+    await db.close()

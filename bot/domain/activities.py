@@ -122,10 +122,6 @@ class DraftStep(StrEnum):
     EDIT_TEXT = "edit_text"
 
     @property
-    def wants_text(self) -> bool:
-        return self not in (DraftStep.REPEAT, DraftStep.PREVIEW)
-
-    @property
     def is_edit(self) -> bool:
         return self in (DraftStep.EDIT_WHEN, DraftStep.EDIT_PLACE, DraftStep.EDIT_TEXT)
 

@@ -67,10 +67,6 @@ def digest_ref(building_id: int, occurrence: datetime, zone: ZoneInfo) -> str:
     return f"{building_id}:{occurrence.astimezone(zone).date().isoformat()}"
 
 
-def ref_prefix(building_id: int) -> str:
-    return f"{building_id}:"
-
-
 def fit_lines(lines: list[str], reserved: int, limit: int = MESSAGE_LIMIT) -> tuple[list[str], bool]:
     """As many whole lines as fit beside `reserved` characters; True when some were left out."""
     kept: list[str] = []
