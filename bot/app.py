@@ -33,10 +33,24 @@ from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
-from handlers import abuse, data_rights, errors, group_life, help, language, privacy, start
-from handlers import activities, activity_flow, ideas
-from handlers import insights, workers
-from handlers import offers, pairing, worried
+from handlers import (
+    abuse,
+    activities,
+    activity_flow,
+    data_rights,
+    errors,
+    group_life,
+    help,
+    ideas,
+    insights,
+    language,
+    offers,
+    pairing,
+    privacy,
+    start,
+    workers,
+    worried,
+)
 from handlers import digest as weekly_digest
 from handlers import nudges as gentle_nudges
 from handlers import requests as help_requests

@@ -146,7 +146,8 @@ class Demo:
 
 async def _lines(script: Path | None) -> AsyncIterator[str]:
     if script is not None:
-        for line in script.read_text(encoding="utf-8").splitlines():
+        text = await asyncio.to_thread(script.read_text, encoding="utf-8")
+        for line in text.splitlines():
             print(f"> {line}")
             yield line
         return
