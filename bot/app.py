@@ -1,8 +1,9 @@
 """The composition root: the one place where the bot is wired together.
 
-Handler order matters and is written down here: the features are registered in `FEATURES` order,
-all in handler group 0, so for one update the first matching handler wins. Errors go to
-`handlers.errors`, which logs and carries on.
+Handler order matters: the features are registered in `FEATURES` order, their commands and buttons
+in handler group 0, so for one update the first matching handler wins; the few handlers that must
+run before or after those (the rate limit, the flows' typed answers, the safety net) use the
+groups named in `handlers/order.py`. Errors go to `handlers.errors`, which logs and carries on.
 """
 
 from __future__ import annotations

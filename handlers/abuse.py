@@ -31,6 +31,7 @@ from bot.domain.privacy import ActionCounter, Report, ReportState, Verdict
 from bot.i18n import t
 from bot.logs import pseudonym
 from bot.services import ReportedCard, Services
+from handlers import order
 from handlers.common import (
     Context,
     answer,
@@ -45,12 +46,9 @@ from storage.privacy import ReportStore
 
 log = logging.getLogger(__name__)
 
-SCREEN_GROUP = -20
-"""Handler group of the screen for odd senders: before everything."""
-LIMIT_GROUP = -10
-"""Handler group of the rate limit: after the screen, before every feature."""
-LAST_GROUP = 100
-"""Handler group of the safety net for presses no feature took: after everything."""
+SCREEN_GROUP = order.SCREEN
+LIMIT_GROUP = order.RATE_LIMIT
+LAST_GROUP = order.LAST
 COUNTER_KEY = "action_counter"
 
 REPORT_DATA = re.compile(r"^rep:([a-z][a-z0-9_]{0,15}):(\d{1,18})$")

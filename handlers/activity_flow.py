@@ -35,6 +35,7 @@ from bot.domain.deeplinks import DeepLink, link_url
 from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.services import Services
+from handlers import order
 from handlers.activities import (
     announce_change,
     ask_group,
@@ -64,8 +65,7 @@ from storage.ideas import IdeaStore
 log = logging.getLogger(__name__)
 
 COMMANDS = [MenuCommand({"nl": "activiteit", "en": "activity"}, "cmd.activity")]
-FLOW_GROUP = 31
-"""Handler group of the typed answers (and /stop) of this flow; see the module docstring."""
+FLOW_GROUP = order.ACTIVITY_TEXT
 NEW_LINK = "activity"
 """Deep-link kind that opens a new activity for a building (the digest and nudges use it too)."""
 REPEATS = {"none": Repeat.NONE, "week": Repeat.WEEKLY, "2week": Repeat.BIWEEKLY,

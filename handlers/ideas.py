@@ -24,6 +24,7 @@ from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.scheduler import JobHandler
 from bot.services import Services
+from handlers import order
 from handlers.activities import app_refresher, may_act_in, notify_private, private_lang, refresher
 from handlers.activity_flow import ask
 from handlers.common import (
@@ -42,8 +43,7 @@ from storage.ideas import IdeaStore
 log = logging.getLogger(__name__)
 
 COMMANDS = [MenuCommand({"nl": "idee", "en": "idea"}, "cmd.idea")]
-IDEA_GROUP = 32
-"""Handler group of the typed idea (and /stop); acts only when the resident is typing an idea."""
+IDEA_GROUP = order.IDEA_TEXT
 READY = "idea.ready"
 
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -38,6 +38,7 @@ from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import Safe, t
 from bot.menu import MenuCommand
 from bot.services import Services
+from handlers import order
 from handlers.common import (
     Context,
     answer,
@@ -72,8 +73,7 @@ ASK_KIND = "pairing.ask"
 TELL_KIND = "pairing.tell"
 CHECKIN_KIND = "pairing.checkin"
 DAILY_MATCH_TIME = time(10, 0)
-BLOCK_GROUP = 33
-"""Handler group of the hook that sees a resident block the bot (group 0 records it too)."""
+BLOCK_GROUP = order.PAIRING_BLOCKED
 PAIR_DATA = re.compile(r"^pair:(h|r|met|not|reg|end|endy|endn|req):(\d{1,18})(?::([a-z0-9]{1,2}))?$")
 ANSWERS = {"h": PairStatus.ASKED_HELPER, "r": PairStatus.ASKED_RESIDENT}
 

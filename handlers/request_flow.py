@@ -41,6 +41,7 @@ from bot.domain.requests import (
 from bot.i18n import Safe, t
 from bot.menu import MenuCommand
 from bot.services import Services
+from handlers import order
 from handlers.common import (
     Context,
     answer,
@@ -66,8 +67,7 @@ from handlers.request_cards import (
 from storage.requests import RequestStore
 
 COMMANDS = [MenuCommand({"nl": "vraag", "en": "ask"}, "cmd.request")]
-TEXT_GROUP = 7
-"""Handler group of this feature's typed-answer and /stop handlers (see module docstring)."""
+TEXT_GROUP = order.REQUEST_TEXT
 RATE_WINDOW = timedelta(hours=1)
 KIND_ROWS = (
     (RequestKind.CONTAINER, RequestKind.GROCERIES),

@@ -277,12 +277,17 @@ async def _edit_or_send(update: Update, context: Context, user_id: int, text: st
     await context.bot.send_message(user_id, text, reply_markup=keyboard)
 
 
+def _more_often_row(lang: str, request: HelpRequest) -> list[InlineKeyboardButton]:
+    """After a request is done: ask this helper to become a regular neighbour (double opt-in)."""
+    return [InlineKeyboardButton(t(lang, "pairing.button.more_often"),
+                                 callback_data=callback_data("pair", "req", request.id))]
+
+
 def _thank_keyboard(lang: str, request: HelpRequest, helper: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         t(lang, "request.button.thank", name=helper),
         callback_data=callback_data("req", "thx", request.id))],
-        [InlineKeyboardButton(t(lang, "pairing.button.more_often"),
-                              callback_data=callback_data("pair", "req", request.id))]])
+        _more_often_row(lang, request)])
 
 
 async def _done(update: Update, context: Context, request: HelpRequest, lang: str) -> None:
@@ -323,7 +328,8 @@ async def _thank(update: Update, context: Context, request: HelpRequest, lang: s
     requester = await first_name(svc, request.requester_id)
     await send_private(context, request.helper_id,
                        t(h_lang, "request.thanks.to_helper", requester=requester))
-    await _edit_or_send(update, context, request.requester_id, t(lang, "request.thanks.sent"))
+    await _edit_or_send(update, context, request.requester_id, t(lang, "request.thanks.sent"),
+                        InlineKeyboardMarkup([_more_often_row(lang, request)]))
 
 
 async def _withdraw(update: Update, context: Context, request: HelpRequest, lang: str) -> None:
@@ -506,6 +512,7 @@ class RequestJobs:
 
     def __init__(self, app: Application, svc: Services, store: RequestStore) -> None:  # type: ignore[type-arg]
         self.app, self.svc, self.store = app, svc, store
+        self.started = svc.clock.now()
 
     @property
     def bot(self) -> Bot:
@@ -513,7 +520,7 @@ class RequestJobs:
 
     async def post_unposted(self, context: Context) -> None:
         """At start: a request saved just before a stop gets its card and schedule now."""
-        for request in await self.store.unposted():
+        for request in await self.store.unposted(created_before=self.started):
             if await post_card(self.bot, self.svc, self.store, request):
                 posted = await self.store.get(request.id)
                 if posted is not None:
@@ -671,6 +678,7 @@ class RequestFeed:
 
     def __init__(self, app: Application, svc: Services, store: RequestStore) -> None:  # type: ignore[type-arg]
         self.app, self.svc, self.store = app, svc, store
+        self.started = svc.clock.now()
 
     @property
     def bot(self) -> Bot:

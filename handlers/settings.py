@@ -32,7 +32,7 @@ from bot.domain.deeplinks import DeepLink, link_url
 from bot.i18n import Safe, t
 from bot.menu import MenuCommand
 from bot.services import Services
-from handlers import digest, nudges
+from handlers import digest, nudges, order
 from handlers.common import (
     Context,
     answer,
@@ -56,8 +56,7 @@ PREFIX = "cfg"
 CONTACT_LINK = "cfgcontact"
 CONTACT_FIELD = "contact"
 DRAFT_MINUTES = 60
-TEXT_HANDLER_GROUP = -40
-"""Runs before the features' own handlers; stops the update only when our draft waits for it."""
+TEXT_HANDLER_GROUP = order.SETTINGS_TEXT
 
 VIEW_OF: dict[str, str] = {
     rules.Field.DIGEST_DAY: "digest",

@@ -29,6 +29,7 @@ from bot.domain.insights import LABEL_MAX, LabelProblem, clean_label
 from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.services import Services
+from handlers import order
 from handlers.common import (
     Context,
     answer,
@@ -55,10 +56,8 @@ INVITE_DAYS = 7
 DRAFT_DAYS = 7
 """A worker who opened the invitation but never finished is asked nothing after this."""
 PREFIX = "wrk"
-TEXT_GROUP = 33
-"""Handler group of the worker's typed answers: acts only when their draft waits."""
-START_GROUP = -5
-"""Before /start itself: an invitation that is used up gets its own clear answer."""
+TEXT_GROUP = order.WORKER_TEXT
+START_GROUP = order.WORKER_START
 
 
 def _store(context: Context) -> WorkerStore:

@@ -187,10 +187,13 @@ class RequestStore:
         )
         return None if row is None else _request(row)
 
-    async def unposted(self) -> list[HelpRequest]:
-        """Open requests whose card never reached the group (a stop between saving and posting)."""
+    async def unposted(self, created_before: datetime) -> list[HelpRequest]:
+        """Open requests saved before `created_before` whose card never reached the group (a stop
+        between saving and posting). Newer ones are still being posted by their own flow."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM requests WHERE status = 'open' AND card_message_id IS NULL ORDER BY id"
+            "SELECT * FROM requests WHERE status = 'open' AND card_message_id IS NULL"
+            " AND created_at < ? ORDER BY id",
+            (to_db(created_before),),
         )
         return [_request(row) for row in rows]
 

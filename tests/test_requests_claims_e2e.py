@@ -4,6 +4,7 @@ change of plans, admin removal, and buttons that must change nothing."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -105,7 +106,9 @@ async def test_meet_share_contact_done_and_thanks(world: World) -> None:
         assert (await sb.next_message(kees)).text == t("nl", "request.done.to_helper", requester="Fatma")
         await tap(world, fatma, thank, "Bedank Kees")
         assert (await sb.next_message(kees)).text == "Fatma zegt: dank je wel voor je hulp! 💛"
-        assert (await sb.next_edit(fatma)).text == t("nl", "request.thanks.sent")
+        thanked = await sb.next_edit(fatma)
+        assert thanked.text == t("nl", "request.thanks.sent")
+        assert thanked.button_texts() == [t("nl", "pairing.button.more_often")]
 
         again = await tap(world, kees, to_kees, "Het is gelukt")
         assert again.text == t("nl", "request.answer.already")
@@ -310,6 +313,7 @@ async def test_a_request_saved_just_before_a_stop_is_posted_at_start(world: Worl
     db = await Database.open(world.database)
     unposted = await RequestStore(db).copy(saved, saved.when, world.clock.now(), series_id=None)
     await db.close()
+    world.clock.advance(timedelta(minutes=1))
     sb.mark()
     async with world.bot():
         card = await sb.next_message(world.group, containing="Wie zet mijn container buiten?")

@@ -1,0 +1,31 @@
+"""The handler groups, in one place, because their order decides who sees an update first.
+
+PTB tries groups from the lowest number up; within a group the first matching handler wins, and
+every group gets its turn unless a handler stops the update (ApplicationHandlerStop). Features'
+commands and buttons all live in group 0, in the order of `bot.app.FEATURES`. A private text
+message is offered to each flow's group in turn; a flow answers only when its own draft is
+waiting for that resident, so typed answers never reach the wrong flow.
+"""
+
+SETTINGS_TEXT = -40
+"""An admin typing the care contact privately (stops the update only when that draft waits)."""
+SCREEN = -20
+"""Odd senders (anonymous admins, other bots, channels, edited messages): before everything."""
+RATE_LIMIT = -10
+"""Per-resident limit on commands and presses: after the screen, before every feature."""
+WORKER_START = -5
+"""A community worker's invitation that is used up gets its own answer, before /start itself."""
+FEATURES = 0
+"""Every feature's commands and buttons."""
+REQUEST_TEXT = 7
+"""Typed answers (and /stop) of the help-request flow."""
+ACTIVITY_TEXT = 31
+"""Typed answers (and /stop) of the activity flow."""
+IDEA_TEXT = 32
+"""A typed idea (and /stop)."""
+WORKER_TEXT = 33
+"""A community worker's typed name and organisation."""
+PAIRING_BLOCKED = 33
+"""Sees a resident block the bot, to end their pairings (group 0 records the block too)."""
+LAST = 100
+"""The safety net: a button press no feature answered still gets an answer."""
