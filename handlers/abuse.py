@@ -12,6 +12,7 @@ import re
 
 from telegram import (
     Chat,
+    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
@@ -38,6 +39,7 @@ from handlers.common import (
     callback_data,
     is_group,
     is_group_admin,
+    is_member,
     language_for,
     resident_language,
     services,
@@ -54,6 +56,9 @@ COUNTER_KEY = "action_counter"
 REPORT_DATA = re.compile(r"^rep:([a-z][a-z0-9_]{0,15}):(\d{1,18})$")
 HIDE_DATA = re.compile(r"^rhide:(\d{1,18})$")
 KEEP_DATA = re.compile(r"^rkeep:(\d{1,18})$")
+PRESENT = frozenset(
+    {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
+)
 
 
 def report_button(lang: str, kind: str, item_id: int) -> InlineKeyboardButton:
@@ -197,6 +202,9 @@ async def on_report(update: Update, context: Context) -> None:
     building = await svc.buildings.get(chat.id)
     if card is None or card.building_id != chat.id or building is None:
         await answer(update, t(lang, "error.stale_button"))
+        return
+    if query.from_user is None or not await is_member(context, chat.id, query.from_user.id):
+        await answer(update, t(lang, "report.members_only"), show_alert=True)
         return
     report, new = await ReportStore(svc.db).open(chat.id, kind, item_id, svc.clock.now())
     if not new:

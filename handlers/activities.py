@@ -52,7 +52,8 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import t
 from bot.scheduler import JobHandler
-from bot.services import Services
+from bot.services import ReportedCard, Services
+from handlers.abuse import report_button
 from handlers.common import (
     Context,
     answer,
@@ -77,6 +78,8 @@ CARD_SETTLE = 0.4
 """The first edit after a quiet spell waits this long, so a burst starts as one edit too."""
 REFRESHER_KEY = "activity_cards"
 PROMPT_KIND = "activity"
+REPORT_KIND = "act"
+"""Card kind in the "Meld" button and in `svc.reportables`."""
 PRESENT = frozenset(
     {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
 )
@@ -233,6 +236,7 @@ def card_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup | None:
                               callback_data=callback_data("act", "no", activity.id))],
         [InlineKeyboardButton(t(lang, "activity.button.calendar"),
                               callback_data=callback_data("act", "ics", activity.id))],
+        [report_button(lang, REPORT_KIND, activity.id)],
     ])
 
 
@@ -259,7 +263,7 @@ def message_url(chat_id: int, message_id: int | None) -> str | None:
 
 
 def card_link_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup | None:
-    url = message_url(activity.building_id, activity.message_id)
+    url = None if activity.removed_at else message_url(activity.building_id, activity.message_id)
     if url is None:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(t(lang, "activity.button.open_card"), url=url)]])
@@ -919,6 +923,42 @@ class ActivityPersonalData:
         return await ActivityStore(self._svc.db).expire(before)
 
 
+class ActivityReports:
+    """Reported activity cards: what the group's admins are shown, and taking one down."""
+
+    def __init__(self, app: App, svc: Services) -> None:
+        self._app = app
+        self._svc = svc
+
+    async def describe(self, item_id: int, lang: str) -> ReportedCard | None:
+        activity = await ActivityStore(self._svc.db).get(item_id)
+        if activity is None or activity.removed_at is not None:
+            return None
+        summary = f"{activity.title}: {activity.description}" if activity.description else activity.title
+        return ReportedCard(building_id=activity.building_id, chat_id=activity.building_id,
+                            message_id=activity.message_id, summary=summary)
+
+    async def hide(self, item_id: int, now: datetime) -> bool:
+        """The card goes (the caller deletes it), and with it the reminders and any next dates.
+        Who said they would come hears it is off; the organiser hears privately that an admin
+        took it down."""
+        store = ActivityStore(self._svc.db)
+        before = await store.get(item_id)
+        removed = await store.remove(item_id, now)
+        if before is None or removed is None:
+            return False
+        if before.series_id is not None:
+            await store.stop_series(before.series_id, now)
+        if before.is_open:
+            await unschedule_reminders(self._svc, item_id)
+            await announce_change(self._svc, removed, "cancel")
+        if removed.organiser_id is not None:
+            lang = await private_lang(self._svc, removed.organiser_id)
+            await notify_private(self._app.bot, self._svc, removed.organiser_id,
+                                 t(lang, "activity.removed.organiser", title=removed.title))
+        return True
+
+
 async def after_withdrawals(app: App, svc: Services, withdrawals: list[Withdrawal]) -> None:
     store = ActivityStore(svc.db)
     for withdrawal in withdrawals:
@@ -983,6 +1023,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
         svc.scheduler.register(kind, job, calm=kind != BEGIN)
     svc.link_routes["actics"] = open_calendar_link
     svc.personal_data.append(ActivityPersonalData(app, svc))
+    svc.reportables[REPORT_KIND] = ActivityReports(app, svc)
     svc.digest_sources.append(make_digest_source(svc))
     svc.activity_probes.append(make_probe(svc))
     svc.departure_hooks.append(make_departure_hook(app, svc))

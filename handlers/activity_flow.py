@@ -42,6 +42,7 @@ from handlers.activities import (
     cancel_activity,
     describe,
     details_text,
+    may_act_in,
     organiser_keyboard,
     poke_card,
     post_card,
@@ -221,13 +222,12 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
     if building is None or not building.active:
         await context.bot.send_message(user.id, t(lang, "start.link_unknown"))
         return
-    membership = await svc.memberships.get(building.chat_id, user.id)
-    if membership is None:
-        await svc.memberships.set_status(building.chat_id, user.id, MemberStatus.MEMBER,
-                                         svc.clock.now())
-    elif not membership.is_current:
+    if not await may_act_in(context, svc, building.chat_id, user):
         await context.bot.send_message(user.id, t(lang, "activity.members_only"))
         return
+    if await svc.memberships.get(building.chat_id, user.id) is None:
+        await svc.memberships.set_status(building.chat_id, user.id, MemberStatus.MEMBER,
+                                         svc.clock.now())
     await begin(context, user, lang, building.chat_id)
 
 

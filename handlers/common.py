@@ -17,7 +17,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.community import MemberStatus, Resident
@@ -31,6 +31,10 @@ Context = ContextTypes.DEFAULT_TYPE
 ADMIN_CACHE_SECONDS = 60.0
 CALLBACK_DATA_LIMIT = 64
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+PRESENT = frozenset(
+    {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
+)
+"""Telegram member statuses of someone who is in the group."""
 
 
 def services(context: Context) -> Services:
@@ -175,6 +179,29 @@ async def is_current_member(svc: Services, building_id: int, user_id: int) -> bo
         return False
     membership = await svc.memberships.get(building_id, user_id)
     return membership is not None and membership.is_current
+
+
+async def is_member(context: Context, building_id: int, user_id: int) -> bool:
+    """May this person act on the building's cards? Our records decide for people we saw there
+    (joins and leaves arrive as service messages); for anyone else Telegram is asked once and
+    the answer recorded."""
+    svc = services(context)
+    building = await svc.buildings.get(building_id)
+    if building is None or not building.active:
+        return False
+    membership = await svc.memberships.get(building_id, user_id)
+    if membership is not None:
+        return membership.is_current
+    try:
+        member = await context.bot.get_chat_member(building_id, user_id)
+    except TelegramError:
+        return False
+    if member.status not in PRESENT:
+        return False
+    now = svc.clock.now()
+    await svc.residents.seen(user_id, member.user.first_name, member.user.language_code, now)
+    await svc.memberships.set_status(building_id, user_id, MemberStatus.MEMBER, now)
+    return True
 
 
 async def answer(update: Update, text: str | None = None, **kwargs: Any) -> None:

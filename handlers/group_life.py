@@ -12,13 +12,9 @@ from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import link_url
 from bot.i18n import t
 from bot.services import Services
-from handlers.common import Context, building_link, is_group, is_person, services
+from handlers.common import PRESENT, Context, building_link, is_group, is_person, services
 
 log = logging.getLogger(__name__)
-
-PRESENT = frozenset(
-    {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
-)
 
 
 async def welcome_keyboard(svc: Services, chat_id: int, lang: str) -> InlineKeyboardMarkup:

@@ -23,8 +23,9 @@ from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.scheduler import JobHandler
-from bot.services import Services
+from bot.services import ReportedCard, Services
 from handlers import order
+from handlers.abuse import report_button
 from handlers.activities import app_refresher, may_act_in, notify_private, private_lang, refresher
 from handlers.activity_flow import ask
 from handlers.common import (
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 COMMANDS = [MenuCommand({"nl": "idee", "en": "idea"}, "cmd.idea")]
 IDEA_GROUP = order.IDEA_TEXT
 READY = "idea.ready"
+REPORT_KIND = "idea"
+"""Card kind in the "Meld" button and in `svc.reportables`."""
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -72,7 +75,7 @@ async def render_card(svc: Services, idea: Idea) -> tuple[str, InlineKeyboardMar
                              callback_data=callback_data("idea", "join", idea.id)),
         InlineKeyboardButton(t(lang, "idea.button.leave"),
                              callback_data=callback_data("idea", "leave", idea.id)),
-    ]])
+    ], [report_button(lang, REPORT_KIND, idea.id)]])
     return text, keyboard
 
 
@@ -238,7 +241,7 @@ async def on_join(update: Update, context: Context) -> None:
     lang = await private_lang(svc, user.id)
     _, action, raw_id = query.data.split(":")
     idea = await store.get(int(raw_id)) if raw_id.isdigit() else None
-    if idea is None or idea.building_id != chat.id:
+    if idea is None or idea.removed_at is not None or idea.building_id != chat.id:
         await answer(update, t(lang, "error.stale_button"))
         return
     if not await may_act_in(context, svc, idea.building_id, user):
@@ -374,6 +377,34 @@ class IdeaPersonalData:
         return await IdeaStore(self._svc.db).expire(before)
 
 
+class IdeaReports:
+    """Reported idea cards: what the group's admins are shown, and taking one down."""
+
+    def __init__(self, app: App, svc: Services) -> None:
+        self._app = app
+        self._svc = svc
+
+    async def describe(self, item_id: int, lang: str) -> ReportedCard | None:
+        idea = await IdeaStore(self._svc.db).get(item_id)
+        if idea is None or idea.removed_at is not None:
+            return None
+        return ReportedCard(building_id=idea.building_id, chat_id=idea.building_id,
+                            message_id=idea.message_id, summary=idea.text or t(lang, "idea.erased"))
+
+    async def hide(self, item_id: int, now: datetime) -> bool:
+        """The card goes (the caller deletes it) and nobody can join or build on the idea after;
+        the proposer hears privately that an admin took it down."""
+        store = IdeaStore(self._svc.db)
+        idea = await store.get(item_id)
+        if idea is None or not await store.remove(item_id, now):
+            return False
+        if idea.proposer_id is not None:
+            lang = await private_lang(self._svc, idea.proposer_id)
+            await notify_private(self._app.bot, self._svc, idea.proposer_id,
+                                 t(lang, "idea.removed.proposer", text=idea.text))
+        return True
+
+
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     async def refresh(idea_id: int) -> None:
         await refresh_card(app.bot, svc, idea_id)
@@ -383,6 +414,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.link_routes["ideanew"] = open_new_link
     svc.link_routes["ideamake"] = open_make_link
     svc.personal_data.append(IdeaPersonalData(app, svc))
+    svc.reportables[REPORT_KIND] = IdeaReports(app, svc)
 
     async def latest(building_id: int) -> datetime | None:
         return await IdeaStore(svc.db).last_idea_in(building_id)

@@ -26,6 +26,7 @@ from bot.domain.insights import (
     last_full_month,
     last_full_week,
     recent_weeks,
+    weeks_of,
 )
 from bot.domain.insights_render import (
     CHART_NAME,
@@ -56,14 +57,16 @@ async def building_report(svc: Services, building: Building, now: datetime) -> B
     week, month = last_full_week(now, zone), last_full_month(now, zone)
     if ever < MIN_RESIDENTS:
         return building_insights(building.chat_id, building.title, ever, (week, RawFigures()),
-                                 (month, RawFigures()), [], KINDS)
+                                 (month, RawFigures()), [], [], KINDS)
     trend = [(period, await store.figures(building.chat_id, period, now))
              for period in recent_weeks(now, zone)]
+    month_weeks = [(period, await store.figures(building.chat_id, period, now))
+                   for period in weeks_of(month)]
     return building_insights(
         building.chat_id, building.title, ever,
         (week, await store.figures(building.chat_id, week, now)),
         (month, await store.figures(building.chat_id, month, now)),
-        trend, KINDS,
+        month_weeks, trend, KINDS,
     )
 
 

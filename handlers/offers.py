@@ -11,10 +11,9 @@ import secrets
 from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import DeepLink, link_url
 from bot.domain.pairing import (
     MAX_OPEN_WISHES,
@@ -37,6 +36,7 @@ from handlers.common import (
     answer,
     callback_data,
     is_group,
+    is_member,
     language_for,
     remember,
     resident_language,
@@ -47,7 +47,6 @@ from storage.pairing import PairingStore
 COMMANDS = [MenuCommand({"nl": "aanbod", "en": "offer"}, "cmd.offer")]
 OFFER_LINK = "offer"
 MATCH_KIND = "pairing.match"
-PRESENT = frozenset({"member", "administrator", "creator", "restricted"})
 KIND_ROWS: tuple[tuple[PairKind, ...], ...] = (
     (PairKind.CONTAINER, PairKind.GROCERIES),
     (PairKind.TRANSPORT, PairKind.CHORE),
@@ -102,27 +101,6 @@ async def schedule_matching(svc: Services, building_id: int) -> None:
     """Look for a pair soon: as a schedule row, so a suggestion never goes out at night."""
     await svc.scheduler.add(MATCH_KIND, f"b:{building_id}:{secrets.token_hex(6)}",
                             svc.clock.now(), building_id=building_id)
-
-
-async def current_member(context: Context, building_id: int, user_id: int) -> bool:
-    """A current member by our records, or (for people we never saw there) by Telegram's."""
-    svc = services(context)
-    building = await svc.buildings.get(building_id)
-    if building is None or not building.active:
-        return False
-    membership = await svc.memberships.get(building_id, user_id)
-    if membership is not None:
-        return membership.is_current
-    try:
-        member = await context.bot.get_chat_member(building_id, user_id)
-    except (BadRequest, Forbidden):
-        return False
-    if member.status not in PRESENT:
-        return False
-    now = svc.clock.now()
-    await svc.residents.seen(user_id, member.user.first_name, member.user.language_code, now)
-    await svc.memberships.set_status(building_id, user_id, MemberStatus.MEMBER, now)
-    return True
 
 
 async def reply(update: Update, context: Context, text: str,
@@ -306,7 +284,7 @@ def apply_tap(draft: PairingDraft, action: str, value: str) -> tuple[PairingDraf
 async def _finish(update: Update, context: Context, draft: PairingDraft, lang: str) -> None:
     svc = services(context)
     store = store_of(svc)
-    if not await current_member(context, draft.building_id, draft.user_id):
+    if not await is_member(context, draft.building_id, draft.user_id):
         await store.drop_draft(draft.user_id)
         await answer(update)
         await reply(update, context, t(lang, "pairing.flow.not_member"))
@@ -391,7 +369,7 @@ async def open_offer_link(update: Update, context: Context, link: DeepLink) -> N
         return
     svc = services(context)
     lang = resident_language(svc, await svc.residents.get(user.id))
-    if not await current_member(context, link.building_id, user.id):
+    if not await is_member(context, link.building_id, user.id):
         await context.bot.send_message(user.id, t(lang, "pairing.flow.not_member"))
         return
     await show_offer(update, context, link.building_id, edit=False)
@@ -412,7 +390,7 @@ async def on_offer_button(update: Update, context: Context) -> None:
     action, building_id = parts[1], int(parts[2])
     store, now = store_of(svc), svc.clock.now()
     if action in ("b", "edit"):
-        if not await current_member(context, building_id, user.id):
+        if not await is_member(context, building_id, user.id):
             await answer(update, t(lang, "pairing.flow.not_member"), show_alert=True)
             return
         await answer(update)
@@ -482,7 +460,7 @@ async def on_wish_button(update: Update, context: Context) -> None:
         return
     target = int(parts[2])
     if parts[1] == "b":
-        if not await current_member(context, target, user.id):
+        if not await is_member(context, target, user.id):
             await answer(update, t(lang, "pairing.flow.not_member"), show_alert=True)
             return
         await answer(update)

@@ -44,6 +44,7 @@ from handlers.common import (
     answer,
     callback_data,
     is_group,
+    is_member,
     remember,
     resident_language,
     send_prompt,
@@ -51,7 +52,6 @@ from handlers.common import (
 )
 from handlers.offers import (
     MATCH_KIND,
-    current_member,
     go_private_line,
     kind_label,
     reply,
@@ -355,7 +355,7 @@ async def open_regular_link(update: Update, context: Context, link: DeepLink) ->
     user = update.effective_user
     if user is None or link.building_id is None:
         return
-    if not await current_member(context, link.building_id, user.id):
+    if not await is_member(context, link.building_id, user.id):
         lang = await feature(context).lang(user.id)
         await context.bot.send_message(user.id, t(lang, "pairing.flow.not_member"))
         return
@@ -571,8 +571,8 @@ async def on_request_press(update: Update, context: Context, request_id: int, la
         await answer(update, t(lang, "error.stale_button"))
         return
     helper = await pairs.name(helper_id)
-    if not await current_member(context, facts.building_id, user.id) \
-            or not await current_member(context, facts.building_id, helper_id):
+    if not await is_member(context, facts.building_id, user.id) \
+            or not await is_member(context, facts.building_id, helper_id):
         await answer(update, t(lang, "pairing.request.not_now"), show_alert=True)
         return
     if not await pairs.reachable(helper_id):

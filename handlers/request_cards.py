@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.domain.community import Building, MemberStatus
+from bot.domain.community import Building
 from bot.domain.requests import (
     HelpRequest,
     RequestSeries,
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 STORE_KEY = "request_store"
 REPORT_KIND = "req"
 """Card kind in the "Meld" button and in `svc.reportables`."""
-PRESENT = frozenset({"member", "administrator", "creator", "restricted"})
 
 
 def request_store(context: Context) -> RequestStore:
@@ -217,27 +216,6 @@ async def unschedule_request(svc: Services, request: HelpRequest) -> None:
     ref = job_ref(request.id)
     await svc.scheduler.cancel("request.bump", ref)
     await svc.scheduler.cancel("request.close", ref)
-
-
-async def is_member(context: Context, building_id: int, user_id: int) -> bool:
-    """A current member by our records, or (for people we never saw) by Telegram's."""
-    svc = services(context)
-    building = await svc.buildings.get(building_id)
-    if building is None or not building.active:
-        return False
-    membership = await svc.memberships.get(building_id, user_id)
-    if membership is not None and membership.is_current:
-        return True
-    try:
-        member = await context.bot.get_chat_member(building_id, user_id)
-    except (BadRequest, Forbidden):
-        return False
-    if member.status not in PRESENT:
-        return False
-    now = svc.clock.now()
-    await svc.residents.seen(user_id, member.user.first_name, member.user.language_code, now)
-    await svc.memberships.set_status(building_id, user_id, MemberStatus.MEMBER, now)
-    return True
 
 
 def message_button(lang: str, key: str, name: str, user_id: int) -> InlineKeyboardButton:

@@ -47,6 +47,7 @@ from handlers.common import (
     answer,
     callback_data,
     is_group,
+    is_member,
     language_for,
     remember,
     resident_language,
@@ -56,7 +57,6 @@ from handlers.common import (
 from handlers.request_cards import (
     card_text,
     first_name,
-    is_member,
     publish,
     refresh_card,
     request_store,

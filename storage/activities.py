@@ -50,6 +50,7 @@ def _activity(row: Row) -> Activity:
         last_change=row["last_change"],
         idea_id=row["idea_id"],
         created_at=from_db(row["created_at"]),
+        removed_at=from_db(row["removed_at"]),
     )
 
 
@@ -340,6 +341,18 @@ class ActivityStore:
             )
             if changed:
                 await _bump(tx, activity_id, now)
+        return await self.get(activity_id) if changed else None
+
+    async def remove(self, activity_id: int, now: datetime) -> Activity | None:
+        """A group admin hid the reported card: removed, and cancelled if it was still on. The
+        card is being deleted, so it counts as shown: nothing edits it again."""
+        changed = await self._db.execute(
+            "UPDATE activities SET removed_at = ?, updated_at = ?, card_shown = card_version,"
+            " cancelled_at = CASE WHEN status = 'open' THEN ? ELSE cancelled_at END,"
+            " status = CASE WHEN status = 'open' THEN 'cancelled' ELSE status END"
+            " WHERE id = ? AND removed_at IS NULL",
+            (to_db(now), to_db(now), to_db(now), activity_id),
+        )
         return await self.get(activity_id) if changed else None
 
     async def begin(self, activity_id: int) -> int | None:

@@ -31,6 +31,7 @@ def _idea(row: Row) -> Idea:
         created_at=from_db(row["created_at"]),
         ready_at=from_db(row["ready_at"]),
         converted_at=from_db(row["converted_at"]),
+        removed_at=from_db(row["removed_at"]),
     )
 
 
@@ -129,8 +130,17 @@ class IdeaStore:
     async def convert(self, idea_id: int, activity_id: int, now: datetime) -> bool:
         changed = await self._db.execute(
             "UPDATE ideas SET status = 'converted', activity_id = ?, converted_at = ?,"
-            " card_version = card_version + 1 WHERE id = ? AND status = 'open'",
+            " card_version = card_version + 1 WHERE id = ? AND status = 'open' AND removed_at IS NULL",
             (activity_id, to_db(now), idea_id),
+        )
+        return changed > 0
+
+    async def remove(self, idea_id: int, now: datetime) -> bool:
+        """A group admin hid the reported card. It is being deleted, so it counts as shown."""
+        changed = await self._db.execute(
+            "UPDATE ideas SET removed_at = ?, card_shown = card_version"
+            " WHERE id = ? AND removed_at IS NULL",
+            (to_db(now), idea_id),
         )
         return changed > 0
 
@@ -183,7 +193,8 @@ class IdeaStore:
 
     async def export(self, user_id: int) -> dict[str, Any]:
         proposed = await self._db.fetch_all(
-            "SELECT text, status, created_at, converted_at FROM ideas WHERE proposer_id = ?"
+            "SELECT text, CASE WHEN removed_at IS NULL THEN status ELSE 'removed' END AS status,"
+            " created_at, converted_at FROM ideas WHERE proposer_id = ?"
             " ORDER BY created_at",
             (user_id,),
         )
@@ -213,9 +224,10 @@ class IdeaStore:
         return sorted({*left, *erased})
 
     async def expire(self, before: datetime) -> int:
-        """Ideas that became an activity before `before` need their text no longer."""
+        """Ideas that became an activity, or were taken down, before `before` need their text
+        no longer."""
         return await self._db.execute(
             "UPDATE ideas SET text = '', text_erased_at = ? WHERE text_erased_at IS NULL"
-            " AND status = 'converted' AND converted_at < ?",
-            (to_db(before), to_db(before)),
+            " AND ((status = 'converted' AND converted_at < ?) OR removed_at < ?)",
+            (to_db(before), to_db(before), to_db(before)),
         )

@@ -12,7 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.insights import Period, RawFigures, language_code, returning_helpers
+from bot.domain.insights import (
+    Period,
+    PeriodKind,
+    RawFigures,
+    language_code,
+    month_figures,
+    returning_helpers,
+    weeks_of,
+)
 from bot.domain.pairing import LAST_ROUND, LASTING
 from storage.db import Database, Row, from_db, to_db
 
@@ -224,29 +232,33 @@ class InsightStore:
         return int(value or 0)
 
     async def figures(self, building_id: int, period: Period, now: datetime) -> RawFigures:
-        """The figures of a closed period: stored the first time, the same ever after."""
+        """The figures of a closed period: stored the first time, the same ever after. A month's
+        counts of things are the sum of its weeks' stored figures, so it always adds up to them."""
         if period.end > now:
             raise ValueError("only closed periods have figures")
         key = (building_id, period.kind.value, to_db(period.start))
+        stored = await self._snapshot(key)
+        if stored is None:
+            counted = await self.count(building_id, period.start, period.end)
+            await self._db.execute(
+                "INSERT OR IGNORE INTO insight_snapshots (building_id, period, starts_at, figures,"
+                " computed_at) VALUES (?, ?, ?, ?, ?)",
+                (*key, counted.model_dump_json(), to_db(now)),
+            )
+            stored = await self._snapshot(key) or counted.model_dump_json()
+        figures = RawFigures.model_validate_json(stored)
+        if period.kind is PeriodKind.WEEK:
+            return figures
+        weeks = [await self.figures(building_id, week, now) for week in weeks_of(period)]
+        return month_figures(figures, weeks)
+
+    async def _snapshot(self, key: tuple[int, str, str | None]) -> str | None:
         stored = await self._db.fetch_value(
             "SELECT figures FROM insight_snapshots WHERE building_id = ? AND period = ?"
             " AND starts_at = ?",
             key,
         )
-        if stored is not None:
-            return RawFigures.model_validate_json(stored)
-        counted = await self.count(building_id, period.start, period.end)
-        await self._db.execute(
-            "INSERT OR IGNORE INTO insight_snapshots (building_id, period, starts_at, figures,"
-            " computed_at) VALUES (?, ?, ?, ?, ?)",
-            (*key, counted.model_dump_json(), to_db(now)),
-        )
-        stored = await self._db.fetch_value(
-            "SELECT figures FROM insight_snapshots WHERE building_id = ? AND period = ?"
-            " AND starts_at = ?",
-            key,
-        )
-        return RawFigures.model_validate_json(stored) if stored is not None else counted
+        return None if stored is None else str(stored)
 
     async def count(self, building_id: int, start: datetime, end: datetime) -> RawFigures:
         """Count what happened in [start, end); requests are judged as they stood at `end`."""

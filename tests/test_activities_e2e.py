@@ -133,7 +133,7 @@ async def test_post_through_the_private_flow(world: World) -> None:
         assert "Ontmoetingsruimte <beneden>" in card.text
         assert "Fatma" in card.text and "Nog 12 van de 12 plekken vrij" in card.text
         assert card.button_texts() == ["Ik kom", "Misschien", "Ik neem iemand mee", "Toch niet",
-                                       "In mijn agenda"]
+                                       "In mijn agenda", "Meld"]
         confirmation = await sb.next_message(fatma, containing="Geplaatst")
         assert confirmation.button_texts() == ["Tijd wijzigen", "Plek wijzigen", "Tekst wijzigen",
                                                "Afzeggen"]

@@ -27,7 +27,7 @@ async def test_five_neighbours_join_and_the_idea_becomes_an_activity(world: Worl
         await sb.command(fatma, world.group, "idee", "Samen een moestuin op het dak")
         card = await sb.next_message(world.group, containing="moestuin")
         assert "Idee van Fatma" in card.text and "Doen mee: 0" in card.text
-        assert card.button_texts() == ["Doe mee", "Toch niet"]
+        assert card.button_texts() == ["Doe mee", "Toch niet", "Meld"]
 
         assert await tap(world, fatma, card, "Doe mee") == t("nl", "idea.answer.own_idea")
         for index, neighbour in enumerate(joiners[:4]):

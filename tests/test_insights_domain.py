@@ -12,6 +12,9 @@ import pytest
 from bot.domain.insights import (
     HIDDEN,
     SMALL,
+    WITHHELD,
+    BuildingInsights,
+    Disclosure,
     LabelProblem,
     PeriodKind,
     RawFigures,
@@ -29,14 +32,18 @@ from bot.domain.insights import (
     last_full_month,
     last_full_week,
     median_wait,
+    month_figures,
+    month_of,
     protect,
+    protect_month,
     protect_sums,
     recent_weeks,
     returning_helpers,
     share,
     suppress,
+    weeks_of,
 )
-from bot.domain.insights_render import figure, render_building, render_csv
+from bot.domain.insights_render import figure, period_label, render_building, render_csv
 
 AMS = ZoneInfo("Europe/Amsterdam")
 KINDS = ["groceries", "transport", "chore"]
@@ -80,19 +87,60 @@ def test_a_week_across_the_spring_clock_change_has_167_hours() -> None:
     assert week.end.astimezone(UTC) - week.start.astimezone(UTC) == timedelta(hours=167)
 
 
-def test_last_full_month_in_local_time() -> None:
-    # 00:10 on 1 December in Amsterdam is still 30 November in UTC: November is over.
-    now = local(2026, 12, 1, 0, 10).astimezone(UTC)
-    month = last_full_month(now, AMS)
-    assert (month.first_day, month.last_day) == (date(2026, 11, 1), date(2026, 11, 30))
-    assert month.key == "2026-11" and month.kind is PeriodKind.MONTH
-    october = last_full_month(local(2026, 11, 5, 9, 0), AMS)
-    span = october.end.astimezone(UTC) - october.start.astimezone(UTC)
-    assert span == timedelta(days=31, hours=1)  # the clocks went back
-    january = last_full_month(local(2027, 2, 1, 9, 0), AMS)
-    assert (january.first_day, january.last_day) == (date(2027, 1, 1), date(2027, 1, 31))
-    december = last_full_month(local(2027, 1, 3, 9, 0), AMS)
-    assert december.first_day == date(2026, 12, 1)
+def test_a_month_is_the_whole_weeks_whose_monday_falls_in_it() -> None:
+    # November 2026 starts on a Sunday: that Sunday belongs, with its week, to October.
+    october, november = month_of(date(2026, 10, 15), AMS), month_of(date(2026, 11, 1), AMS)
+    assert (october.first_day, october.last_day) == (date(2026, 10, 5), date(2026, 11, 1))
+    assert (november.first_day, november.last_day) == (date(2026, 11, 2), date(2026, 12, 6))
+    assert october.end == november.start == local(2026, 11, 2, 0, 0)
+    assert october.key == "2026-10" and november.key == "2026-11"
+    assert november.kind is PeriodKind.MONTH
+    # 4 and 5 whole weeks; no day of a month is left over beside its weeks.
+    for month, count in ((october, 4), (november, 5)):
+        weeks = weeks_of(month)
+        assert len(weeks) == count
+        assert weeks[0].start == month.start and weeks[-1].end == month.end
+        assert all(b.start == a.end for a, b in pairwise(weeks))
+        assert all(w.first_day.month == month.first_day.month for w in weeks)
+    assert [w.key for w in weeks_of(november)] == [f"2026-W{n}" for n in range(45, 50)]
+    # February 2027 starts on a Monday and is exactly four weeks.
+    february = month_of(date(2027, 2, 14), AMS)
+    assert (february.first_day, february.last_day) == (date(2027, 2, 1), date(2027, 2, 28))
+    assert len(weeks_of(february)) == 4
+
+
+def test_months_meet_at_amsterdam_midnight_across_both_clock_changes() -> None:
+    # October 2026 holds week 43, in which the clocks go back: 4 weeks and 1 hour.
+    october = month_of(date(2026, 10, 1), AMS)
+    assert october.start.astimezone(UTC) == datetime(2026, 10, 4, 22, 0, tzinfo=UTC)
+    assert october.end.astimezone(UTC) == datetime(2026, 11, 1, 23, 0, tzinfo=UTC)
+    autumn = weeks_of(october)[2]
+    assert autumn.key == "2026-W43"
+    assert autumn.end.astimezone(UTC) - autumn.start.astimezone(UTC) == timedelta(hours=169)
+    # March 2027: five weeks, and the week of 22 March has only 167 hours.
+    march = month_of(date(2027, 3, 1), AMS)
+    assert (march.first_day, march.last_day) == (date(2027, 3, 1), date(2027, 4, 4))
+    spring = weeks_of(march)[3]
+    assert spring.first_day == date(2027, 3, 22)
+    assert spring.end.astimezone(UTC) - spring.start.astimezone(UTC) == timedelta(hours=167)
+    assert march.end.astimezone(UTC) - march.start.astimezone(UTC) == timedelta(weeks=5, hours=-1)
+
+
+def test_last_full_month_is_over_only_when_its_last_week_is() -> None:
+    # November's last week runs to Sunday 6 December: at 23:30 that night it is not over...
+    assert last_full_month(local(2026, 12, 6, 23, 30).astimezone(UTC), AMS).key == "2026-10"
+    # ...and at 00:30 on Monday in Amsterdam (still Sunday in UTC) it is.
+    monday_early = local(2026, 12, 7, 0, 30).astimezone(UTC)
+    assert monday_early.day == 6
+    month = last_full_month(monday_early, AMS)
+    assert month.key == "2026-11" and month.last_day == last_full_week(monday_early, AMS).last_day
+    assert last_full_month(local(2026, 11, 23, 11, 0), AMS).key == "2026-10"
+    # Across the new year: December 2024 ends with ISO week 1 of 2025.
+    december = last_full_month(local(2025, 1, 6, 9, 0), AMS)
+    assert (december.first_day, december.last_day) == (date(2024, 12, 2), date(2025, 1, 5))
+    assert weeks_of(december)[-1].key == "2025-W01"
+    assert period_label("nl", december) == "Maand: december 2024 (weken 49–1: 2 dec – 5 jan 2025)"
+    assert period_label("en", month) == "Month: November 2026 (weeks 45–49: 2 nov – 6 dec 2026)"
 
 
 def test_recent_weeks_are_twelve_consecutive_full_weeks() -> None:
@@ -185,31 +233,99 @@ def test_protect_never_shows_a_small_count_or_a_share_of_a_small_whole() -> None
     assert shown.languages == {"nl": SMALL, "tr": SMALL}
 
 
+# -- a month beside its weeks ----------------------------------------------------------------
+
+
+OCTOBER = month_of(date(2026, 10, 1), AMS)  # four whole weeks
+
+
+def _month(*weeks: tuple[int, int, int], ideas: tuple[int, ...] = ()) -> tuple[list[Shown], Shown, Shown]:
+    """October with these (helped, expired, other) per week, all groceries: the weeks' asked,
+    and the month's asked and ideas as shown."""
+    raws = [RawFigures(asked=sum(w), helped=w[0], expired=w[1], by_kind={"groceries": sum(w)},
+                       ideas=ideas[n] if ideas else 0) for n, w in enumerate(weeks)]
+    month = month_figures(RawFigures(), raws)
+    shown = [(protect(period, raw, KINDS), raw) for period, raw in zip(weeks_of(OCTOBER), raws, strict=True)]
+    figures = protect_month(protect(OCTOBER, month, KINDS), month, shown)
+    return [f.asked for f, _ in shown], figures.asked, figures.ideas
+
+
+def test_a_month_minus_its_other_weeks_never_gives_a_small_week_away() -> None:
+    # 6 + <5 + 7 + 5: the month's 21 would tell the <5 was 3.
+    weeks, month, ideas = _month((6, 0, 0), (3, 0, 0), (7, 0, 0), (5, 0, 0), ideas=(6, 2, 0, 5))
+    assert weeks == [exact(6), SMALL, exact(7), exact(5)]  # each week reads as on its own
+    assert month.suppressed and figure(month) == "–"
+    assert ideas == HIDDEN  # 6 + <5 + 0 + 5 = 13 would give the 2 away too
+
+
+def test_a_month_is_shown_when_its_small_weeks_stay_unknown() -> None:
+    # <5 + 0 + 6 + <5 = 9: the two small weeks are 1+2, 2+1 or ... nothing can be pinned.
+    weeks, month, ideas = _month((2, 0, 0), (0, 0, 0), (6, 0, 0), (1, 0, 0), ideas=(0, 3, 0, 0))
+    assert weeks == [SMALL, exact(0), exact(6), SMALL]
+    assert month == exact(9)
+    assert ideas == SMALL  # one small week, and the month is that same "<5"
+
+
+def test_a_month_with_all_weeks_shown_hides_nothing() -> None:
+    _, month, _ = _month((12, 0, 0), (0, 0, 0), (6, 0, 0), (9, 0, 0))
+    assert month == exact(27)
+
+
+def test_a_month_must_be_the_sum_of_its_weeks() -> None:
+    raw = RawFigures(asked=5, helped=5, by_kind={"groceries": 5})
+    weeks = [(protect(period, raw, KINDS), raw) for period in weeks_of(OCTOBER)]
+    with pytest.raises(ValueError, match="sum of its weeks"):
+        protect_month(protect(OCTOBER, raw, KINDS), raw, weeks)
+
+
+def test_rows_and_columns_together_can_pin_what_neither_pins_alone() -> None:
+    # Two weeks (rows) by two outcomes (columns), with every row and column total shown.
+    # Alone, each row and each column leaves "a" anywhere in 1-3; together a = 1 + d - 4 <= 1.
+    cells = {"a": SMALL, "b": HIDDEN, "c": HIDDEN, "d": SMALL, "row1": exact(9), "row2": exact(11),
+             "col1": exact(8), "col2": exact(12)}
+    truth = {"a": 1, "b": 8, "c": 7, "d": 4, "row1": 9, "row2": 11, "col1": 8, "col2": 12}
+    sums = [("row1", ["a", "b"]), ("row2", ["c", "d"]), ("col1", ["a", "c"]), ("col2", ["b", "d"])]
+    for total, parts in sums:
+        _, (cells_alone,) = feasible_values(cells[total], [{p: cells[p] for p in parts}])
+        assert not any(is_single(values) for values in cells_alone.values())
+    check = Disclosure(cells, truth, sums)
+    assert check.first_pinned() == "a" and check.pinned("d")
+    # With d = 3 there is room: a 1 or 2, d 3 or 4.
+    moved = {**truth, "d": 3, "c": 8, "row2": 11, "col1": 9, "col2": 11}
+    safe = Disclosure({**cells, "col1": exact(9), "col2": exact(11)}, moved, sums)
+    assert safe.first_pinned() is None
+    with pytest.raises(ValueError, match="shown as something"):
+        Disclosure({**cells, "a": exact(5)}, truth, sums)
+
+
 # -- the small-group rule, combining ----------------------------------------------------------
 
 
-def _report(building_id: int, residents: int, raw: RawFigures) -> object:
+def _report(building_id: int, residents: int, raw: RawFigures) -> BuildingInsights:
+    """A building with the same figures every week (and a month that is their sum)."""
     now = local(2026, 11, 23, 11, 0)
     week, month = last_full_week(now, AMS), last_full_month(now, AMS)
-    return building_insights(building_id, f"Flat {building_id}", residents, (week, raw), (month, raw),
+    weeks = [(period, raw) for period in weeks_of(month)]
+    return building_insights(building_id, f"Flat {building_id}", residents, (week, raw),
+                             (month, month_figures(raw, [raw] * len(weeks))), weeks,
                              [(week, raw)], KINDS)
 
 
 def test_fewer_than_10_residents_show_only_too_small() -> None:
     raw = RawFigures(asked=40, helped=30, expired=10, by_kind={"groceries": 40}, askers=9)
     small = _report(1, 9, raw)
-    assert small.too_small and small.week is None  # type: ignore[attr-defined]
-    text = render_building("nl", small)  # type: ignore[arg-type]
+    assert small.too_small and small.week is None
+    text = render_building("nl", small)
     assert "Te klein voor cijfers" in text and "40" not in text
-    assert "too_small" in render_csv("nl", [small]).decode()  # type: ignore[list-item]
-    assert not _report(1, 10, raw).too_small  # type: ignore[attr-defined]
+    assert "too_small" in render_csv("nl", [small]).decode()
+    assert not _report(1, 10, raw).too_small
 
 
 def test_combine_uses_only_what_each_building_shows() -> None:
     assert combine([exact(5), exact(7)]) == exact(12)
     assert combine([exact(20), SMALL]) == Shown(show=Show.AT_LEAST, value=21)
     assert combine([SMALL, exact(0)]) == SMALL
-    assert combine([SMALL, SMALL]) == HIDDEN  # 2..8: neither <5 nor at least 5
+    assert combine([SMALL, SMALL]) == WITHHELD  # 2..8: neither <5 nor at least 5
     assert combine([exact(3 + 2), HIDDEN]) == Shown(show=Show.AT_LEAST, value=5)
 
 
@@ -217,11 +333,12 @@ def test_combined_view_needs_two_shown_buildings() -> None:
     raw = RawFigures(asked=10, helped=8, expired=2, by_kind={"groceries": 10},
                      wait_minutes=[30] * 8, askers=6, helpers=5)
     one, two, tiny = _report(1, 12, raw), _report(2, 15, raw), _report(3, 4, raw)
-    assert combined_insights([one, tiny]) is None  # type: ignore[list-item]
-    both = combined_insights([one, two, tiny])  # type: ignore[list-item]
+    assert combined_insights([one, tiny]) is None
+    both = combined_insights([one, two, tiny])
     assert both is not None and both.buildings == 2
     assert both.week.asked == exact(20)
-    assert both.week.expired == HIDDEN  # <5 in each building: not worked out from the sum
+    assert both.week.expired == WITHHELD  # <5 in each building: not worked out from the sum
+    assert both.month.asked == exact(80)  # October 2026: four whole weeks of 10
 
 
 # -- small rules --------------------------------------------------------------------------------
@@ -309,5 +426,49 @@ async def test_counts_of_a_week_and_figures_that_never_change_afterwards() -> No
         with pytest.raises(ValueError, match="closed"):
             await store.figures(-1, last_full_week(now + timedelta(days=7), AMS), now)
         assert to_db(week.start) == "2026-11-15T23:00:00+00:00"
+    finally:
+        await db.close()
+
+
+async def test_a_month_counts_its_whole_weeks_and_adds_up_to_their_stored_figures() -> None:
+    from storage.db import Database
+    from storage.insights import InsightStore
+    from tests.insights_seed import Life, Request, Resident, ensure_building, seed
+
+    now = local(2026, 12, 7, 9, 0)  # November (2 Nov - 6 Dec) has just ended
+    october, november = month_of(date(2026, 10, 1), AMS), last_full_month(now, AMS)
+    assert november.key == "2026-11"
+    db = await Database.open(":memory:")
+    try:
+        await ensure_building(db, -1, "Flat", now - timedelta(days=400))
+        people = [Resident(100 + n, f"R{n}") for n in range(4)]
+        life = Life(residents=people, requests=[
+            # Sunday 1 November, late: October's last week.
+            Request(100, local(2026, 11, 1, 23, 30), helper=101, status="done",
+                    claimed_after=timedelta(minutes=20)),
+            # Monday 2 November, just after midnight: November's first week.
+            Request(102, local(2026, 11, 2, 0, 15), helper=101, status="claimed"),
+            # Asked on Sunday 8 November, helped on Monday: open at the end of its week, and so
+            # in the month too.
+            Request(103, local(2026, 11, 8, 22, 0), helper=100, status="done",
+                    claimed_after=timedelta(hours=3)),
+            # Saturday 5 December: still November.
+            Request(100, local(2026, 12, 5, 12, 0), kind="transport", status="expired"),
+        ])
+        await seed(db, -1, life, now - timedelta(days=400))
+        store = InsightStore(db)
+        weeks = [await store.figures(-1, week, now) for week in weeks_of(november)]
+        month = await store.figures(-1, november, now)
+        assert [w.asked for w in weeks] == [2, 0, 0, 0, 1]
+        assert (month.asked, month.helped, month.expired, month.other) == (3, 1, 1, 1)
+        assert month.by_kind == {"groceries": 2, "transport": 1}
+        # Different people are counted over the whole month: 101 and 100 both helped in it.
+        assert month.askers == 3 and month.helpers == 2
+        assert month == month_figures(month, weeks)
+        assert (await store.figures(-1, october, now)).asked == 1
+
+        # A week stored once stays as it was, and the month keeps adding up to it.
+        await db.execute("UPDATE requests SET status = 'open', helper_id = NULL, claimed_at = NULL")
+        assert await store.figures(-1, november, now) == month
     finally:
         await db.close()

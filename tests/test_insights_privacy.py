@@ -1,7 +1,10 @@
 """Nothing personal, ever: property-based tests of the figures.
 
 1. Complementary suppression, checked by an independent attacker who enumerates every table
-   that fits what is shown: no suppressed count can be pinned to one value.
+   that fits what is shown: no suppressed count can be pinned to one value. First within one
+   table; then across a whole report: a month beside each of its weeks (the chart and the CSV
+   show every week, and each week was shown in full in its own report), and two buildings
+   beside their combined view.
 2. Buildings full of residents with unique marker names and texts, and random life: no marker
    and no user id appears in any report text, CSV or chart (PNG bytes, metadata included), and
    no count from 1 to 4 is ever shown.
@@ -12,15 +15,34 @@ from __future__ import annotations
 import asyncio
 import struct
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.domain.insights import SMALL_LIMIT, Show, Shown, combined_insights, protect_sums
+from bot.domain.insights import (
+    SMALL_LIMIT,
+    BuildingInsights,
+    Period,
+    PeriodFigures,
+    RawFigures,
+    Show,
+    Shown,
+    building_insights,
+    combined_insights,
+    exact,
+    last_full_month,
+    month_figures,
+    month_of,
+    protect,
+    protect_sums,
+    recent_weeks,
+    weeks_of,
+)
 from bot.domain.insights_render import render_building, render_chart, render_combined, render_csv
 from bot.services import Services
 from handlers.insights import building_report
@@ -35,17 +57,19 @@ BOUND = 40
 # -- 1. an attacker who knows the rules ---------------------------------------------------------
 
 
-def _domain(shown: Shown | None) -> set[int]:
-    if shown is None:
-        return set(range(BOUND + 1))
+def _domain(shown: Shown | None, bound: int = BOUND) -> set[int]:
+    """What a reader who knows the rules can tell from one figure (values up to `bound`)."""
+    if shown is None or shown.show is Show.WITHHELD:
+        return set(range(bound + 1))
     if shown.show is Show.EXACT:
         assert shown.value is not None
         return {shown.value}
     if shown.show is Show.SMALL:
         return set(range(1, SMALL_LIMIT))
-    if shown.show is Show.WITHHELD:
-        return set(range(BOUND + 1))
-    return {0, *range(SMALL_LIMIT, BOUND + 1)}
+    if shown.show is Show.AT_LEAST:
+        assert shown.value is not None
+        return set(range(shown.value, bound + 1))
+    return {0, *range(SMALL_LIMIT, bound + 1)}
 
 
 def _sums(domains: list[set[int]]) -> set[int]:
@@ -116,6 +140,198 @@ def test_no_suppressed_count_can_be_worked_out(case: tuple[int, list[dict[str, i
             assert group[key] in options[key]
             if cell.suppressed:
                 assert len(options[key]) > 1, f"{key} can be worked out: {groups} shown as {shown}"
+
+
+# -- 1b. across a report: a month and its weeks, buildings and their sum ------------------------
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+KINDS = ["groceries", "transport"]
+REQUESTS = ("asked", "helped", "expired", "other", "kind:groceries", "kind:transport")
+ALONE = ("ideas", "activities_held")
+MONTHS = [month_of(date(2026, 10, 1), AMS), month_of(date(2026, 11, 1), AMS)]  # 4 and 5 weeks
+
+
+@st.composite
+def week_raw(draw: st.DrawFn) -> RawFigures:
+    helped, expired, other = draw(st.integers(0, 7)), draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    asked = helped + expired + other
+    groceries = draw(st.integers(0, asked))
+    kinds = {"groceries": groceries, "transport": asked - groceries}
+    return RawFigures(asked=asked, helped=helped, expired=expired,
+                      by_kind={kind: n for kind, n in kinds.items() if n},
+                      ideas=draw(st.integers(0, 6)), activities_held=draw(st.integers(0, 6)))
+
+
+def _cells(figures: PeriodFigures) -> dict[str, Shown]:
+    cells = {"asked": figures.asked, "helped": figures.helped, "expired": figures.expired,
+             "other": figures.other, "ideas": figures.ideas,
+             "activities_held": figures.activities_held}
+    cells.update({f"kind:{kind}": figures.by_kind.get(kind, exact(0)) for kind in KINDS})
+    return cells
+
+
+def _counts(raw: RawFigures) -> dict[str, int]:
+    counts = {"asked": raw.asked, "helped": raw.helped, "expired": raw.expired, "other": raw.other,
+              "ideas": raw.ideas, "activities_held": raw.activities_held}
+    counts.update({f"kind:{kind}": raw.by_kind.get(kind, 0) for kind in KINDS})
+    return counts
+
+
+def _report(building_id: int, raws: list[RawFigures], now: datetime) -> BuildingInsights:
+    trend = list(zip(recent_weeks(now, AMS), raws, strict=True))
+    month = last_full_month(now, AMS)
+    month_weeks = trend[-len(weeks_of(month)):]
+    month_raw = month_figures(RawFigures(), [raw for _, raw in month_weeks])
+    return building_insights(building_id, f"Flat {building_id}", 12, trend[-1], (month, month_raw),
+                             month_weeks, trend, KINDS)
+
+
+def _csv(shown: Shown) -> str:
+    return {Show.SMALL: "<5", Show.HIDDEN: "hidden", Show.WITHHELD: "hidden"}.get(
+        shown.show, f">={shown.value}" if shown.show is Show.AT_LEAST else str(shown.value))
+
+
+def _shown_over_time(report: BuildingInsights, raws: list[RawFigures], now: datetime,
+                     table: dict[tuple[str, str, str], set[str]]) -> list[dict[str, Shown]]:
+    """All a reader has of the month and its weeks: this report (its text, and the weekly series
+    in its chart and CSV) and each week's own report. Checked to agree with one another."""
+    assert report.month is not None and report.week is not None
+    weeks = weeks_of(report.month.period)
+    week_figures = [protect(week, raw, KINDS) for week, raw in zip(weeks, raws[-len(weeks):], strict=True)]
+    assert report.week == week_figures[-1]
+    for point, raw in zip(report.trend, raws, strict=True):
+        alone = protect(point.period, raw, KINDS)  # as it read in its own report
+        assert (point.asked, point.helped) == (alone.asked, alone.helped)
+        assert table[(report.title, point.period.key, "requests_asked")] == {_csv(alone.asked)}
+        assert table[(report.title, point.period.key, "requests_helped")] == {_csv(alone.helped)}
+    del now
+    return [_cells(report.month), *(_cells(f) for f in week_figures)]
+
+
+def _request_rows(cells: dict[str, Shown], bound: int) -> list[tuple[int, ...]]:
+    """Every (asked, helped, expired, other, groceries, transport) of one period that fits what
+    it shows and adds up both ways."""
+    d = {c: sorted(_domain(cells[c], bound)) for c in REQUESTS}
+    asked, transport = set(d["asked"]), set(d["kind:transport"])
+    rows = []
+    for helped in d["helped"]:
+        for expired in d["expired"]:
+            for other in d["other"]:
+                total = helped + expired + other
+                if total > bound or total not in asked:
+                    continue
+                rows.extend((total, helped, expired, other, groceries, total - groceries)
+                            for groceries in d["kind:groceries"]
+                            if groceries <= total and total - groceries in transport)
+    return rows
+
+
+def _sum_of(options: list[list[tuple[int, ...]]], low: tuple[int, ...], high: tuple[int, ...],
+            later: list[list[tuple[int, ...]]]) -> set[tuple[int, ...]]:
+    """Every column sum of one row from each list in `options` that, with one row from each list
+    in `later` still to come, can still end between `low` and `high`."""
+    width = len(low)
+    spans = [(min(r[c] for r in rows), max(r[c] for r in rows)) for rows in [*options, *later]
+             for c in range(width)]
+    rest_low = [sum(spans[w * width + c][0] for w in range(len(options) + len(later))) for c in range(width)]
+    rest_high = [sum(spans[w * width + c][1] for w in range(len(options) + len(later))) for c in range(width)]
+    reach = {(0,) * width}
+    for index, rows in enumerate(options):
+        for c in range(width):
+            rest_low[c] -= spans[index * width + c][0]
+            rest_high[c] -= spans[index * width + c][1]
+        reach = {
+            total
+            for start in reach for row in rows
+            for total in (tuple(a + b for a, b in zip(start, row, strict=True)),)
+            if all(low[c] <= total[c] + rest_high[c] and total[c] + rest_low[c] <= high[c]
+                   for c in range(width))
+        }
+    return reach
+
+
+def grid_attack(month: list[set[int]], weeks: list[list[tuple[int, ...]]]
+                ) -> tuple[list[set[int]], list[list[set[int]]]]:
+    """Every value each figure can take in some set of weeks (each one of its possible rows)
+    whose column sums fit the month as shown: the month's and each week's."""
+    width = len(month)
+    low, high = tuple(min(v) for v in month), tuple(max(v) for v in month)
+    fixed = [c for c in range(width) if low[c] == high[c]]
+    month_found: list[set[int]] = [set() for _ in range(width)]
+    week_found: list[list[set[int]]] = []
+    for index, rows in enumerate(weeks):
+        others: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+        for total in _sum_of(weeks[:index] + weeks[index + 1:], low, high, [rows]):
+            others.setdefault(tuple(total[c] for c in fixed), []).append(total)
+        found: list[set[int]] = [set() for _ in range(width)]
+        for row in rows:
+            for rest in others.get(tuple(low[c] - row[c] for c in fixed), []):
+                total = tuple(a + b for a, b in zip(row, rest, strict=True))
+                if all(total[c] in month[c] for c in range(width)):
+                    for c in range(width):
+                        found[c].add(row[c])
+                        month_found[c].add(total[c])
+                    if index:
+                        break
+        week_found.append(found)
+    return month_found, week_found
+
+
+def attack_report(periods: list[dict[str, Shown]], truth: list[dict[str, int]]) -> list[dict[str, set[int]]]:
+    """For the month (first) and each week: every value each figure could have."""
+    bound = max(v for counts in truth for v in counts.values()) + 2 * SMALL_LIMIT
+    month, *weeks = periods
+    found: list[dict[str, set[int]]] = [{} for _ in periods]
+    month_values, week_values = grid_attack([_domain(month[c], bound) for c in REQUESTS],
+                                            [_request_rows(week, bound) for week in weeks])
+    for p, values in enumerate([month_values, *week_values]):
+        found[p].update(zip(REQUESTS, values, strict=True))
+    for name in ALONE:
+        month_values, week_values = grid_attack([_domain(month[name], bound)],
+                                                [[(v,) for v in _domain(w[name], bound)] for w in weeks])
+        for p, values in enumerate([month_values, *week_values]):
+            found[p][name] = values[0]
+    return found
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MONTHS), st.lists(week_raw(), min_size=12, max_size=12),
+       st.lists(week_raw(), min_size=12, max_size=12))
+def test_no_suppressed_count_can_be_worked_out_across_a_report(
+    month: Period, one: list[RawFigures], two: list[RawFigures]
+) -> None:
+    now = month.end + timedelta(hours=1)  # the Monday after the month's last week
+    reports = [_report(1, one, now), _report(2, two, now)]
+    combined = combined_insights(reports)
+    assert combined is not None
+    table: dict[tuple[str, str, str], set[str]] = {}
+    for line in render_csv("en", reports, combined).decode().splitlines()[1:]:
+        scope, key, _, _, name, value = line.split(",")
+        table.setdefault((scope, key, name), set()).add(value)
+    known = []
+    for report, raws in zip(reports, (one, two), strict=True):
+        periods = _shown_over_time(report, raws, now, table)
+        weeks = len(periods) - 1
+        truth = [_counts(month_figures(RawFigures(), raws[-weeks:])), *map(_counts, raws[-weeks:])]
+        found = attack_report(periods, truth)
+        for cells, counts, options in zip(periods, truth, found, strict=True):
+            for name, cell in cells.items():
+                assert counts[name] in options[name] and counts[name] in _domain(cell, 10**4)
+                if cell.show is Show.EXACT:
+                    assert cell.value == 0 or (cell.value or 0) >= SMALL_LIMIT
+                if cell.suppressed:
+                    assert len(options[name]) > 1, f"{name} can be worked out: {periods}"
+        known.append((found[0], found[-1]))
+    # The combined view holds for every value the buildings' figures leave open, so it narrows
+    # nothing down: it can tell no more than the buildings' own figures.
+    for index, figures in ((0, combined.month), (1, combined.week)):
+        for name, cell in _cells(figures).items():
+            allowed = _domain(cell, 10**4)
+            a, b = known[0][index][name], known[1][index][name]
+            assert all(x + y in allowed for x in a for y in b), (name, cell, a, b)
+            if cell.show is Show.EXACT:
+                assert cell.value == 0 or (cell.value or 0) >= SMALL_LIMIT
 
 
 # -- 2. markers never leak ----------------------------------------------------------------------

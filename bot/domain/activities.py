@@ -178,6 +178,8 @@ class Activity(BaseModel):
     last_change: str
     idea_id: int | None
     created_at: datetime
+    removed_at: datetime | None = None
+    """Set when a group admin hid the reported card; the activity is then cancelled too."""
 
     @property
     def end(self) -> datetime:

@@ -46,10 +46,12 @@ class Idea(BaseModel):
     created_at: datetime
     ready_at: datetime | None
     converted_at: datetime | None
+    removed_at: datetime | None = None
+    """Set when a group admin hid the reported card: nobody can join or build on it after."""
 
     @property
     def is_open(self) -> bool:
-        return self.status is IdeaStatus.OPEN
+        return self.status is IdeaStatus.OPEN and self.removed_at is None
 
     @property
     def missing(self) -> int:

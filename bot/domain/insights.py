@@ -1,8 +1,9 @@
 """Anonymous figures for the group and the community workers it invited.
 
 Everything that decides what may be shown lives here, as plain functions with the clock passed
-in: the fixed calendar periods (weeks Monday-Sunday and months, in the building's time zone),
-the raw counts of one period, and the suppression rules that turn them into what a person reads.
+in: the fixed calendar periods (weeks Monday-Sunday, and months made of whole weeks, in the
+building's time zone), the raw counts of one period, and the suppression rules that turn them
+into what a person reads.
 
 The rules, and why:
 - a count of 1 to 4 is shown as "<5" (small), so nobody can be singled out by a tiny number;
@@ -10,8 +11,14 @@ The rules, and why:
   cell could be worked out by subtraction; more cells are hidden ("–") until no suppressed cell
   (nor the total) can be pinned to one value by anyone who knows every rule used here. The check
   is exact for sums over intervals, see `feasible_values`;
+- a month is the whole weeks whose Monday falls in it, and its counts are the sums of those
+  weeks' counts, so a month minus its weeks leaves no day over. A week always reads the same
+  (it depends on that week alone, and anyone can keep every weekly report), so where a month
+  beside its weeks would give a suppressed count away, the month hides more, see
+  `protect_month` and `Disclosure`;
 - a share is shown only when what it is a share of is at least 5 and its own count is shown;
-- the combined view over several buildings is made only of the already safe building figures;
+- the combined view over several buildings is made only of the already safe building figures,
+  so it can tell nothing the buildings' own figures do not;
 - a building where fewer than 10 residents ever used the bot shows no figures at all.
 """
 
@@ -19,11 +26,11 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from statistics import median
-from zoneinfo import ZoneInfo
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,36 +74,57 @@ class Period(BaseModel):
         return f"{self.first_day.year}-{self.first_day.month:02d}"
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
+def _midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=zone)
 
 
-def week_of(day: date, zone: ZoneInfo) -> Period:
+def _next_monday(day: date) -> date:
+    """`day` itself when it is a Monday, else the Monday after it."""
+    return day + timedelta(days=-day.weekday() % 7)
+
+
+def week_of(day: date, zone: tzinfo) -> Period:
     monday = day - timedelta(days=day.weekday())
     sunday = monday + timedelta(days=6)
     return Period(kind=PeriodKind.WEEK, first_day=monday, last_day=sunday,
                   start=_midnight(monday, zone), end=_midnight(sunday + timedelta(days=1), zone))
 
 
-def month_of(day: date, zone: ZoneInfo) -> Period:
-    first = day.replace(day=1)
-    following = add_months(first, 1)
+def month_of(day: date, zone: tzinfo) -> Period:
+    """The calendar month of `day`, made of the whole weeks whose Monday falls in it (4 or 5).
+    No day is ever counted apart from its week, so a month minus its weeks leaves nothing: a
+    first of the month on a Sunday belongs with its week to the month before."""
+    first = _next_monday(day.replace(day=1))
+    following = _next_monday(add_months(day.replace(day=1), 1))
     return Period(kind=PeriodKind.MONTH, first_day=first, last_day=following - timedelta(days=1),
                   start=_midnight(first, zone), end=_midnight(following, zone))
 
 
-def last_full_week(now: datetime, zone: ZoneInfo) -> Period:
+def weeks_of(period: Period) -> list[Period]:
+    """The weeks a period is made of, oldest first (a week is made of itself)."""
+    zone = period.start.tzinfo
+    assert zone is not None
+    count = (period.last_day - period.first_day).days // 7 + 1
+    return [week_of(period.first_day + timedelta(weeks=n), zone) for n in range(count)]
+
+
+def last_full_week(now: datetime, zone: tzinfo) -> Period:
     """The Monday-Sunday week before the one `now` falls in (local time)."""
     today = now.astimezone(zone).date()
     return week_of(today - timedelta(days=today.weekday() + 7), zone)
 
 
-def last_full_month(now: datetime, zone: ZoneInfo) -> Period:
-    today = now.astimezone(zone).date()
-    return month_of(today.replace(day=1) - timedelta(days=1), zone)
+def last_full_month(now: datetime, zone: tzinfo) -> Period:
+    """The latest month whose last week is over: the month of the last full week when that week
+    ends it, else the month before."""
+    week = last_full_week(now, zone)
+    month = month_of(week.first_day, zone)
+    if month.last_day == week.last_day:
+        return month
+    return month_of(week.first_day.replace(day=1) - timedelta(days=1), zone)
 
 
-def recent_weeks(now: datetime, zone: ZoneInfo, count: int = TREND_WEEKS) -> list[Period]:
+def recent_weeks(now: datetime, zone: tzinfo, count: int = TREND_WEEKS) -> list[Period]:
     """The last `count` full weeks, oldest first."""
     last = last_full_week(now, zone)
     return [week_of(last.first_day - timedelta(weeks=back), zone) for back in range(count - 1, -1, -1)]
@@ -148,6 +176,36 @@ class RawFigures(BaseModel):
         return self.asked - self.helped - self.expired
 
 
+ADDED_UP = ("asked", "helped", "expired", "activities_held", "rsvps", "came", "ideas", "ideas_converted")
+"""Counts of things (not of people) that a month has as the sum of its weeks."""
+ADDED_UP_OPTIONAL = ("pairs_new", "pairs_lasting", "pairs_third_cup")
+
+
+def _sum_maps(maps: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for counts in maps:
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def month_figures(people: RawFigures, weeks: Sequence[RawFigures]) -> RawFigures:
+    """A month's figures. Every count of things is the sum of its weeks' stored figures, so the
+    month is exactly its weeks (a request counts as helped when it was by the end of the week it
+    was asked in); counts of different people come from `people`, one count over the month."""
+    update: dict[str, object] = {name: sum(getattr(w, name) for w in weeks) for name in ADDED_UP}
+    for name in ADDED_UP_OPTIONAL:
+        values = [getattr(w, name) for w in weeks]
+        update[name] = None if all(v is None for v in values) else sum(v or 0 for v in values)
+    update["by_kind"] = _sum_maps(w.by_kind for w in weeks)
+    update["wait_minutes"] = sorted(m for w in weeks for m in w.wait_minutes)
+    return people.model_copy(update=update)
+
+
+def adds_up(month: RawFigures, weeks: Sequence[RawFigures]) -> bool:
+    return month == month_figures(month, weeks)
+
+
 def returning_helpers(first_help: Mapping[int, datetime], helps: Iterable[tuple[int, datetime]]) -> int:
     """Helpers with a help in `helps` at least three months after their very first one."""
     back = set()
@@ -183,7 +241,8 @@ class Show(StrEnum):
     HIDDEN = "hidden"
     """Hidden so that a small count beside it cannot be worked out: shown as "–"."""
     WITHHELD = "withheld"
-    """A whole breakdown left out because no hiding could protect it: shown as "–"."""
+    """Nothing is said about it, shown as "–": a breakdown that no hiding could protect, or a sum
+    over buildings of which the shown figures do not tell enough."""
     AT_LEAST = "at_least"
     """Only in the combined view: at least this many (some buildings' counts are suppressed)."""
 
@@ -363,8 +422,145 @@ def _best_hide(
     return choices[0]
 
 
+# -- relations across tables: a search over every table that fits ------------------------------
+
+
+K = TypeVar("K", bound=Hashable)
+
+SEARCH_STEPS = 400
+"""A search that needs more steps than this counts as "can be worked out": more is hidden."""
+
+
+class _TooLong(Exception):
+    pass
+
+
+def _neg(values: Intervals) -> Intervals:
+    return tuple((-hi, -lo) for lo, hi in reversed(values))
+
+
+def _size(values: Intervals) -> int:
+    return sum(hi - lo + 1 for lo, hi in values)
+
+
+def _nearest(values: Intervals, target: int) -> int:
+    return min((min(max(target, lo), hi) for lo, hi in values), key=lambda v: (abs(v - target), v))
+
+
+class Disclosure(Generic[K]):
+    """What someone who sees every figure in `cells` and knows every sum relation between them
+    (each `total = sum(parts)`) can tell about the counts behind them.
+
+    Tables with cells, rows and columns that all add up (weeks and their month, by outcome and
+    by kind) are not sums over intervals, so this searches: a suppressed figure is safe when some
+    other table that fits everything shown gives it another value. Values are searched up to
+    `cap` (twice the largest count, plus room), and a search that runs too long counts as unsafe,
+    so any doubt hides more, never less.
+    """
+
+    def __init__(self, cells: Mapping[K, Shown], truth: Mapping[K, int],
+                 sums: Sequence[tuple[K, Sequence[K]]]) -> None:
+        cap = 2 * max(truth.values(), default=0) + 2 * SMALL_LIMIT
+        self._truth = dict(truth)
+        self._cells = dict(cells)
+        self._equations = [((total, 1), *((part, -1) for part in parts)) for total, parts in sums]
+        self._watch: dict[K, list[int]] = {key: [] for key in cells}
+        for index, equation in enumerate(self._equations):
+            for key, _ in equation:
+                self._watch[key].append(index)
+        self._base = {key: _meet(possible(shown), ((0, cap),)) for key, shown in cells.items()}
+        for key, values in self._base.items():
+            if not _meet(values, ((truth[key], truth[key]),)):
+                raise ValueError(f"{key!r} is shown as something its count is not")
+        if not self._propagate(self._base, range(len(self._equations))):
+            raise ValueError("the counts do not add up")
+
+    def pinned(self, key: K) -> bool:
+        """True when every table that fits gives `key` the one value it really has."""
+        return self._other_table(key) is None
+
+    def first_pinned(self) -> K | None:
+        """The first suppressed figure (in the order of `cells`) that can be worked out."""
+        free: set[K] = set()
+        for key, shown in self._cells.items():
+            if not shown.suppressed or key in free:
+                continue
+            table = self._other_table(key)
+            if table is None:
+                return key
+            free.update(k for k, value in table.items() if value != self._truth[k])
+        return None
+
+    def _other_table(self, key: K) -> dict[K, int] | None:
+        actual = self._truth[key]
+        domains = dict(self._base)
+        domains[key] = _meet(domains[key], ((-INF, actual - 1), (actual + 1, INF)))
+        if not domains[key]:
+            return None
+        try:
+            return self._search(domains, self._watch[key], [SEARCH_STEPS])
+        except _TooLong:
+            return None
+
+    def _search(self, domains: dict[K, Intervals], changed: Iterable[int],
+                steps: list[int]) -> dict[K, int] | None:
+        if not self._propagate(domains, changed):
+            return None
+        undecided = [key for key, values in domains.items() if not is_single(values)]
+        if not undecided:
+            return {key: values[0][0] for key, values in domains.items()}
+        steps[0] -= 1
+        if steps[0] < 0:
+            raise _TooLong
+        key = min(undecided, key=lambda k: _size(domains[k]))
+        values = domains[key]
+        # Try the real value first (tables near the real one are found fastest), then what lies
+        # below and above it, each as a range so that the sums can rule out a whole range at once.
+        near = _nearest(values, self._truth[key])
+        for part in (((near, near),), _meet(values, ((-INF, near - 1),)), _meet(values, ((near + 1, INF),))):
+            if part:
+                trial = dict(domains)
+                trial[key] = part
+                found = self._search(trial, self._watch[key], steps)
+                if found is not None:
+                    return found
+        return None
+
+    def _propagate(self, domains: dict[K, Intervals], changed: Iterable[int]) -> bool:
+        """Narrow every count to what its sums allow, until nothing changes; False if impossible."""
+        pending = list(dict.fromkeys(changed))
+        waiting = set(pending)
+        while pending:
+            index = pending.pop()
+            waiting.discard(index)
+            equation = self._equations[index]
+            signed = [domains[key] if sign > 0 else _neg(domains[key]) for key, sign in equation]
+            before: list[Intervals] = [((0, 0),)]
+            for values in signed:
+                before.append(_add(before[-1], values))
+            after: list[Intervals] = [((0, 0),)]
+            for values in reversed(signed):
+                after.append(_add(after[-1], values))
+            after.reverse()
+            for position, (key, sign) in enumerate(equation):
+                rest = _add(before[position], after[position + 1])
+                allowed = _neg(rest) if sign > 0 else rest
+                narrowed = _meet(domains[key], allowed)
+                if narrowed == domains[key]:
+                    continue
+                if not narrowed:
+                    return False
+                domains[key] = narrowed
+                for other in self._watch[key]:
+                    if other not in waiting:
+                        waiting.add(other)
+                        pending.append(other)
+        return True
+
+
 def combine(figures: Sequence[Shown]) -> Shown:
-    """A sum over buildings made only of what each building shows, so it reveals nothing new."""
+    """A sum over buildings made only of what each building shows, so it reveals nothing new: it
+    reads "<5" or "≥n" only when that holds whatever the suppressed counts are, else "–"."""
     if all(f.show is Show.EXACT for f in figures):
         return exact(sum(f.value or 0 for f in figures))
     low = sum(f.value or 0 for f in figures if f.show in (Show.EXACT, Show.AT_LEAST))
@@ -375,7 +571,8 @@ def combine(figures: Sequence[Shown]) -> Shown:
         return SMALL
     if low >= SMALL_LIMIT:
         return Shown(show=Show.AT_LEAST, value=low)
-    return HIDDEN
+    # Somewhere from `low` to `high`, possibly 1 to 4: nothing can be said.
+    return WITHHELD
 
 
 def share(part: Shown, whole: Shown) -> int | None:
@@ -463,6 +660,98 @@ def protect(period: Period, raw: RawFigures, kinds: Sequence[str]) -> PeriodFigu
     )
 
 
+REQUEST_OUTCOMES = ("helped", "expired", "other")
+COUNTED_ALONE = ("activities_held", "rsvps", "came", "ideas", "ideas_converted", *ADDED_UP_OPTIONAL)
+"""Counts of things, each shown per week and per month but not part of a breakdown."""
+
+
+def _request_cells(figures: PeriodFigures, kinds: Sequence[str]) -> dict[str, Shown]:
+    cells = {"asked": figures.asked, "helped": figures.helped, "expired": figures.expired,
+             "other": figures.other}
+    cells.update({f"kind:{kind}": figures.by_kind.get(kind, exact(0)) for kind in kinds})
+    return cells
+
+
+def _request_counts(raw: RawFigures, kinds: Sequence[str]) -> dict[str, int]:
+    counts = {"asked": raw.asked, "helped": raw.helped, "expired": raw.expired, "other": raw.other}
+    counts.update({f"kind:{kind}": raw.by_kind.get(kind, 0) for kind in kinds})
+    return counts
+
+
+def _protect_across(
+    month: dict[str, Shown], month_counts: Mapping[str, int],
+    weeks: Sequence[Mapping[str, Shown]], week_counts: Sequence[Mapping[str, int]],
+    rows: Sequence[tuple[str, Sequence[str]]],
+) -> dict[str, Shown]:
+    """Hide more of the month's figures (never a week's: those were shown already) until no
+    suppressed figure of the month or its weeks can be worked out from all of them together:
+    each period's `rows` (total = sum of parts) and, per figure, month = sum of its weeks."""
+    columns = list(month)
+    periods = range(len(weeks) + 1)
+    truth = {(0, c): month_counts[c] for c in columns}
+    truth.update({(p + 1, c): counts[c] for p, counts in enumerate(week_counts) for c in columns})
+    sums = [((p, total), [(p, part) for part in parts]) for p in periods for total, parts in rows]
+    sums += [((0, c), [(p, c) for p in periods if p]) for c in columns]
+    week_cells = {(p + 1, c): cells[c] for p, cells in enumerate(weeks) for c in columns}
+    shown = dict(month)
+
+    def check(cells: Mapping[str, Shown]) -> Disclosure[tuple[int, str]]:
+        return Disclosure({**{(0, c): cells[c] for c in columns}, **week_cells}, truth, sums)
+
+    while (leak := check(shown).first_pinned()) is not None:
+        choices = sorted((month_counts[c] == 0, month_counts[c], c) for c in columns
+                         if shown[c].show is Show.EXACT)
+        if not choices:
+            # Even with every shown month figure hidden something can be worked out: leave the
+            # month's figures out; each week on its own is safe.
+            return dict.fromkeys(columns, WITHHELD)
+        column = leak[1]
+        if shown[column].show is not Show.EXACT:
+            column = choices[0][2]
+            for _, _, candidate in choices:
+                if not check({**shown, candidate: HIDDEN}).pinned(leak):
+                    column = candidate
+                    break
+        shown[column] = HIDDEN
+    return shown
+
+
+def protect_month(
+    month: PeriodFigures, raw: RawFigures, weeks: Sequence[tuple[PeriodFigures, RawFigures]]
+) -> PeriodFigures:
+    """The month's figures, safe also beside the figures of each of its weeks. Those weeks are
+    in the same report's chart and file, and each was shown in full as "last week" before: so
+    the month hides more where a month minus its weeks would give away a suppressed count."""
+    if not adds_up(raw, [week_raw for _, week_raw in weeks]):
+        raise ValueError("a month must be the sum of its weeks")
+    kinds = sorted({*raw.by_kind, *month.by_kind, *(k for figures, _ in weeks for k in figures.by_kind)})
+    requests = _protect_across(
+        _request_cells(month, kinds), _request_counts(raw, kinds),
+        [_request_cells(figures, kinds) for figures, _ in weeks],
+        [_request_counts(week_raw, kinds) for _, week_raw in weeks],
+        [("asked", REQUEST_OUTCOMES), ("asked", [f"kind:{kind}" for kind in kinds])],
+    )
+    update: dict[str, object] = {name: requests[name] for name in ("asked", *REQUEST_OUTCOMES)}
+    update["by_kind"] = _visible({kind: requests[f"kind:{kind}"] for kind in kinds})
+    update["share_helped"] = share(requests["helped"], requests["asked"])
+    update["median_wait_minutes"] = median_wait(raw.wait_minutes, requests["helped"])
+    for name in COUNTED_ALONE:
+        shown: Shown | None = getattr(month, name)
+        if shown is None:
+            continue
+        alone = _protect_across(
+            {name: shown}, {name: getattr(raw, name) or 0},
+            [{name: _or_zero(getattr(figures, name))} for figures, _ in weeks],
+            [{name: getattr(week_raw, name) or 0} for _, week_raw in weeks], [],
+        )
+        update[name] = alone[name]
+    return month.model_copy(update=update)
+
+
+def _or_zero(shown: Shown | None) -> Shown:
+    return exact(0) if shown is None else shown
+
+
 def _combine_optional(figures: Sequence[Shown | None]) -> Shown | None:
     present = [f for f in figures if f is not None]
     return combine(present) if present else None
@@ -540,21 +829,27 @@ def building_insights(
     residents_ever: int,
     week: tuple[Period, RawFigures],
     month: tuple[Period, RawFigures],
+    month_weeks: Sequence[tuple[Period, RawFigures]],
     trend: Sequence[tuple[Period, RawFigures]],
     kinds: Sequence[str],
 ) -> BuildingInsights:
+    """Everything shown about one building. A week reads the same wherever and whenever it is
+    shown (it depends on that week alone); the month is protected against all its weeks."""
     if residents_ever < MIN_RESIDENTS:
         return BuildingInsights(building_id=building_id, title=title, too_small=True)
+    if [period for period, _ in month_weeks] != weeks_of(month[0]):
+        raise ValueError("the month's weeks are missing")
     points = []
     for period, raw in trend:
         figures = protect(period, raw, kinds)
         points.append(TrendPoint(period=period, asked=figures.asked, helped=figures.helped))
+    weeks = [(protect(period, raw, kinds), raw) for period, raw in month_weeks]
     return BuildingInsights(
         building_id=building_id,
         title=title,
         too_small=False,
         week=protect(week[0], week[1], kinds),
-        month=protect(month[0], month[1], kinds),
+        month=protect_month(protect(month[0], month[1], kinds), month[1], weeks),
         trend=points,
         raw_week=week[1],
         raw_month=month[1],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from bot.domain.insights import (
     BuildingInsights,
@@ -51,17 +52,20 @@ def kind_name(lang: str, kind: str) -> str:
     return names.get(kind, names["other"])
 
 
+def _day(lang: str, day: date, *, year: bool = False) -> str:
+    text = f"{day.day} {month_name(lang, day.month)[:3].lower()}"
+    return f"{text} {day.year}" if year else text
+
+
 def period_label(lang: str, period: Period) -> str:
-    if period.kind is PeriodKind.MONTH:
-        return t(lang, "insights.period.month", month=month_name(lang, period.first_day.month),
-                 year=period.first_day.year)
+    """"Week 47 (16 nov – 22 nov 2026)"; a month names the whole weeks it is made of."""
     first, last = period.first_day, period.last_day
-    return t(
-        lang, "insights.period.week",
-        week=first.isocalendar()[1],
-        first=f"{first.day} {month_name(lang, first.month)[:3].lower()}",
-        last=f"{last.day} {month_name(lang, last.month)[:3].lower()} {last.year}",
-    )
+    if period.kind is PeriodKind.MONTH:
+        return t(lang, "insights.period.month", month=month_name(lang, first.month), year=first.year,
+                 weeks=f"{first.isocalendar()[1]}–{(last - timedelta(days=6)).isocalendar()[1]}",
+                 first=_day(lang, first), last=_day(lang, last, year=True))
+    return t(lang, "insights.period.week", week=first.isocalendar()[1], first=_day(lang, first),
+             last=_day(lang, last, year=True))
 
 
 def figure(shown: Shown | None) -> str:
