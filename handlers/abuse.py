@@ -12,7 +12,6 @@ import re
 
 from telegram import (
     Chat,
-    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
@@ -56,9 +55,6 @@ COUNTER_KEY = "action_counter"
 REPORT_DATA = re.compile(r"^rep:([a-z][a-z0-9_]{0,15}):(\d{1,18})$")
 HIDE_DATA = re.compile(r"^rhide:(\d{1,18})$")
 KEEP_DATA = re.compile(r"^rkeep:(\d{1,18})$")
-PRESENT = frozenset(
-    {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
-)
 
 
 def report_button(lang: str, kind: str, item_id: int) -> InlineKeyboardButton:

@@ -20,15 +20,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import (
     Bot,
-    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyParameters,
     Update,
-    User,
 )
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot.domain.activities import (
@@ -61,6 +59,7 @@ from handlers.common import (
     callback_data,
     group_language,
     is_group_admin,
+    is_member,
     remember,
     resident_language,
     send_prompt,
@@ -80,9 +79,6 @@ REFRESHER_KEY = "activity_cards"
 PROMPT_KIND = "activity"
 REPORT_KIND = "act"
 """Card kind in the "Meld" button and in `svc.reportables`."""
-PRESENT = frozenset(
-    {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
-)
 
 REMIND = "act.remind"
 INVITE = "act.invite"
@@ -417,21 +413,6 @@ def _reply_to(activity: Activity) -> ReplyParameters | None:
 
 # --- presses on the card ---------------------------------------------------------------------
 
-async def may_act_in(context: Context, svc: Services, building_id: int, user: User) -> bool:
-    """Current members only: a resident who left may not answer; one we never saw is asked about."""
-    building = await svc.buildings.get(building_id)
-    if building is None or not building.active:
-        return False
-    membership = await svc.memberships.get(building_id, user.id)
-    if membership is not None:
-        return membership.is_current
-    try:
-        member = await context.bot.get_chat_member(building_id, user.id)
-    except TelegramError:
-        return False
-    return member.status in PRESENT
-
-
 async def _card_press(update: Update, context: Context) -> tuple[Activity, str] | None:
     """The activity behind a card button pressed in its own group, and the presser's language."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
@@ -446,7 +427,7 @@ async def _card_press(update: Update, context: Context) -> tuple[Activity, str] 
     if activity is None or activity.building_id != chat.id:
         await answer(update, t(lang, "error.stale_button"))
         return None
-    if not await may_act_in(context, svc, activity.building_id, user):
+    if not await is_member(context, activity.building_id, user.id):
         await answer(update, t(lang, "activity.members_only"), show_alert=True)
         return None
     resident = await remember(update, context)
@@ -568,7 +549,7 @@ async def on_host_offer(update: Update, context: Context) -> None:
     if offer is None or offer.building_id != chat.id:
         await answer(update, t(lang, "error.stale_button"))
         return
-    if not await may_act_in(context, svc, offer.building_id, user):
+    if not await is_member(context, offer.building_id, user.id):
         await answer(update, t(lang, "activity.members_only"), show_alert=True)
         return
     series = await store.series(offer.series_id)

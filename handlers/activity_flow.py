@@ -30,7 +30,6 @@ from bot.domain.activities import (
     moved,
     skip,
 )
-from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import DeepLink, link_url
 from bot.i18n import t
 from bot.menu import MenuCommand
@@ -42,7 +41,6 @@ from handlers.activities import (
     cancel_activity,
     describe,
     details_text,
-    may_act_in,
     organiser_keyboard,
     poke_card,
     post_card,
@@ -55,6 +53,7 @@ from handlers.common import (
     callback_data,
     is_group,
     is_group_admin,
+    is_member,
     remember,
     resident_language,
     send_prompt,
@@ -222,12 +221,9 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
     if building is None or not building.active:
         await context.bot.send_message(user.id, t(lang, "start.link_unknown"))
         return
-    if not await may_act_in(context, svc, building.chat_id, user):
+    if not await is_member(context, building.chat_id, user.id):
         await context.bot.send_message(user.id, t(lang, "activity.members_only"))
         return
-    if await svc.memberships.get(building.chat_id, user.id) is None:
-        await svc.memberships.set_status(building.chat_id, user.id, MemberStatus.MEMBER,
-                                         svc.clock.now())
     await begin(context, user, lang, building.chat_id)
 
 

@@ -26,7 +26,7 @@ from bot.scheduler import JobHandler
 from bot.services import ReportedCard, Services
 from handlers import order
 from handlers.abuse import report_button
-from handlers.activities import app_refresher, may_act_in, notify_private, private_lang, refresher
+from handlers.activities import app_refresher, notify_private, private_lang, refresher
 from handlers.activity_flow import ask
 from handlers.common import (
     Context,
@@ -34,6 +34,7 @@ from handlers.common import (
     callback_data,
     group_language,
     is_group,
+    is_member,
     remember,
     resident_language,
     services,
@@ -221,7 +222,7 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
         return
     svc = services(context)
     lang = await private_lang(svc, user.id)
-    if not await may_act_in(context, svc, link.building_id, user):
+    if not await is_member(context, link.building_id, user.id):
         await context.bot.send_message(user.id, t(lang, "start.link_unknown"))
         return
     if await svc.memberships.get(link.building_id, user.id) is None:
@@ -244,7 +245,7 @@ async def on_join(update: Update, context: Context) -> None:
     if idea is None or idea.removed_at is not None or idea.building_id != chat.id:
         await answer(update, t(lang, "error.stale_button"))
         return
-    if not await may_act_in(context, svc, idea.building_id, user):
+    if not await is_member(context, idea.building_id, user.id):
         await answer(update, t(lang, "activity.members_only"), show_alert=True)
         return
     lang = resident_language(svc, await remember(update, context))

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import ChatMember, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import DeepLink, is_valid_payload
 from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.services import Services
-from handlers.common import Context, remember, resident_language, send_private, services
+from handlers.common import Context, is_member, remember, resident_language, send_private, services
 
 COMMANDS = [MenuCommand({"nl": "start", "en": "start"}, "cmd.start", group=False)]
-PRESENT = frozenset(
-    {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
-)
 
 
 async def start_private(update: Update, context: Context) -> None:
@@ -52,25 +47,10 @@ async def open_building(update: Update, context: Context, link: DeepLink) -> Non
     lang = resident_language(svc, resident)
     building = await svc.buildings.get(link.building_id)
     text = t(lang, "start.private", name=user.first_name)
-    if building is not None and building.active:
-        known = await svc.memberships.get(building.chat_id, user.id) is not None
-        if not known and await _in_group(context, building.chat_id, user.id):
-            await svc.memberships.set_status(
-                building.chat_id, user.id, MemberStatus.MEMBER, svc.clock.now()
-            )
-            known = True
-        if known:
-            text += "\n\n" + t(lang, "start.linked", building=building.title)
+    # A link can be forwarded: it ties to a building only someone who is in its group.
+    if building is not None and await is_member(context, building.chat_id, user.id):
+        text += "\n\n" + t(lang, "start.linked", building=building.title)
     await message.reply_text(text)
-
-
-async def _in_group(context: Context, chat_id: int, user_id: int) -> bool:
-    """A link can be forwarded: it ties to a building only someone Telegram says is in it."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return False
-    return member.status in PRESENT
 
 
 async def start_in_group(update: Update, context: Context) -> None:

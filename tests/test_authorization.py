@@ -138,7 +138,7 @@ async def town(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Town]:
         first = sb.add_group("Flat Nul", members=[keeper], admins=[keeper])
         world = World(sb=sb, clock=FakeClock(START), group=first, admin=keeper, residents=[],
                       database=tmp_path_factory.mktemp("authorization") / "omzien.sqlite3")
-        app = build_application(world.settings(), clock=world.clock, schedule_poll_seconds=0.02)
+        app = build_application(world.settings(), clock=world.clock, schedule_poll_seconds=0.1)
         # Hundreds of cells, each a small scene: at Telegram's 30 messages a second overall and
         # one a second into a private chat, the module would mostly wait. Keeping to those paces
         # is the rate limiter's own test (the sandbox keeps each group at 20 a minute here too).

@@ -296,7 +296,20 @@ def _norm(parts: Iterable[tuple[int, int]]) -> Intervals:
 
 
 def _add(a: Intervals, b: Intervals) -> Intervals:
-    return _norm((a0 + b0, a1 + b1) for a0, a1 in a for b0, b1 in b)
+    if len(b) > len(a):
+        a, b = b, a
+    if len(b) != 1:
+        return _norm((a0 + b0, a1 + b1) for a0, a1 in a for b0, b1 in b)
+    # One interval added to sorted, separate ones: they stay sorted, only neighbours can merge.
+    (b0, b1), = b
+    merged: list[tuple[int, int]] = []
+    for lo, hi in a:
+        lo, hi = max(lo + b0, -INF), min(hi + b1, INF)
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
 
 
 def _minus(a: Intervals, b: Intervals) -> Intervals:
@@ -304,6 +317,11 @@ def _minus(a: Intervals, b: Intervals) -> Intervals:
 
 
 def _meet(a: Intervals, b: Intervals) -> Intervals:
+    if len(a) == 1:
+        a, b = b, a
+    if len(b) == 1:
+        (b0, b1), = b
+        return tuple((max(lo, b0), min(hi, b1)) for lo, hi in a if max(lo, b0) <= min(hi, b1))
     return _norm((max(a0, b0), min(a1, b1)) for a0, a1 in a for b0, b1 in b)
 
 
@@ -452,26 +470,38 @@ class Disclosure(Generic[K]):
     (each `total = sum(parts)`) can tell about the counts behind them.
 
     Tables with cells, rows and columns that all add up (weeks and their month, by outcome and
-    by kind) are not sums over intervals, so this searches: a suppressed figure is safe when some
-    other table that fits everything shown gives it another value. Values are searched up to
-    `cap` (twice the largest count, plus room), and a search that runs too long counts as unsafe,
-    so any doubt hides more, never less.
+    by kind) are not sums over intervals, so this searches: a count from 1 to 4 is safe when some
+    other table that fits everything shown gives it another value. (A hidden count that can be
+    worked out to be 0 or 5 or more tells nothing the rules would not show anyway.) Values are
+    searched up to `cap` (twice the largest count, plus room), and a search that runs too long
+    counts as unsafe, so any doubt hides more, never less.
     """
 
     def __init__(self, cells: Mapping[K, Shown], truth: Mapping[K, int],
                  sums: Sequence[tuple[K, Sequence[K]]]) -> None:
         cap = 2 * max(truth.values(), default=0) + 2 * SMALL_LIMIT
         self._truth = dict(truth)
-        self._cells = dict(cells)
-        self._equations = [((total, 1), *((part, -1) for part in parts)) for total, parts in sums]
-        self._watch: dict[K, list[int]] = {key: [] for key in cells}
-        for index, equation in enumerate(self._equations):
-            for key, _ in equation:
-                self._watch[key].append(index)
-        self._base = {key: _meet(possible(shown), ((0, cap),)) for key, shown in cells.items()}
-        for key, values in self._base.items():
-            if not _meet(values, ((truth[key], truth[key]),)):
+        for key, shown in cells.items():
+            if not _meet(possible(shown), ((truth[key], truth[key]),)):
                 raise ValueError(f"{key!r} is shown as something its count is not")
+        # Figures shown exactly are numbers, not unknowns: each sum keeps them as one constant.
+        unknown = [key for key, shown in cells.items() if shown.show is not Show.EXACT]
+        self._equations: list[tuple[tuple[tuple[K, int], ...], int]] = []
+        for total, parts in sums:
+            terms = [(total, 1), *((part, -1) for part in parts)]
+            constant = sum(sign * (cells[key].value or 0) for key, sign in terms
+                           if cells[key].show is Show.EXACT)
+            if any(cells[key].show is not Show.EXACT for key, _ in terms):
+                self._equations.append(
+                    (tuple((key, sign) for key, sign in terms if cells[key].show is not Show.EXACT),
+                     constant))
+            elif constant:
+                raise ValueError("the counts do not add up")
+        self._watch: dict[K, list[int]] = {key: [] for key in unknown}
+        for index, (unknowns, _) in enumerate(self._equations):
+            for key, _ in unknowns:
+                self._watch[key].append(index)
+        self._base = {key: _meet(possible(cells[key]), ((0, cap),)) for key in unknown}
         if not self._propagate(self._base, range(len(self._equations))):
             raise ValueError("the counts do not add up")
 
@@ -480,10 +510,10 @@ class Disclosure(Generic[K]):
         return self._other_table(key) is None
 
     def first_pinned(self) -> K | None:
-        """The first suppressed figure (in the order of `cells`) that can be worked out."""
+        """The first count from 1 to 4 (in the order of `cells`) that can be worked out."""
         free: set[K] = set()
-        for key, shown in self._cells.items():
-            if not shown.suppressed or key in free:
+        for key in self._base:
+            if not 0 < self._truth[key] < SMALL_LIMIT or key in free:
                 continue
             table = self._other_table(key)
             if table is None:
@@ -492,6 +522,8 @@ class Disclosure(Generic[K]):
         return None
 
     def _other_table(self, key: K) -> dict[K, int] | None:
+        if key not in self._base:
+            return None  # shown exactly
         actual = self._truth[key]
         domains = dict(self._base)
         domains[key] = _meet(domains[key], ((-INF, actual - 1), (actual + 1, INF)))
@@ -533,16 +565,16 @@ class Disclosure(Generic[K]):
         while pending:
             index = pending.pop()
             waiting.discard(index)
-            equation = self._equations[index]
-            signed = [domains[key] if sign > 0 else _neg(domains[key]) for key, sign in equation]
-            before: list[Intervals] = [((0, 0),)]
+            terms, constant = self._equations[index]
+            signed = [domains[key] if sign > 0 else _neg(domains[key]) for key, sign in terms]
+            before: list[Intervals] = [((constant, constant),)]
             for values in signed:
                 before.append(_add(before[-1], values))
             after: list[Intervals] = [((0, 0),)]
             for values in reversed(signed):
                 after.append(_add(after[-1], values))
             after.reverse()
-            for position, (key, sign) in enumerate(equation):
+            for position, (key, sign) in enumerate(terms):
                 rest = _add(before[position], after[position + 1])
                 allowed = _neg(rest) if sign > 0 else rest
                 narrowed = _meet(domains[key], allowed)
