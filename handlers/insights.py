@@ -1,7 +1,8 @@
 """/cijfers (/stats): the anonymous figures, for invited community workers and for the group.
 
 In a private chat a worker gets, for each building that invited them, the last full week and
-month, a chart of the last 12 weeks, then the combined view and one CSV file. In the group anyone
+month (the whole weeks whose Monday falls in it), a chart of the last 12 weeks, then the combined
+view and one CSV file. In the group anyone
 gets exactly what the workers get about that building (the same message, chart and rows), so
 residents always know what is seen of them. Anyone else gets a kind line and no figures.
 """
@@ -62,8 +63,9 @@ async def building_report(svc: Services, building: Building, now: datetime) -> B
              for period in recent_weeks(now, zone)]
     month_weeks = [(period, await store.figures(building.chat_id, period, now))
                    for period in weeks_of(month)]
-    return building_insights(
-        building.chat_id, building.title, ever,
+    # Checking what a month beside its weeks gives away is a search: off the event loop.
+    return await asyncio.to_thread(
+        building_insights, building.chat_id, building.title, ever,
         (week, await store.figures(building.chat_id, week, now)),
         (month, await store.figures(building.chat_id, month, now)),
         month_weeks, trend, KINDS,

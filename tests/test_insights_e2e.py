@@ -10,10 +10,11 @@ from datetime import timedelta
 from bot.i18n import t
 from bot.sandbox import SandboxMessage, SandboxUser
 from tests.harness import START, World
-from tests.insights_seed import busy_week, seed
+from tests.insights_seed import Life, Request, busy_week, seed
 
 LINK = re.compile(r"https://t\.me/OmzienBot\?start=[A-Za-z0-9_-]+")
 LAST_WEEK = START - timedelta(days=7, hours=10)  # Monday 16 November, 00:00 in Amsterdam
+OCTOBER = LAST_WEEK - timedelta(weeks=6)  # Monday 5 October: October is weeks 41-44
 
 
 async def _setup(world: World) -> None:
@@ -189,3 +190,27 @@ async def test_bad_names_are_asked_again_and_a_worker_can_follow_two_buildings(w
         assert "Hulpvragen: 12 gevraagd" in linde.text
         table = await sb.next_message(worker, containing="spreadsheet")
         assert b"Flat De Eik,,,,too_small_for_figures," in sb.file_bytes(table)
+
+
+async def test_a_month_never_gives_away_a_small_week_beside_it(world: World) -> None:
+    """October is four whole weeks with 6, 3, 7 and 5 requests. Its total, 21, minus the weeks
+    shown in the chart and the file would tell that the "<5" week had 3: the month shows only
+    what the weeks already tell, "≥19"."""
+    first = 10**9
+    october = [
+        Request(requester=first + n % 12, created_at=OCTOBER + timedelta(weeks=week, hours=9 + n),
+                helper=first + (n + 1) % 12, status="done")
+        for week, count in enumerate((6, 3, 7, 5)) for n in range(count)
+    ]
+    async with world.bot():
+        await _setup(world)
+        await seed(world.services.db, world.group.id, Life(requests=october), START)
+        text, _, table = await _report(world, world.user("Kees"), world.group)
+        assert "Maand: oktober 2026 (weken 41–44: 5 okt – 1 nov 2026)" in text.text
+        assert "Hulpvragen: ≥19 gevraagd · ≥19 geholpen · 0 verlopen" in text.text
+        assert "21" not in text.text
+        rows = table.decode().splitlines()
+        assert "Flat De Linde,2026-10,2026-10-05,2026-11-01,requests_asked,>=19" in rows
+        asked = {row.split(",")[1]: row.rsplit(",", 1)[1] for row in rows if ",requests_asked," in row}
+        assert [asked[f"2026-W{week}"] for week in range(41, 45)] == ["6", "<5", "7", "5"]
+        assert "21" not in asked.values()

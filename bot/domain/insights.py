@@ -509,19 +509,25 @@ class Disclosure(Generic[K]):
         """True when every table that fits gives `key` the one value it really has."""
         return self._other_table(key) is None
 
-    def first_pinned(self) -> K | None:
-        """The first count from 1 to 4 (in the order of `cells`) that can be worked out."""
-        free: set[K] = set()
+    def first_pinned(self, free: set[K] | None = None) -> K | None:
+        """The first count from 1 to 4 (in the order of `cells`) that can be worked out. `free`
+        holds counts known to have another value (grown here); with more hidden they still do."""
+        free = set() if free is None else free
         for key in self._base:
-            if not 0 < self._truth[key] < SMALL_LIMIT or key in free:
+            if not self._small(key) or key in free:
                 continue
-            table = self._other_table(key)
+            table = self._other_table(key, {k for k in self._base if self._small(k) and k not in free})
             if table is None:
                 return key
             free.update(k for k, value in table.items() if value != self._truth[k])
         return None
 
-    def _other_table(self, key: K) -> dict[K, int] | None:
+    def _small(self, key: K) -> bool:
+        return 0 < self._truth[key] < SMALL_LIMIT
+
+    def _other_table(self, key: K, move: set[K] | None = None) -> dict[K, int] | None:
+        """A table that fits everything shown and gives `key` another value; it tries to give
+        the counts in `move` other values too, so that one search settles many."""
         if key not in self._base:
             return None  # shown exactly
         actual = self._truth[key]
@@ -530,11 +536,11 @@ class Disclosure(Generic[K]):
         if not domains[key]:
             return None
         try:
-            return self._search(domains, self._watch[key], [SEARCH_STEPS])
+            return self._search(domains, self._watch[key], move or set(), [SEARCH_STEPS])
         except _TooLong:
             return None
 
-    def _search(self, domains: dict[K, Intervals], changed: Iterable[int],
+    def _search(self, domains: dict[K, Intervals], changed: Iterable[int], move: set[K],
                 steps: list[int]) -> dict[K, int] | None:
         if not self._propagate(domains, changed):
             return None
@@ -546,14 +552,20 @@ class Disclosure(Generic[K]):
             raise _TooLong
         key = min(undecided, key=lambda k: _size(domains[k]))
         values = domains[key]
-        # Try the real value first (tables near the real one are found fastest), then what lies
-        # below and above it, each as a range so that the sums can rule out a whole range at once.
-        near = _nearest(values, self._truth[key])
-        for part in (((near, near),), _meet(values, ((-INF, near - 1),)), _meet(values, ((near + 1, INF),))):
+        # Try one value first: the real one (tables near the real one are found fastest), or for
+        # a count in `move` the nearest other one; then what lies below and above it, each as a
+        # range so that the sums can rule out a whole range at once.
+        actual = self._truth[key]
+        first = _nearest(values, actual)
+        if key in move and first == actual:
+            others = _meet(values, ((-INF, actual - 1), (actual + 1, INF)))
+            first = _nearest(others, actual) if others else actual
+        for part in (((first, first),), _meet(values, ((-INF, first - 1),)),
+                     _meet(values, ((first + 1, INF),))):
             if part:
                 trial = dict(domains)
                 trial[key] = part
-                found = self._search(trial, self._watch[key], steps)
+                found = self._search(trial, self._watch[key], move, steps)
                 if found is not None:
                     return found
         return None
@@ -715,9 +727,11 @@ def _protect_across(
     weeks: Sequence[Mapping[str, Shown]], week_counts: Sequence[Mapping[str, int]],
     rows: Sequence[tuple[str, Sequence[str]]],
 ) -> dict[str, Shown]:
-    """Hide more of the month's figures (never a week's: those were shown already) until no
-    suppressed figure of the month or its weeks can be worked out from all of them together:
-    each period's `rows` (total = sum of parts) and, per figure, month = sum of its weeks."""
+    """Hide more of the month's figures (never a week's: a week reads the same in every report)
+    until no count from 1 to 4, of the month or of a week, can be worked out from all of them
+    together: each period's `rows` (total = sum of parts) and, per figure, month = its weeks.
+    The month's figure hidden first is the one of the figure that gave the count away, else
+    the smallest whose hiding protects it."""
     columns = list(month)
     periods = range(len(weeks) + 1)
     truth = {(0, c): month_counts[c] for c in columns}
@@ -726,11 +740,14 @@ def _protect_across(
     sums += [((0, c), [(p, c) for p in periods if p]) for c in columns]
     week_cells = {(p + 1, c): cells[c] for p, cells in enumerate(weeks) for c in columns}
     shown = dict(month)
+    if not any(0 < count < SMALL_LIMIT for count in truth.values()):
+        return shown  # no count from 1 to 4 to give away
 
     def check(cells: Mapping[str, Shown]) -> Disclosure[tuple[int, str]]:
         return Disclosure({**{(0, c): cells[c] for c in columns}, **week_cells}, truth, sums)
 
-    while (leak := check(shown).first_pinned()) is not None:
+    free: set[tuple[int, str]] = set()
+    while (leak := check(shown).first_pinned(free)) is not None:
         choices = sorted((month_counts[c] == 0, month_counts[c], c) for c in columns
                          if shown[c].show is Show.EXACT)
         if not choices:
@@ -757,12 +774,13 @@ def protect_month(
     if not adds_up(raw, [week_raw for _, week_raw in weeks]):
         raise ValueError("a month must be the sum of its weeks")
     kinds = sorted({*raw.by_kind, *month.by_kind, *(k for figures, _ in weeks for k in figures.by_kind)})
+    week_cells = [_request_cells(figures, kinds) for figures, _ in weeks]
     requests = _protect_across(
-        _request_cells(month, kinds), _request_counts(raw, kinds),
-        [_request_cells(figures, kinds) for figures, _ in weeks],
+        _request_cells(month, kinds), _request_counts(raw, kinds), week_cells,
         [_request_counts(week_raw, kinds) for _, week_raw in weeks],
         [("asked", REQUEST_OUTCOMES), ("asked", [f"kind:{kind}" for kind in kinds])],
     )
+    requests = {c: _from_weeks(cell, [cells[c] for cells in week_cells]) for c, cell in requests.items()}
     update: dict[str, object] = {name: requests[name] for name in ("asked", *REQUEST_OUTCOMES)}
     update["by_kind"] = _visible({kind: requests[f"kind:{kind}"] for kind in kinds})
     update["share_helped"] = share(requests["helped"], requests["asked"])
@@ -776,8 +794,18 @@ def protect_month(
             [{name: _or_zero(getattr(figures, name))} for figures, _ in weeks],
             [{name: getattr(week_raw, name) or 0} for _, week_raw in weeks], [],
         )
-        update[name] = alone[name]
+        update[name] = _from_weeks(alone[name], [_or_zero(getattr(f, name)) for f, _ in weeks])
     return month.model_copy(update=update)
+
+
+def _from_weeks(month: Shown, weeks: Sequence[Shown]) -> Shown:
+    """A month figure hidden beside its weeks still reads as what its shown weeks add up to
+    ("≥19"), when that says something: it tells nothing the weeks do not."""
+    if month.show in (Show.HIDDEN, Show.WITHHELD):
+        summed = combine(weeks)
+        if summed.show in (Show.EXACT, Show.AT_LEAST):
+            return summed
+    return month
 
 
 def _or_zero(shown: Shown | None) -> Shown:
@@ -871,16 +899,24 @@ def building_insights(
         return BuildingInsights(building_id=building_id, title=title, too_small=True)
     if [period for period, _ in month_weeks] != weeks_of(month[0]):
         raise ValueError("the month's weeks are missing")
+    done: dict[str, tuple[RawFigures, PeriodFigures]] = {}
+
+    def shown(period: Period, raw: RawFigures) -> PeriodFigures:
+        found = done.get(period.key)
+        if found is None or found[0] != raw:
+            found = done[period.key] = (raw, protect(period, raw, kinds))
+        return found[1]
+
     points = []
     for period, raw in trend:
-        figures = protect(period, raw, kinds)
+        figures = shown(period, raw)
         points.append(TrendPoint(period=period, asked=figures.asked, helped=figures.helped))
-    weeks = [(protect(period, raw, kinds), raw) for period, raw in month_weeks]
+    weeks = [(shown(period, raw), raw) for period, raw in month_weeks]
     return BuildingInsights(
         building_id=building_id,
         title=title,
         too_small=False,
-        week=protect(week[0], week[1], kinds),
+        week=shown(*week),
         month=protect_month(protect(month[0], month[1], kinds), month[1], weeks),
         trend=points,
         raw_week=week[1],
