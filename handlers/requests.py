@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -290,14 +291,24 @@ def _thank_keyboard(lang: str, request: HelpRequest, helper: str) -> InlineKeybo
         _more_often_row(lang, request)])
 
 
-async def _done(update: Update, context: Context, request: HelpRequest, lang: str) -> None:
+async def _close(update: Update, context: Context, request: HelpRequest, lang: str,
+                 change: Callable[[int, datetime], Awaitable[bool]]) -> bool:
+    """End a request from a button: `change` moves it on once (False when someone was first);
+    then its schedule goes and its card follows."""
     svc, store = services(context), request_store(context)
-    if not await store.mark_done(request.id, svc.clock.now()):
+    if not await change(request.id, svc.clock.now()):
         await answer(update, t(lang, "request.answer.closed"))
-        return
+        return False
     await answer(update)
     await unschedule_request(svc, request)
     await refresh_card(context.bot, svc, store, request.id)
+    return True
+
+
+async def _done(update: Update, context: Context, request: HelpRequest, lang: str) -> None:
+    svc = services(context)
+    if not await _close(update, context, request, lang, request_store(context).mark_done):
+        return
     assert request.helper_id is not None
     helper = await first_name(svc, request.helper_id)
     requester = await first_name(svc, request.requester_id)
@@ -365,13 +376,8 @@ async def reopen(bot: Bot, svc: Services, store: RequestStore, request: HelpRequ
 
 
 async def _cancel(update: Update, context: Context, request: HelpRequest, lang: str) -> None:
-    svc, store = services(context), request_store(context)
-    if not await store.cancel(request.id, svc.clock.now()):
-        await answer(update, t(lang, "request.answer.closed"))
+    if not await _close(update, context, request, lang, request_store(context).cancel):
         return
-    await answer(update)
-    await unschedule_request(svc, request)
-    await refresh_card(context.bot, svc, store, request.id)
     keyboard = None
     if request.series_id is not None:
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
@@ -380,7 +386,7 @@ async def _cancel(update: Update, context: Context, request: HelpRequest, lang: 
     await _edit_or_send(update, context, request.requester_id, t(lang, "request.cancel.done"),
                         keyboard)
     if request.helper_id is not None:
-        await _tell_helper_cancelled(context.bot, svc, request)
+        await _tell_helper_cancelled(context.bot, services(context), request)
 
 
 async def _tell_helper_cancelled(bot: Bot, svc: Services, request: HelpRequest) -> None:
