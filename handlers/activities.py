@@ -64,6 +64,7 @@ from handlers.common import (
     resident_language,
     send_prompt,
     services,
+    user_language,
 )
 from storage.activities import ActivityStore, Withdrawal
 
@@ -380,14 +381,10 @@ async def notify_private(
         return None
 
 
-async def private_lang(svc: Services, user_id: int) -> str:
-    return resident_language(svc, await svc.residents.get(user_id))
-
-
 async def tell_promoted(bot: Bot, svc: Services, activity: Activity, user_ids: list[int]) -> None:
     """A place came free: the first on the waiting list is going now, and hears it privately."""
     for user_id in user_ids:
-        lang = await private_lang(svc, user_id)
+        lang = await user_language(svc, user_id)
         text = t(lang, "activity.promoted", title=activity.title,
                  when=format_when(activity.starts_at, activity.ends_at, lang, svc.settings.zone),
                  place=activity.place)
@@ -419,7 +416,7 @@ async def _card_press(update: Update, context: Context) -> tuple[Activity, str] 
     if query is None or query.data is None or user is None or chat is None:
         return None
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     parts = query.data.split(":")
     activity = None
     if len(parts) == 3 and parts[2].isdigit():
@@ -468,7 +465,7 @@ async def on_rsvp(update: Update, context: Context) -> None:
 
 
 async def send_calendar(bot: Bot, svc: Services, user_id: int, activity: Activity) -> Message:
-    lang = await private_lang(svc, user_id)
+    lang = await user_language(svc, user_id)
     data = activity_ics(activity, svc.settings.zone, svc.clock.now())
     return await bot.send_document(
         user_id, document=data, filename=ics_filename(activity.title),
@@ -513,7 +510,7 @@ async def open_calendar_link(update: Update, context: Context, link: DeepLink) -
         return
     svc = services(context)
     activity = await ActivityStore(svc.db).get(int(link.target))
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     if activity is None or not activity.is_open:
         await message.reply_text(t(lang, "activity.answer.closed"))
         return
@@ -543,7 +540,7 @@ async def on_host_offer(update: Update, context: Context) -> None:
         return
     svc = services(context)
     store = ActivityStore(svc.db)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     offer_id = query.data.split(":")[2]
     offer = await store.host_offer(int(offer_id)) if offer_id.isdigit() else None
     if offer is None or offer.building_id != chat.id:
@@ -572,7 +569,7 @@ async def on_host_offer(update: Update, context: Context) -> None:
         reply_markup=host_decision_keyboard(glang, offer.id),
     )
     if series.organiser_id is not None:
-        olang = await private_lang(svc, series.organiser_id)
+        olang = await user_language(svc, series.organiser_id)
         activity = await store.get(offer.activity_id)
         await notify_private(
             context.bot, svc, series.organiser_id,
@@ -589,7 +586,7 @@ async def on_host_decision(update: Update, context: Context) -> None:
         return
     svc = services(context)
     store = ActivityStore(svc.db)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     _, action, offer_id = query.data.split(":")
     offer = await store.host_offer(int(offer_id)) if offer_id.isdigit() else None
     series = await store.series(offer.series_id) if offer else None
@@ -626,7 +623,7 @@ async def on_host_decision(update: Update, context: Context) -> None:
     if query.message is not None and query.message.chat.id != offer.building_id:
         done = "activity.host.done_confirmed" if confirm else "activity.host.done_declined"
         await query.edit_message_text(t(lang, done, name=offer.user_name))
-    hlang = await private_lang(svc, offer.user_id)
+    hlang = await user_language(svc, offer.user_id)
     if confirm:
         upcoming = await store.upcoming_of_series(series.id, now)
         text = t(hlang, "activity.host.you_host", title=upcoming[0].title if upcoming else "")
@@ -658,7 +655,7 @@ async def on_rating(update: Update, context: Context) -> None:
     if query is None or query.data is None or user is None:
         return
     svc = services(context)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     parts = query.data.split(":")
     if len(parts) != 4 or not parts[2].isdigit() or parts[3] not in RATINGS:
         await answer(update, t(lang, "error.stale_button"))
@@ -678,7 +675,7 @@ async def on_help_next(update: Update, context: Context) -> None:
         return
     svc = services(context)
     store = ActivityStore(svc.db)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     parts = query.data.split(":")
     activity = await store.get(int(parts[2])) if len(parts) == 4 and parts[2].isdigit() else None
     if activity is None:
@@ -696,7 +693,7 @@ async def on_help_next(update: Update, context: Context) -> None:
         key = "activity.lookback.no_thanks"
     await query.edit_message_text(t(lang, key, organiser=organiser_label(lang, activity.organiser_name)))
     if yes and first_time and not is_organiser and activity.organiser_id is not None:
-        olang = await private_lang(svc, activity.organiser_id)
+        olang = await user_language(svc, activity.organiser_id)
         await notify_private(context.bot, svc, activity.organiser_id,
                              t(olang, "activity.lookback.helper", name=user.first_name,
                                title=activity.title))
@@ -722,7 +719,7 @@ def make_jobs(app: App, svc: Services) -> dict[str, JobHandler]:
             people.append(activity.organiser_id)
         title = await building_title(svc, activity.building_id)
         for user_id in people:
-            lang = await private_lang(svc, user_id)
+            lang = await user_language(svc, user_id)
             key = "activity.remind.day" if item.payload.get("which") == "day" else "activity.remind.soon"
             text = t(lang, key, title=activity.title,
                      when=format_when(activity.starts_at, activity.ends_at, lang, zone),
@@ -776,7 +773,7 @@ def make_jobs(app: App, svc: Services) -> dict[str, JobHandler]:
         for rsvp in await store.rsvps(activity.id):
             if rsvp.user_id == activity.organiser_id:
                 continue
-            lang = await private_lang(svc, rsvp.user_id)
+            lang = await user_language(svc, rsvp.user_id)
             text = t(lang, f"activity.changed.{change}", title=activity.title,
                      when=format_when(activity.starts_at, activity.ends_at, lang, zone),
                      place=activity.place or "…", description=activity.description,
@@ -818,7 +815,7 @@ async def look_back(app: App, svc: Services, activity: Activity, now: datetime) 
     for user_id in people:
         if not await store.ask_feedback(activity, user_id, now):
             continue
-        plang = await private_lang(svc, user_id)
+        plang = await user_language(svc, user_id)
         await send_prompt(app.bot, svc, user_id, PROMPT_KIND,
                           t(plang, "activity.lookback.question", title=activity.title),
                           reply_markup=rating_keyboard(plang, activity.id))
@@ -854,7 +851,7 @@ async def suggest_pause_if_fading(
     if series.organiser_id is None or not should_suggest_pause(history, series.fade_noted_at):
         return False
     await store.note_fade(series.id, previous.occurrence)
-    lang = await private_lang(svc, series.organiser_id)
+    lang = await user_language(svc, series.organiser_id)
     keyboard = InlineKeyboardMarkup([
         [InlineKeyboardButton(t(lang, "activity.fade.pause"),
                               callback_data=callback_data("actfade", "pause", upcoming.id))],
@@ -934,7 +931,7 @@ class ActivityReports:
             await unschedule_reminders(self._svc, item_id)
             await announce_change(self._svc, removed, "cancel")
         if removed.organiser_id is not None:
-            lang = await private_lang(self._svc, removed.organiser_id)
+            lang = await user_language(self._svc, removed.organiser_id)
             await notify_private(self._app.bot, self._svc, removed.organiser_id,
                                  t(lang, "activity.removed.organiser", title=removed.title))
         return True

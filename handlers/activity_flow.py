@@ -58,6 +58,7 @@ from handlers.common import (
     resident_language,
     send_prompt,
     services,
+    user_language,
 )
 from storage.activities import ActivityStore
 from storage.ideas import IdeaStore
@@ -115,11 +116,6 @@ async def ask(context: Context, user: User, lang: str, draft: Draft, prefix: str
 
 def problem_line(lang: str, problem: Problem) -> str:
     return t(lang, f"activity.problem.{problem.value}")
-
-
-async def private_language(context: Context, user: User) -> str:
-    svc = services(context)
-    return resident_language(svc, await svc.residents.get(user.id))
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -217,7 +213,7 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
         return
     svc = services(context)
     building = await svc.buildings.get(link.building_id)
-    lang = await private_language(context, user)
+    lang = await user_language(services(context), user.id)
     if building is None or not building.active:
         await context.bot.send_message(user.id, t(lang, "start.link_unknown"))
         return
@@ -238,7 +234,7 @@ async def on_text(update: Update, context: Context) -> None:
     draft = await store.draft(user.id)
     if draft is None:
         return
-    lang = await private_language(context, user)
+    lang = await user_language(services(context), user.id)
     now = svc.clock.now()
     try:
         filled = fill(draft, message.text, now, svc.settings.zone)
@@ -291,7 +287,7 @@ async def on_stop(update: Update, context: Context) -> None:
         return
     svc = services(context)
     if await ActivityStore(svc.db).delete_draft(user.id):
-        await context.bot.send_message(user.id, t(await private_language(context, user),
+        await context.bot.send_message(user.id, t(await user_language(services(context), user.id),
                                                   "activity.flow.stopped"))
 
 
@@ -303,7 +299,7 @@ async def on_flow_button(update: Update, context: Context) -> None:
         return
     svc = services(context)
     store = ActivityStore(svc.db)
-    lang = await private_language(context, user)
+    lang = await user_language(services(context), user.id)
     parts = query.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     now = svc.clock.now()
@@ -411,7 +407,7 @@ async def _managed(update: Update, context: Context) -> tuple[Activity, str, str
     if query is None or query.data is None or user is None:
         return None
     svc = services(context)
-    lang = await private_language(context, user)
+    lang = await user_language(services(context), user.id)
     parts = query.data.split(":")
     activity = None
     if len(parts) == 3 and parts[2].isdigit():

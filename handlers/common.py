@@ -86,6 +86,11 @@ def resident_language(svc: Services, resident: Resident | None) -> str:
     return normalize_language(resident.telegram_language, svc.settings.language)
 
 
+async def user_language(svc: Services, user_id: int) -> str:
+    """The language to write to this person privately in."""
+    return resident_language(svc, await svc.residents.get(user_id))
+
+
 async def group_language(svc: Services, chat_id: int) -> str:
     building = await svc.buildings.get(chat_id)
     return building.language if building is not None else svc.settings.language

@@ -26,7 +26,7 @@ from bot.scheduler import JobHandler
 from bot.services import ReportedCard, Services
 from handlers import order
 from handlers.abuse import report_button
-from handlers.activities import app_refresher, notify_private, private_lang, refresher
+from handlers.activities import app_refresher, notify_private, refresher
 from handlers.activity_flow import ask
 from handlers.common import (
     Context,
@@ -38,6 +38,7 @@ from handlers.common import (
     remember,
     resident_language,
     services,
+    user_language,
 )
 from storage.activities import ActivityStore
 from storage.ideas import IdeaStore
@@ -203,7 +204,7 @@ async def on_text(update: Update, context: Context) -> None:
     building_id = await IdeaStore(svc.db).draft_building(user.id)
     if building_id is None:
         return
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     await post_typed(context, user, lang, building_id, message.text)
 
 
@@ -213,7 +214,7 @@ async def on_stop(update: Update, context: Context) -> None:
         return
     svc = services(context)
     if await IdeaStore(svc.db).delete_draft(user.id):
-        await context.bot.send_message(user.id, t(await private_lang(svc, user.id), "idea.stopped"))
+        await context.bot.send_message(user.id, t(await user_language(svc, user.id), "idea.stopped"))
 
 
 async def open_new_link(update: Update, context: Context, link: DeepLink) -> None:
@@ -221,7 +222,7 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
     if user is None or link.building_id is None:
         return
     svc = services(context)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     if not await is_member(context, link.building_id, user.id):
         await context.bot.send_message(user.id, t(lang, "start.link_unknown"))
         return
@@ -239,7 +240,7 @@ async def on_join(update: Update, context: Context) -> None:
         return
     svc = services(context)
     store = IdeaStore(svc.db)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     _, action, raw_id = query.data.split(":")
     idea = await store.get(int(raw_id)) if raw_id.isdigit() else None
     if idea is None or idea.removed_at is not None or idea.building_id != chat.id:
@@ -273,7 +274,7 @@ async def on_make(update: Update, context: Context) -> None:
     if query is None or query.data is None or user is None:
         return
     svc = services(context)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     raw_id = query.data.split(":")[2]
     idea = await IdeaStore(svc.db).get(int(raw_id)) if raw_id.isdigit() else None
     if idea is None or not idea.is_open:
@@ -303,7 +304,7 @@ async def open_make_link(update: Update, context: Context, link: DeepLink) -> No
     if user is None or not link.target.isdigit():
         return
     svc = services(context)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     idea = await IdeaStore(svc.db).get(int(link.target))
     if idea is None or not idea.is_open or idea.proposer_id != user.id:
         await context.bot.send_message(user.id, t(lang, "start.link_unknown"))
@@ -317,7 +318,7 @@ async def on_idea_button(update: Update, context: Context) -> None:
     if query is None or query.data is None or user is None:
         return
     svc = services(context)
-    lang = await private_lang(svc, user.id)
+    lang = await user_language(svc, user.id)
     parts = query.data.split(":")
     if parts[1] == "stop":
         await IdeaStore(svc.db).delete_draft(user.id)
@@ -341,7 +342,7 @@ def make_ready_job(app: App, svc: Services) -> JobHandler:
         idea = await IdeaStore(svc.db).get(int(idea_id)) if isinstance(idea_id, int) else None
         if idea is None or not idea.is_open or idea.proposer_id is None:
             return ItemState.SKIPPED
-        lang = await private_lang(svc, idea.proposer_id)
+        lang = await user_language(svc, idea.proposer_id)
         sent = await notify_private(app.bot, svc, idea.proposer_id,
                                     t(lang, "idea.ready", text=idea.text, joined=idea.joined),
                                     make_keyboard(lang, idea.id))
@@ -400,7 +401,7 @@ class IdeaReports:
         if idea is None or not await store.remove(item_id, now):
             return False
         if idea.proposer_id is not None:
-            lang = await private_lang(self._svc, idea.proposer_id)
+            lang = await user_language(self._svc, idea.proposer_id)
             await notify_private(self._app.bot, self._svc, idea.proposer_id,
                                  t(lang, "idea.removed.proposer", text=idea.text))
         return True

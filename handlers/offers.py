@@ -41,6 +41,7 @@ from handlers.common import (
     remember,
     resident_language,
     services,
+    user_language,
 )
 from storage.pairing import PairingStore
 
@@ -199,7 +200,7 @@ async def begin(update: Update, context: Context, purpose: DraftPurpose, buildin
     if user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     draft = PairingDraft(
         user_id=user.id, purpose=purpose, step=DraftStep.KINDS, building_id=building_id,
         kinds=offer.kinds if offer else frozenset(), when=offer.when if offer else Availability(),
@@ -333,7 +334,7 @@ async def show_offer(update: Update, context: Context, building_id: int, *, edit
     if user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     offer = await store_of(svc).offer(building_id, user.id)
     if offer is None:
         await begin(update, context, DraftPurpose.OFFER, building_id, edit=edit)
@@ -368,7 +369,7 @@ async def open_offer_link(update: Update, context: Context, link: DeepLink) -> N
     if user is None or link.building_id is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     if not await is_member(context, link.building_id, user.id):
         await context.bot.send_message(user.id, t(lang, "pairing.flow.not_member"))
         return
@@ -427,7 +428,7 @@ async def start_wish(update: Update, context: Context, *, edit: bool,
     if user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     buildings = await svc.memberships.buildings_of(user.id)
     if building_id is not None and building_id in buildings:
         buildings = [building_id]

@@ -49,6 +49,7 @@ from handlers.common import (
     resident_language,
     send_prompt,
     services,
+    user_language,
 )
 from handlers.offers import (
     MATCH_KIND,
@@ -108,7 +109,7 @@ class Pairings:
         return self.app.bot  # type: ignore[no-any-return]
 
     async def lang(self, user_id: int) -> str:
-        return resident_language(self.svc, await self.svc.residents.get(user_id))
+        return await user_language(self.svc, user_id)
 
     async def name(self, user_id: int | None) -> str:
         resident = await self.svc.residents.get(user_id) if user_id is not None else None

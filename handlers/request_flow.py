@@ -53,6 +53,7 @@ from handlers.common import (
     resident_language,
     send_private,
     services,
+    user_language,
 )
 from handlers.request_cards import (
     card_text,
@@ -213,7 +214,7 @@ async def begin(update: Update, context: Context, building_id: int, *, edit: boo
     if user is None:
         return
     svc, store = services(context), request_store(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     refused = await _limit_text(svc, store, lang, user.id, building_id)
     if refused is not None:
         await _say(update, context, user.id, refused, edit=edit)
@@ -293,7 +294,7 @@ async def open_ask_link(update: Update, context: Context, link: DeepLink) -> Non
     if user is None or link.building_id is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     if not await is_member(context, link.building_id, user.id):
         await context.bot.send_message(user.id, t(lang, "request.flow.not_member"))
         return
@@ -561,7 +562,7 @@ async def _apply_contact(update: Update, context: Context, draft: RequestDraft, 
     await store.drop_draft(draft.user_id)
     helper_id = request.helper_id
     helper_name = await first_name(svc, helper_id)
-    helper_lang = resident_language(svc, await svc.residents.get(helper_id))
+    helper_lang = await user_language(svc, helper_id)
     sent: Message | None = await send_private(context, helper_id, t(
         helper_lang, "request.contact.to_helper",
         requester=await first_name(svc, request.requester_id), contact=checked))
@@ -579,7 +580,7 @@ async def stop_command(update: Update, context: Context) -> None:
     if draft is None:
         return
     await store.drop_draft(user.id)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     await context.bot.send_message(user.id, _stopped_text(lang, draft))
 
 

@@ -49,6 +49,7 @@ from handlers.common import (
     send_private,
     send_prompt,
     services,
+    user_language,
 )
 from handlers.request_cards import (
     REPORT_KIND,
@@ -100,10 +101,6 @@ def _lang_of(svc: Services, user: User, resident: Any) -> str:
 async def presser_language(svc: Services, user: User) -> str:
     """Answers to a press are seen only by the presser: in their own language."""
     return _lang_of(svc, user, await svc.residents.get(user.id))
-
-
-async def user_language(svc: Services, user_id: int) -> str:
-    return resident_language(svc, await svc.residents.get(user_id))
 
 
 async def request_link(svc: Services, request: HelpRequest) -> str:

@@ -28,6 +28,7 @@ from handlers.common import (
     remember,
     resident_language,
     services,
+    user_language,
 )
 from storage.prompts import PromptStore
 
@@ -85,7 +86,7 @@ async def open_link(update: Update, context: Context, link: DeepLink) -> None:
     if message is None or user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     text, keyboard = menu(lang, await PromptStore(svc.db).muted(user.id))
     await message.reply_text(text, reply_markup=keyboard)
 

@@ -13,7 +13,7 @@ from bot.domain.deeplinks import DeepLink
 from bot.i18n import Safe, t
 from bot.menu import MenuCommand
 from bot.services import Services
-from handlers.common import Context, is_group, remember, resident_language, services
+from handlers.common import Context, is_group, remember, services, user_language
 from handlers.offers import go_private_line
 
 COMMANDS = [MenuCommand({"nl": "zorgen", "en": "worried"}, "cmd.worried", group=False)]
@@ -41,7 +41,7 @@ async def show_contacts(update: Update, context: Context) -> None:
     if user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await svc.residents.get(user.id))
+    lang = await user_language(svc, user.id)
     await context.bot.send_message(user.id, await contacts_text(svc, lang, user.id))
 
 
