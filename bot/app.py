@@ -46,6 +46,7 @@ from handlers import (
     insights,
     language,
     offers,
+    order,
     pairing,
     privacy,
     start,
@@ -128,7 +129,7 @@ async def _post_init(app: App) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
-    svc = Services.create(settings, clock, db)
+    svc = Services.create(settings, clock, db, app.bot)
     svc.bot_username = app.bot.username
     app.bot_data["services"] = svc
     bot = app.bot
@@ -146,6 +147,7 @@ async def _post_init(app: App) -> None:
 
 
 def wire(app: App, svc: Services) -> None:
+    svc.flows.install(app, order.FLOWS)
     for feature in FEATURES:
         feature.register(app, svc)
         svc.menu.extend(getattr(feature, "COMMANDS", ()))

@@ -58,12 +58,17 @@ def normalize_language(code: str | None, fallback: str = DEFAULT_LANGUAGE) -> st
     return fallback
 
 
-def t(lang: str, key: str, /, **values: object) -> str:
-    """Render message `key` in `lang` (falling back to Dutch), escaping every value."""
+def _template(lang: str, key: str) -> str:
     texts = catalogs()
     template = texts.get(lang, {}).get(key) or texts.get(DEFAULT_LANGUAGE, {}).get(key)
     if template is None:
         raise KeyError(f"no text for message id {key!r}")
+    return template
+
+
+def t(lang: str, key: str, /, **values: object) -> str:
+    """Render message `key` in `lang` (falling back to Dutch), escaping every value."""
+    template = _template(lang, key)
     escaped = {
         name: value if isinstance(value, Safe) else html.escape(str(value), quote=False)
         for name, value in values.items()
@@ -74,3 +79,9 @@ def t(lang: str, key: str, /, **values: object) -> str:
 def ts(lang: str, key: str, /, **values: object) -> Safe:
     """Like `t`, marked safe so it can be embedded in another message."""
     return Safe(t(lang, key, **values))
+
+
+def plain(lang: str, key: str, /, **values: object) -> str:
+    """Render message `key` for a place that shows plain text, not HTML (button labels, press
+    answers, file names): values are put in as they are."""
+    return _template(lang, key).format(**{name: str(value) for name, value in values.items()})

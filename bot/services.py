@@ -7,15 +7,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from telegram import Bot
+
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.deeplinks import DeepLink
 from bot.menu import MenuCommand
 from bot.scheduler import Scheduler
+from handlers.kit.cards import Cards
+from handlers.kit.delivery import DirectDelivery
+from handlers.kit.flows import Flows
+from handlers.kit.send import Delivery, Messenger
+from storage.activities import ActivityStore
 from storage.community import BuildingStore, MembershipStore, ResidentStore
 from storage.db import Database
 from storage.deep_links import DeepLinkStore
+from storage.ideas import IdeaStore
 from storage.inbox import UpdateInbox
+from storage.insights import InsightStore, WorkerStore
+from storage.pairing import PairingStore
+from storage.privacy import FoundationData, GroupErasureStore, ReportStore, RetentionStore
+from storage.prompts import PromptStore
+from storage.requests import RequestStore
 from storage.schedule import ScheduleStore
 
 LinkRoute = Callable[[Any, Any, DeepLink], Awaitable[None]]
@@ -75,6 +88,32 @@ class PersonalData(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Stores:
+    """Every feature's store, built once; features receive them here and never build one."""
+
+    requests: RequestStore
+    activities: ActivityStore
+    ideas: IdeaStore
+    pairing: PairingStore
+    prompts: PromptStore
+    workers: WorkerStore
+    insights: InsightStore
+    reports: ReportStore
+    erasures: GroupErasureStore
+    retention: RetentionStore
+    foundation: FoundationData
+
+    @classmethod
+    def create(cls, db: Database) -> Stores:
+        return cls(
+            requests=RequestStore(db), activities=ActivityStore(db), ideas=IdeaStore(db),
+            pairing=PairingStore(db), prompts=PromptStore(db), workers=WorkerStore(db),
+            insights=InsightStore(db), reports=ReportStore(db), erasures=GroupErasureStore(db),
+            retention=RetentionStore(db), foundation=FoundationData(db),
+        )
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -86,6 +125,11 @@ class Services:
     inbox: UpdateInbox
     deep_links: DeepLinkStore
     scheduler: Scheduler
+    stores: Stores
+    out: Messenger
+    """The one way to send anything (see handlers.kit.send)."""
+    cards: Cards
+    flows: Flows
     bot_username: str = ""
     menu: list[MenuCommand] = field(default_factory=list)
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
@@ -107,15 +151,40 @@ class Services:
         return True
 
     @classmethod
-    def create(cls, settings: Settings, clock: Clock, db: Database) -> Services:
+    def create(cls, settings: Settings, clock: Clock, db: Database, bot: Bot | None = None,
+               delivery: Delivery | None = None) -> Services:
+        """`delivery`: where messages go (the outbox); by default straight to `bot` (with
+        neither, nothing can be sent: reports and other offline use)."""
+        residents = ResidentStore(db)
+        filters: list[PromptFilter] = []
+
+        async def may_prompt(user_id: int, kind: str) -> bool:
+            now = clock.now()
+            for allowed in filters:
+                if not await allowed(user_id, kind, now):
+                    return False
+            return True
+
+        out = Messenger(may_prompt)
+        cards = Cards(out)
+        if delivery is None and bot is not None:
+            delivery = DirectDelivery(bot, cards, residents.mark_unreachable)
+        if delivery is not None:
+            out.attach(delivery)
         return cls(
             settings=settings,
             clock=clock,
             db=db,
             buildings=BuildingStore(db),
-            residents=ResidentStore(db),
+            residents=residents,
             memberships=MembershipStore(db),
             inbox=UpdateInbox(db),
             deep_links=DeepLinkStore(db),
             scheduler=Scheduler(ScheduleStore(db), clock, zone=settings.zone),
+            stores=Stores.create(db),
+            out=out,
+            cards=cards,
+            flows=Flows(),
+            prompt_filters=filters,
         )
+

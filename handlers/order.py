@@ -17,6 +17,8 @@ WORKER_START = -5
 """A community worker's invitation that is used up gets its own answer, before /start itself."""
 FEATURES = 0
 """Every feature's commands and buttons."""
+FLOWS = 5
+"""Typed answers and /stop of every private flow (handlers.kit.flows), to the one that waits."""
 REQUEST_TEXT = 7
 """Typed answers (and /stop) of the help-request flow."""
 ACTIVITY_TEXT = 31

@@ -19,7 +19,8 @@ def used_message_ids() -> set[str]:
     found: set[str] = set()
     for package in ("bot", "handlers"):
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords={"t": (2,), "ts": (2,)}
+            ROOT / package, method_map=[("**.py", "python")],
+            keywords={"t": (2,), "ts": (2,), "plain": (2,)},
         ):
             if isinstance(message, str):
                 found.add(message)

@@ -1,0 +1,140 @@
+"""Carrying out one `Outgoing` against the Bot API, and what a refusal means.
+
+Shared by both backends: `DirectDelivery` (sends at once, for tools and tests without an outbox)
+and the outbox's delivery worker. Telegram's refusals for good are settled here once: "message is
+not modified" counts as done, a 403 on a private message marks the resident unreachable, and
+`on_refused` goes out instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyParameters
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from handlers.kit.cards import Cards
+from handlers.kit.send import Method, Outgoing
+
+log = logging.getLogger(__name__)
+
+MarkUnreachable = Callable[[int], Awaitable[None]]
+CARD_SETTLE_SECONDS = 1.0
+"""A card edit waits this long, so a burst of presses on one card becomes one edit."""
+
+
+class Skipped(Exception):
+    """Nothing to do: the card this row refers to has no message (yet, or any more)."""
+
+
+def _keyboard(item: Outgoing) -> InlineKeyboardMarkup | None:
+    return InlineKeyboardMarkup.de_json(item.keyboard, None) if item.keyboard else None
+
+
+def not_modified(error: TelegramError) -> bool:
+    return isinstance(error, BadRequest) and "not modified" in str(error).lower()
+
+
+async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
+    """Make the call; the message id of a new message, else None. Raises TelegramError."""
+    message_id = item.message_id
+    if message_id is None and item.card is not None and item.method is not Method.SEND:
+        message_id = await cards.message_id(item.card)
+        if message_id is None:
+            raise Skipped(item.card.key)
+    reply_to = item.reply_to
+    if reply_to is None and item.reply_to_card is not None:
+        reply_to = await cards.message_id(item.reply_to_card)
+    reply = (ReplyParameters(reply_to, allow_sending_without_reply=True)
+             if reply_to is not None else None)
+    markup = _keyboard(item)
+    common: dict[str, Any] = {"reply_markup": markup} if markup is not None else {}
+    match item.method:
+        case Method.SEND:
+            sent = await bot.send_message(item.chat_id, item.text or "",
+                                          reply_parameters=reply, **common)
+            return sent.message_id
+        case Method.EDIT:
+            await bot.edit_message_text(item.text or "", chat_id=item.chat_id,
+                                        message_id=message_id, reply_markup=markup)
+        case Method.EDIT_MARKUP:
+            await bot.edit_message_reply_markup(chat_id=item.chat_id, message_id=message_id,
+                                                reply_markup=markup)
+        case Method.DELETE:
+            await bot.delete_message(item.chat_id, message_id or 0)
+        case Method.DOCUMENT:
+            sent = await bot.send_document(
+                item.chat_id, InputFile(item.file_bytes, filename=item.file_name),
+                caption=item.caption, reply_parameters=reply, **common)
+            return sent.message_id
+        case Method.PHOTO:
+            sent = await bot.send_photo(
+                item.chat_id, InputFile(item.file_bytes, filename=item.file_name),
+                caption=item.caption, reply_parameters=reply, **common)
+            return sent.message_id
+    return None
+
+
+async def settle_refusal(item: Outgoing, error: TelegramError,
+                         mark_unreachable: MarkUnreachable) -> Outgoing | None:
+    """Telegram refused `item` for good: record what that means; what to send instead, if any."""
+    if not_modified(error):
+        return None
+    if isinstance(error, Forbidden) and item.unreachable_user is not None:
+        await mark_unreachable(item.unreachable_user)
+    log.info("%s to a chat was refused: %s", item.method.value, type(error).__name__)
+    return item.on_refused
+
+
+class DirectDelivery:
+    """Sends at once, in the caller's task; card edits settle briefly and coalesce per card."""
+
+    def __init__(self, bot: Bot, cards: Cards, mark_unreachable: MarkUnreachable, *,
+                 settle: float = CARD_SETTLE_SECONDS) -> None:
+        self._bot = bot
+        self._cards = cards
+        self._mark_unreachable = mark_unreachable
+        self._settle = settle
+        self._waiting: dict[str, Outgoing] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def deliver(self, item: Outgoing) -> None:
+        if item.card is not None and item.method is Method.EDIT and self._settle > 0:
+            first = item.card.key not in self._waiting
+            self._waiting[item.card.key] = item
+            if first:
+                task = asyncio.create_task(self._edit_later(item.card.key))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            return
+        await self._now(item)
+
+    async def _edit_later(self, key: str) -> None:
+        await asyncio.sleep(self._settle)
+        item = self._waiting.pop(key, None)
+        if item is not None:
+            await self._now(item)
+
+    async def _now(self, item: Outgoing | None) -> None:
+        while item is not None:
+            try:
+                message_id = await perform(self._bot, item, self._cards)
+            except Skipped:
+                return
+            except (Forbidden, BadRequest) as error:
+                item = await settle_refusal(item, error, self._mark_unreachable)
+                continue
+            except TelegramError as error:
+                log.warning("%s failed: %s", item.method.value, type(error).__name__)
+                return
+            if message_id is not None and item.card is not None:
+                await self._cards.record(item.card, message_id)
+            return
+
+    async def drain(self) -> None:
+        """Send the card edits still settling (at shutdown)."""
+        for key in list(self._waiting):
+            await self._now(self._waiting.pop(key, None))
