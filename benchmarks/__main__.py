@@ -23,8 +23,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.app import build_application, running
 from bot.config import load_settings
 from bot.logs import protect_token
-from bot.sandbox import Sandbox
-from bot.sandbox.models import SandboxUser
+from sandbox import Sandbox
+from sandbox.models import SandboxUser
 
 TOKEN = "123456:BENCH-SANDBOX-TOKEN"
 

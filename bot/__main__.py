@@ -74,6 +74,21 @@ async def _backup(settings: Settings, target: Path) -> None:
     print(f"backed up {settings.database} to {target}")
 
 
+def _demo(settings: Settings, script: Path | None) -> int:
+    """The demo lives in the sandbox, a dev extra: the product runs without it."""
+    try:
+        from sandbox.demo import run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.partition(".")[0] not in {"sandbox", "aiohttp"}:
+            raise
+        print(
+            "omzien: the demo needs the sandbox, a dev extra: in a checkout, `pip install -e '.[sandbox]'`",
+            file=sys.stderr,
+        )
+        return 2
+    return run_demo(settings, script=script)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -84,9 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
             run_polling(settings)
         elif args.command == "demo":
-            from bot.demo import run_demo
-
-            return run_demo(settings, script=args.script)
+            return _demo(settings, args.script)
         elif args.command == "migrate":
             setup_logging(settings.log_level)
             asyncio.run(_migrate(settings))

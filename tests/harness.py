@@ -22,8 +22,8 @@ from bot.app import App, build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.logs import protect_token
-from bot.sandbox import Sandbox, SandboxChat, SandboxUser
 from bot.services import Services
+from sandbox import Sandbox, SandboxChat, SandboxUser
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:SANDBOX-TOKEN"

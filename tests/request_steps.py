@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.sandbox import CallbackAnswer, SandboxChat, SandboxMessage, SandboxUser
-from bot.sandbox.world import CallbackQueryState
+from sandbox import CallbackAnswer, SandboxChat, SandboxMessage, SandboxUser
+from sandbox.world import CallbackQueryState
 from storage.requests import RequestStore
 from tests.harness import World
 

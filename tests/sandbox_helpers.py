@@ -12,7 +12,7 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.request import HTTPXRequest, RequestData
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 Reply = tuple[str, int, dict[str, Any]]  # method, HTTP status, JSON body
 _TLS = ssl.create_default_context()  # built once: loading CA certificates per client is slow

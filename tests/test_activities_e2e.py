@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from bot.domain.activities import Draft, DraftStep, Repeat
 from bot.i18n import t
-from bot.sandbox import SandboxChat, SandboxMessage, SandboxUser
+from sandbox import SandboxChat, SandboxMessage, SandboxUser
 from storage.activities import ActivityStore
 from tests.harness import World
 

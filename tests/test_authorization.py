@@ -40,11 +40,11 @@ from bot.domain.requests import RequestStatus
 from bot.i18n import t
 from bot.logs import protect_token
 from bot.ratelimit import OmzienRateLimiter
-from bot.sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
-from bot.sandbox.world import CallbackQueryState
 from bot.services import ReportedCard, Services
 from handlers.abuse import report_button
 from handlers.activities import look_back
+from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
+from sandbox.world import CallbackQueryState
 from storage.activities import ActivityStore
 from storage.insights import WorkerStore
 from storage.pairing import PairingStore

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import t
-from bot.sandbox import CallbackAnswer, SandboxMessage, SandboxUser
+from sandbox import CallbackAnswer, SandboxMessage, SandboxUser
 from storage.activities import ActivityStore
 from storage.ideas import IdeaStore
 from tests.harness import World

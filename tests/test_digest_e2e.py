@@ -15,9 +15,9 @@ from bot.domain.digest import fanout_offset
 from bot.domain.nudges import PROMPTS
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import t
-from bot.sandbox import SandboxMessage
 from bot.services import Services
 from handlers.nudges import prompt_text
+from sandbox import SandboxMessage
 from tests.harness import World
 from tests.request_steps import ask, started
 from tests.test_activities_e2e import post_prepared

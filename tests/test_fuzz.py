@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from bot.clock import FakeClock
 from bot.i18n import t
 from bot.logs import protect_token
-from bot.sandbox import Sandbox, SandboxMessage, SandboxUser
-from bot.sandbox.world import CallbackQueryState
 from bot.services import Services
 from handlers.privacy import RETENTION_KIND
 from locales import SUPPORTED_LANGUAGES
+from sandbox import Sandbox, SandboxMessage, SandboxUser
+from sandbox.world import CallbackQueryState
 from tests.harness import START, TOKEN, World
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ turned into an activity by the proposer, through the sandbox as residents would.
 from __future__ import annotations
 
 from bot.i18n import t
-from bot.sandbox import SandboxMessage, SandboxUser
+from sandbox import SandboxMessage, SandboxUser
 from storage.ideas import IdeaStore
 from tests.harness import World
 

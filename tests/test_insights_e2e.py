@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from bot.i18n import t
-from bot.sandbox import SandboxMessage, SandboxUser
+from sandbox import SandboxMessage, SandboxUser
 from tests.harness import START, World
 from tests.insights_seed import Life, Request, busy_week, seed
 

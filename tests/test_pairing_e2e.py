@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 
 from bot.domain.pairing import PairStatus
 from bot.i18n import t
-from bot.sandbox import SandboxMessage, SandboxUser
-from bot.sandbox.models import BotEvent
 from handlers.data_rights import forget_resident
 from handlers.pairing import Pairings
+from sandbox import SandboxMessage, SandboxUser
+from sandbox.models import BotEvent
 from storage.pairing import PairingStore
 from tests.harness import World
 from tests.request_steps import ask, tap

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.domain.privacy import EXPORT_FILE_NAME
 from bot.i18n import t
-from bot.sandbox import SandboxMessage, SandboxUser
 from handlers.privacy import RETENTION_KIND
+from sandbox import SandboxMessage, SandboxUser
 from tests.harness import World
 from tests.request_steps import ask, started
 

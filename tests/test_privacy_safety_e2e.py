@@ -13,10 +13,10 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.privacy import ActionCounter, RateLimit
 from bot.i18n import t
-from bot.sandbox import SandboxMessage, SandboxUser
 from bot.services import ReportedCard
 from handlers.abuse import COUNTER_KEY, report_button
 from handlers.common import is_current_member
+from sandbox import SandboxMessage, SandboxUser
 from tests.harness import TOKEN, BotProcess, World
 
 

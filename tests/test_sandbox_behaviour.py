@@ -21,7 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Networ
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.sandbox import Sandbox, SandboxMessage
+from sandbox import Sandbox, SandboxMessage
 from tests.sandbox_helpers import FakeClock, call, make_bot
 
 ALL_UPDATES = ["message", "callback_query", "my_chat_member", "chat_member"]

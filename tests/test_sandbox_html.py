@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.html_text import EntityParseError, normalize_url, parse_html, trim, utf16_len
-from bot.sandbox.text_entities import detect_entities
+from sandbox.html_text import EntityParseError, normalize_url, parse_html, trim, utf16_len
+from sandbox.text_entities import detect_entities
 
 
 def kinds(entities: list[dict[str, Any]]) -> list[tuple[str, int, int]]:

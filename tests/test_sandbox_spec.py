@@ -38,8 +38,8 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.sandbox import Sandbox
-from bot.sandbox.spec import BotApiSpec, default_spec_path
+from sandbox import Sandbox
+from sandbox.spec import BotApiSpec, default_spec_path
 from tests.sandbox_helpers import Reply, call, make_bot
 
 SPEC = BotApiSpec.load()

@@ -12,9 +12,9 @@ import pytest
 import bot.app as bot_app
 from bot.domain.digest import fanout_offset
 from bot.i18n import t
-from bot.sandbox import SandboxMessage, SandboxUser
 from bot.services import Services
 from handlers.common import send_prompt
+from sandbox import SandboxMessage, SandboxUser
 from storage.prompts import PromptStore
 from tests.harness import World
 

@@ -13,14 +13,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import ApiError, Unsupported, bad_request, not_found, unauthorized
-from bot.sandbox.faults import POLLING_METHOD, Faults
-from bot.sandbox.limits import Stats
-from bot.sandbox.methods import BotApi, MethodDef, Reply
-from bot.sandbox.models import BotEvent
-from bot.sandbox.params import Params, Upload
-from bot.sandbox.spec import BotApiSpec, MethodSpec
-from bot.sandbox.world import World
+from sandbox.errors import ApiError, Unsupported, bad_request, not_found, unauthorized
+from sandbox.faults import POLLING_METHOD, Faults
+from sandbox.limits import Stats
+from sandbox.methods import BotApi, MethodDef, Reply
+from sandbox.models import BotEvent
+from sandbox.params import Params, Upload
+from sandbox.spec import BotApiSpec, MethodSpec
+from sandbox.world import World
 
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files bots upload
 SHUTDOWN_SECONDS = 0.5  # calls held by an injected delay do not hold up stopping

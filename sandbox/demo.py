@@ -18,8 +18,8 @@ from pydantic import SecretStr
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.logs import setup_logging
-from bot.sandbox import Sandbox
-from bot.sandbox.models import BotEvent, SandboxChat, SandboxMessage, SandboxUser
+from sandbox import Sandbox
+from sandbox.models import BotEvent, SandboxChat, SandboxMessage, SandboxUser
 
 DEMO_TOKEN = "100200300:DEMO-SANDBOX-TOKEN"
 BUILDING = "Flat De Linde"
@@ -189,7 +189,7 @@ async def demo(settings: Settings, script: Path | None = None) -> None:
 
 def run_demo(settings: Settings, script: Path | None = None) -> int:
     setup_logging("WARNING", DEMO_TOKEN)
-    logging.getLogger("bot.sandbox").setLevel(logging.ERROR)
+    logging.getLogger("sandbox").setLevel(logging.ERROR)
     try:
         asyncio.run(demo(settings, script))
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""A local Telegram Bot API for end-to-end tests and the demo; the product never imports it.
+"""A local Telegram Bot API for end-to-end tests and the demo: a dev extra the product never needs.
 
     async with Sandbox() as sb:
         kees = sb.add_user("Kees")
@@ -11,8 +11,8 @@
 `methods.BotApi` implements the Bot API methods on it; `server.SandboxServer` speaks HTTP.
 """
 
-from bot.sandbox.driver import CallbackResult, Sandbox
-from bot.sandbox.models import (
+from sandbox.driver import CallbackResult, Sandbox
+from sandbox.models import (
     BotEvent,
     CallbackAnswer,
     SandboxChat,

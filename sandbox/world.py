@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.sandbox.models import (
+from sandbox.models import (
     BotEvent,
     CallbackAnswer,
     FileInfo,
@@ -24,7 +24,7 @@ from bot.sandbox.models import (
     SandboxUser,
     StoredFile,
 )
-from bot.sandbox.text_entities import detect_entities
+from sandbox.text_entities import detect_entities
 
 MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted"})
 ADMIN_STATUSES = frozenset({"creator", "administrator"})

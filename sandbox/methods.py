@@ -15,19 +15,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.sandbox.errors import (
+from sandbox.errors import (
     ApiError,
     Unsupported,
     bad_request,
     forbidden,
     too_many_requests,
 )
-from bot.sandbox.html_text import EntityParseError, normalize_url, parse_html, trim
-from bot.sandbox.limits import RateLimiter
-from bot.sandbox.models import CallbackAnswer, SandboxMessage, StoredFile
-from bot.sandbox.params import Params, Upload, to_bool, to_int
-from bot.sandbox.text_entities import check_entities, detect_entities
-from bot.sandbox.world import ADMIN_STATUSES, MEMBER_STATUSES, World, chat_member_dict
+from sandbox.html_text import EntityParseError, normalize_url, parse_html, trim
+from sandbox.limits import RateLimiter
+from sandbox.models import CallbackAnswer, SandboxMessage, StoredFile
+from sandbox.params import Params, Upload, to_bool, to_int
+from sandbox.text_entities import check_entities, detect_entities
+from sandbox.world import ADMIN_STATUSES, MEMBER_STATUSES, World, chat_member_dict
 
 TEXT_LIMIT = 4096  # characters after entity parsing
 CAPTION_LIMIT = 1024

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.params import Upload, to_bool, to_float, to_int, to_json, to_str
+from sandbox.errors import ApiError, bad_request
+from sandbox.params import Upload, to_bool, to_float, to_int, to_json, to_str
 
 SPEC_ENV = "OMZIEN_BOT_API_SPEC"
 _PRIMITIVES = frozenset({"Integer", "Float", "Boolean", "String", "InputFile"})
@@ -27,7 +27,7 @@ def default_spec_path() -> Path:
     override = os.environ.get(SPEC_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared/telegram/bot-api-10.1.json"
+    return Path(__file__).resolve().parents[1].parent / "shared/telegram/bot-api-10.1.json"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.errors import bad_request
+from sandbox.errors import bad_request
 
 _INTEGER = re.compile(r"^[+-]?\d{1,19}$")
 

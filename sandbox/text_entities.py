@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.sandbox.html_text import sort_entities, utf16_len
+from sandbox.html_text import sort_entities, utf16_len
 
 _BOT_COMMAND = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
 _URL = re.compile(r"(?<![\w@])https?://[^\s<>\"']+", re.IGNORECASE)

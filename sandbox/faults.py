@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from bot.sandbox.errors import ApiError, too_many_requests
+from sandbox.errors import ApiError, too_many_requests
 
 POLLING_METHOD = "getUpdates"
 

@@ -16,19 +16,19 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.faults import Faults
-from bot.sandbox.limits import RateLimiter, Stats
-from bot.sandbox.methods import EDIT_METHODS, SEND_METHODS, BotApi, scope_key
-from bot.sandbox.models import (
+from sandbox.faults import Faults
+from sandbox.limits import RateLimiter, Stats
+from sandbox.methods import EDIT_METHODS, SEND_METHODS, BotApi, scope_key
+from sandbox.models import (
     BotEvent,
     CallbackAnswer,
     SandboxChat,
     SandboxMessage,
     SandboxUser,
 )
-from bot.sandbox.server import SandboxServer
-from bot.sandbox.spec import BotApiSpec
-from bot.sandbox.world import MEMBER_STATUSES, World
+from sandbox.server import SandboxServer
+from sandbox.spec import BotApiSpec
+from sandbox.world import MEMBER_STATUSES, World
 
 T = TypeVar("T")
 ChatLike = SandboxChat | SandboxUser
