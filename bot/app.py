@@ -49,15 +49,12 @@ from handlers import (
     order,
     pairing,
     privacy,
+    prompts,
     start,
     workers,
     worried,
 )
-from handlers import digest as weekly_digest
-from handlers import nudges as gentle_nudges
 from handlers import requests as help_requests
-from handlers import resident_settings as notifications
-from handlers import settings as group_settings
 from locales import SUPPORTED_LANGUAGES
 from storage.db import Database
 
@@ -65,8 +62,7 @@ log = logging.getLogger(__name__)
 
 FEATURES: Sequence[ModuleType] = (
     abuse, group_life, start, help, language, help_requests, privacy, data_rights,
-    weekly_digest, gentle_nudges, group_settings, notifications,
-    activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
+    prompts, activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 

@@ -7,8 +7,9 @@ message is offered to each flow's group in turn; a flow answers only when its ow
 waiting for that resident, so typed answers never reach the wrong flow.
 """
 
-SETTINGS_TEXT = -40
-"""An admin typing the care contact privately (stops the update only when that draft waits)."""
+CONTACT_MOVED_ON = -40
+"""A private command ends an admin's wait for the care contact before anything else sees it
+(never stops the update), so the wait cannot catch text meant for what the command starts."""
 SCREEN = -20
 """Odd senders (anonymous admins, other bots, channels, edited messages): before everything."""
 RATE_LIMIT = -10

@@ -16,7 +16,7 @@ from bot.domain.nudges import PROMPTS
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import t
 from bot.services import Services
-from handlers.nudges import prompt_text
+from handlers.prompts.nudges import prompt_text
 from sandbox import SandboxMessage
 from tests.harness import World
 from tests.request_steps import ask, started

@@ -17,8 +17,8 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import catalogs, t
 from bot.scheduler import Scheduler
-from handlers.nudges import prompt_text
-from handlers.settings import weekday_name
+from handlers.prompts.menu import weekday_name
+from handlers.prompts.nudges import prompt_text
 from locales import SUPPORTED_LANGUAGES
 from storage.community import BuildingStore
 from storage.db import Database

@@ -13,7 +13,6 @@ import bot.app as bot_app
 from bot.domain.digest import fanout_offset
 from bot.i18n import t
 from bot.services import Services
-from handlers.common import send_prompt
 from sandbox import SandboxMessage, SandboxUser
 from storage.prompts import PromptStore
 from tests.harness import World
@@ -228,9 +227,9 @@ async def test_residents_mute_prompts_and_rest_after_two_months(world: World) ->
         now = svc.clock.now()
         assert not await svc.may_prompt(fatma.id, "activity", now)
         assert await svc.may_prompt(fatma.id, "request", now)
-        assert await send_prompt(world.app.bot, svc, fatma.id, "activity", "Morgen soep!") is None
-        sent = await send_prompt(world.app.bot, svc, fatma.id, "request", "Lukt het morgen?")
-        assert sent is not None
+        assert await svc.out.prompt(fatma.id, "activity", "Morgen soep!") is False
+        sent = await svc.out.prompt(fatma.id, "request", "Lukt het morgen?")
+        assert sent is True
         await sb.next_message(fatma, containing="Lukt het morgen?")
 
         world.clock.advance(timedelta(days=61))  # Fatma did not use the bot for two months
@@ -245,3 +244,23 @@ async def test_residents_mute_prompts_and_rest_after_two_months(world: World) ->
         await sb.open_link(kees, pointer.url_buttons()["Open Omzien"])
         private_menu = await sb.next_message(kees)
         assert "Welke berichten wil je privé van mij krijgen?" in private_menu.text
+
+
+async def test_stop_ends_the_wait_for_the_care_contact(world: World) -> None:
+    sb = world.sb
+    marieke = world.admin
+    async with world.bot():
+        await world.add_bot()
+        menu = await open_menu(world)
+        await press(world, marieke, menu, "Contact bij zorgen")
+        url = (await sb.next_edit(world.group)).url_buttons()["Typ het contact privé"]
+        await sb.open_link(marieke, url)
+        await sb.next_message(marieke, containing="Typ nu het contact bij zorgen")
+
+        await sb.command(marieke, marieke, "stop")
+        stopped = await sb.next_message(marieke)
+        assert stopped.text == t("nl", "settings.contact.cancelled")
+        await sb.send(marieke, marieke, "Wijkteam Zuid")  # no longer taken as the contact
+        await sb.settle()
+        building = await world.services.buildings.get(world.group.id)
+        assert building is not None and building.settings.care_contact == ""

@@ -1,8 +1,8 @@
 """Gentle nudges: after a quiet spell, one friendly idea in the group to do something together.
 
-A planner keeps one pending nudge check per group, in the morning after the quiet days run out.
-When it runs, the features' activity probes are asked again: if residents did something in the
-meantime, the check is skipped and the next one planned from the new quiet spell.
+One nudge check is kept pending per group (see `jobs`), in the morning after the quiet days run
+out. When it runs, the features' activity probes are asked again: if residents did something in
+the meantime, the check is skipped and the next one planned from the new quiet spell.
 """
 
 from __future__ import annotations
@@ -10,18 +10,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application
-
 from bot.domain import nudges as rules
 from bot.domain.community import Building
-from bot.domain.deeplinks import link_url
 from bot.domain.digest import fanout_offset
 from bot.domain.schedule import ItemState, ScheduledItem
-from bot.i18n import t
+from bot.i18n import plain, t
 from bot.services import Services
-from storage.prompts import PromptStore
+from handlers.kit.buttons import keyboard
+from handlers.prompts.jobs import post_key
+from handlers.prompts.links import link_to
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +53,13 @@ async def last_activity(svc: Services, building: Building) -> datetime:
     return rules.quiet_since(latest, building.added_at)
 
 
-async def plan_nudge(svc: Services, store: PromptStore, building: Building, now: datetime) -> None:
+async def plan_nudge(svc: Services, building: Building, now: datetime) -> None:
     """Keep one pending nudge check for the group, at the first morning one may be due."""
     settings = building.settings
     if not settings.nudges_enabled:
         return
     zone = svc.settings.zone
-    last = await store.last_nudge(building.chat_id)
+    last = await svc.stores.prompts.last_nudge(building.chat_id)
     earliest = rules.earliest_nudge(settings, await last_activity(svc, building), last.sent_at)
     for slot in rules.nudge_slots(max(earliest, now), fanout_offset(building.chat_id), zone):
         due = settings.quiet_hours.next_allowed(slot, zone)
@@ -77,20 +74,21 @@ async def plan_nudge(svc: Services, store: PromptStore, building: Building, now:
             return
 
 
-async def replan_nudge(svc: Services, store: PromptStore, building: Building) -> None:
+async def replan_nudge(svc: Services, building: Building) -> None:
     """Settings changed: drop the pending check and plan from the new settings."""
     await svc.scheduler.cancel_for_building(rules.KIND, building.chat_id)
-    await plan_nudge(svc, store, building, svc.clock.now())
+    await plan_nudge(svc, building, svc.clock.now())
 
 
 async def send_nudge(
-    bot: Bot, svc: Services, store: PromptStore, building: Building, now: datetime,
-    *, slot: datetime | None = None,
+    svc: Services, building: Building, now: datetime, *, slot: datetime | None = None,
+    key: str | None = None,
 ) -> bool:
     """Post one nudge if the group is still quiet; False when it is not due (any more).
 
     The nudge counts as sent at its planned slot, so next week's slot (same time of day) is
     exactly a week later and not pushed a day by a few seconds of polling delay."""
+    store = svc.stores.prompts
     last = await store.last_nudge(building.chat_id)
     quiet_since = await last_activity(svc, building)
     if not rules.is_due(building.settings, now, quiet_since, last.sent_at):
@@ -98,36 +96,26 @@ async def send_nudge(
     local_day = now.astimezone(svc.settings.zone).date().isoformat()
     prompt = rules.pick_prompt(last.prompt, seed=f"{building.chat_id}:{local_day}")
     lang = building.language
-    link = await svc.deep_links.reusable(ACTIVITY_LINK, building.chat_id, "", now)
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
-        t(lang, "nudge.button.activity"), url=link_url(svc.bot_username, link.token))]])
-    await bot.send_message(building.chat_id, prompt_text(lang, prompt), reply_markup=keyboard)
+    start = await link_to(svc, plain(lang, "nudge.button.activity"), ACTIVITY_LINK,
+                          building.chat_id)
+    await svc.out.message(building.chat_id, prompt_text(lang, prompt), keyboard=keyboard([start]),
+                          key=key)
     await store.record_nudge(building.chat_id, prompt, min(slot or now, now))
     return True
 
 
-def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    store = PromptStore(svc.db)
+class GentleNudge:
+    """The nudge check as a scheduled group post."""
 
-    async def run_nudge(item: ScheduledItem, now: datetime) -> ItemState:
-        if item.building_id is None:
-            return ItemState.SKIPPED
-        building = await svc.buildings.get(item.building_id)
-        if building is None or not building.active or not building.settings.nudges_enabled:
-            return ItemState.SKIPPED
-        try:
-            sent = await send_nudge(app.bot, svc, store, building, now, slot=item.due_at)
-        except (Forbidden, BadRequest) as exc:
-            log.warning("nudge for group %s not delivered: %s", building.chat_id, exc.message)
-            sent = False
-        await plan_nudge(svc, store, building, now)
-        return ItemState.DONE if sent else ItemState.SKIPPED
+    kind = rules.KIND
+    switch = "nudges_enabled"
 
-    async def planner(now: datetime) -> None:
-        for building_id in await store.unplanned(rules.KIND, "nudges_enabled"):
-            building = await svc.buildings.get(building_id)
-            if building is not None:
-                await plan_nudge(svc, store, building, now)
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
 
-    svc.scheduler.register(rules.KIND, run_nudge)
-    svc.scheduler.add_planner(planner)
+    async def post(self, building: Building, item: ScheduledItem, now: datetime) -> bool:
+        return await send_nudge(self._svc, building, now, slot=item.due_at, key=post_key(item))
+
+    async def plan_next(self, building: Building, item: ScheduledItem | None,
+                        now: datetime) -> None:
+        await plan_nudge(self._svc, building, now)

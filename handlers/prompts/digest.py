@@ -1,9 +1,7 @@
 """The weekly digest in each group: what is open, what is coming, how often neighbours helped.
 
-Each digest is a schedule row (one per group per local date), planned from the group's settings;
-a planner makes sure every active group with the digest on has its next one, so a restart, a
-skipped week or a change of settings never leaves a group without one. Nothing is posted when
-no feature has anything to say.
+Each digest is a schedule row (one per group per local date), planned from the group's settings
+(see `jobs`). Nothing is posted when no feature has anything to say.
 """
 
 from __future__ import annotations
@@ -11,17 +9,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application
+from telegram import InlineKeyboardMarkup
 
 from bot.domain import digest as rules
 from bot.domain.community import Building
-from bot.domain.deeplinks import link_url
 from bot.domain.schedule import ItemState, ScheduledItem
-from bot.i18n import Safe, t
+from bot.i18n import Safe, plain, t
 from bot.services import Services
-from storage.prompts import PromptStore
+from handlers.kit.buttons import keyboard
+from handlers.prompts.jobs import post_key
+from handlers.prompts.links import link_to
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +63,6 @@ async def plan_digest(
     return None
 
 
-async def plan_missing_digests(svc: Services, store: PromptStore, now: datetime) -> None:
-    """Every active group with the digest on gets its next digest, if it has none pending."""
-    for building_id in await store.unplanned(rules.KIND, "digest_enabled"):
-        building = await svc.buildings.get(building_id)
-        if building is not None:
-            await plan_digest(svc, building, max(building.added_at, now - rules.GRACE))
-
-
 async def digest_lines(svc: Services, building: Building, now: datetime) -> list[str]:
     """The lines every feature contributes, a blank line between features; a feature that
     fails costs only its own lines."""
@@ -91,15 +80,12 @@ async def digest_lines(svc: Services, building: Building, now: datetime) -> list
     return lines
 
 
-async def digest_keyboard(svc: Services, building: Building, now: datetime) -> InlineKeyboardMarkup:
-    lang = building.language
-    ask = await svc.deep_links.reusable(ASK_LINK, building.chat_id, "", now)
-    activity = await svc.deep_links.reusable(ACTIVITY_LINK, building.chat_id, "", now)
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(t(lang, "digest.button.ask"), url=link_url(svc.bot_username, ask.token)),
-        InlineKeyboardButton(t(lang, "digest.button.activity"),
-                             url=link_url(svc.bot_username, activity.token)),
-    ]])
+async def digest_keyboard(svc: Services, building: Building) -> InlineKeyboardMarkup:
+    lang, chat_id = building.language, building.chat_id
+    return keyboard([
+        await link_to(svc, plain(lang, "digest.button.ask"), ASK_LINK, chat_id),
+        await link_to(svc, plain(lang, "digest.button.activity"), ACTIVITY_LINK, chat_id),
+    ])
 
 
 def render_digest(lang: str, title: str, lines: list[str]) -> str:
@@ -111,37 +97,35 @@ def render_digest(lang: str, title: str, lines: list[str]) -> str:
     return t(lang, "digest.message", header=Safe(header), lines=Safe(body), footer=Safe(footer))
 
 
-async def send_digest(bot: Bot, svc: Services, building: Building, now: datetime) -> bool:
+async def send_digest(svc: Services, building: Building, now: datetime, *,
+                      key: str | None = None) -> bool:
     """Post the digest; False when there was nothing to say."""
     lines = await digest_lines(svc, building, now)
     if not lines:
         return False
     text = render_digest(building.language, building.title, lines)
-    keyboard = await digest_keyboard(svc, building, now)
-    await bot.send_message(building.chat_id, text, reply_markup=keyboard)
+    await svc.out.message(building.chat_id, text, keyboard=await digest_keyboard(svc, building),
+                          key=key)
     return True
 
 
-def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    store = PromptStore(svc.db)
+class WeeklyDigest:
+    """The digest as a scheduled group post."""
 
-    async def run_digest(item: ScheduledItem, now: datetime) -> ItemState:
-        if item.building_id is None:
-            return ItemState.SKIPPED
-        building = await svc.buildings.get(item.building_id)
-        if building is None or not building.active or not building.settings.digest_enabled:
-            return ItemState.SKIPPED
-        try:
-            sent = await send_digest(app.bot, svc, building, now)
-        except (Forbidden, BadRequest) as exc:
-            log.warning("digest for group %s not delivered: %s", building.chat_id, exc.message)
-            sent = False
-        occurrence = datetime.fromisoformat(item.payload.get("occurrence", item.due_at.isoformat()))
-        await plan_digest(svc, building, max(now, occurrence))
-        return ItemState.DONE if sent else ItemState.SKIPPED
+    kind = rules.KIND
+    switch = "digest_enabled"
 
-    async def planner(now: datetime) -> None:
-        await plan_missing_digests(svc, store, now)
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
 
-    svc.scheduler.register(rules.KIND, run_digest)
-    svc.scheduler.add_planner(planner)
+    async def post(self, building: Building, item: ScheduledItem, now: datetime) -> bool:
+        return await send_digest(self._svc, building, now, key=post_key(item))
+
+    async def plan_next(self, building: Building, item: ScheduledItem | None,
+                        now: datetime) -> None:
+        if item is None:
+            since = max(building.added_at, now - rules.GRACE)
+        else:
+            occurrence = item.payload.get("occurrence", item.due_at.isoformat())
+            since = max(now, datetime.fromisoformat(occurrence))
+        await plan_digest(self._svc, building, since)

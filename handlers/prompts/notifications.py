@@ -1,0 +1,123 @@
+"""/meldingen (/notifications): a resident chooses, privately, which prompts they want.
+
+The choices are applied where every scheduled private prompt passes (`svc.prompt_filters`), so
+no feature has to remember them. A second filter stops all prompts to someone who has not used
+the bot for two months, until they come back: calm, not nagging.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.domain import settings as rules
+from bot.domain.deeplinks import DeepLink
+from bot.i18n import plain, t
+from bot.menu import MenuCommand
+from bot.services import Services
+from handlers.kit.buttons import button, column, keyboard
+from handlers.kit.context import (
+    Context,
+    is_group,
+    language_for,
+    remember,
+    resident_language,
+    services,
+    user_language,
+)
+from handlers.kit.guards import answer
+from handlers.prompts.data import PromptPreferences
+from handlers.prompts.links import link_to
+
+COMMANDS = [
+    MenuCommand({"nl": "meldingen", "en": "notifications"}, "cmd.notifications", group=False),
+]
+PREFIX = "mute"
+LINK = "notifications"
+
+
+def kind_name(lang: str, kind: str) -> str:
+    names = {
+        "request": plain(lang, "notify.kind.request"),
+        "activity": plain(lang, "notify.kind.activity"),
+        "pairing": plain(lang, "notify.kind.pairing"),
+    }
+    return names[kind]
+
+
+def menu(lang: str, muted: set[str]) -> tuple[str, InlineKeyboardMarkup]:
+    """One line a kind of prompt, on or off; each line is also the button that turns it round."""
+    on, off = plain(lang, "notify.on"), plain(lang, "notify.off")
+    lines = [plain(lang, "notify.line", kind=kind_name(lang, kind),
+                   state=off if kind in muted else on) for kind in rules.PROMPT_KINDS]
+    text = t(lang, "notify.menu", lines="\n".join(lines))
+    return text, column([button(line, PREFIX, kind)
+                         for line, kind in zip(lines, rules.PROMPT_KINDS, strict=True)])
+
+
+async def show_menu(update: Update, context: Context) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if update.effective_message is None or chat is None or user is None:
+        return
+    svc = services(context)
+    resident = await remember(update, context)
+    if is_group(chat):
+        lang = await language_for(update, context)
+        if await svc.buildings.get(chat.id) is None:
+            return
+        open_private = await link_to(svc, plain(lang, "button.open_private"), LINK, chat.id)
+        await svc.out.reply(update, t(lang, "notify.in_private"), keyboard=keyboard([open_private]))
+        return
+    lang = resident_language(svc, resident)
+    text, buttons = menu(lang, await svc.stores.prompts.muted(user.id))
+    await svc.out.reply(update, text, keyboard=buttons)
+
+
+async def open_link(update: Update, context: Context, link: DeepLink) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    lang = await user_language(svc, user.id)
+    text, buttons = menu(lang, await svc.stores.prompts.muted(user.id))
+    await svc.out.message(user.id, text, keyboard=buttons)
+
+
+async def on_toggle(update: Update, context: Context) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
+        return
+    svc = services(context)
+    lang = await language_for(update, context)
+    kind = query.data.partition(":")[2]
+    if is_group(chat) or chat.id != user.id:
+        await answer(update, plain(lang, "notify.not_yours"))
+        return
+    if not rules.is_mutable(kind):
+        await answer(update, plain(lang, "notify.stale"))
+        return
+    await remember(update, context)
+    store = svc.stores.prompts
+    muted = await store.muted(user.id)
+    await store.set_muted(user.id, kind, kind not in muted, svc.clock.now())
+    await answer(update, plain(lang, "notify.saved"))
+    await svc.out.replace_pressed(update, *menu(lang, await store.muted(user.id)))
+
+
+def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    store = svc.stores.prompts
+
+    async def not_muted(user_id: int, kind: str, now: datetime) -> bool:
+        return not await store.is_muted(user_id, kind)
+
+    async def not_gone_quiet(user_id: int, kind: str, now: datetime) -> bool:
+        resident = await svc.residents.get(user_id)
+        return resident is None or rules.still_around(resident.last_seen_at, now)
+
+    svc.prompt_filters.extend([not_muted, not_gone_quiet])
+    svc.personal_data.append(PromptPreferences(store))
+    svc.link_routes[LINK] = open_link
+    app.add_handler(CommandHandler(["meldingen", "notifications"], show_menu))
+    app.add_handler(CallbackQueryHandler(on_toggle, pattern=rf"^{PREFIX}:"))
