@@ -3,7 +3,8 @@
 Handler order matters: the features are registered in `FEATURES` order, their commands and buttons
 in handler group 0, so for one update the first matching handler wins; the few handlers that must
 run before or after those (the rate limit, the flows' typed answers, the safety net) use the
-groups named in `handlers/order.py`. Errors go to `handlers.errors`, which logs and carries on.
+groups named in `handlers/order.py`. Errors go to `handlers.community.errors`, which logs and
+carries on.
 """
 
 from __future__ import annotations
@@ -35,22 +36,16 @@ from bot.menu import MenuCommand
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
 from handlers import (
-    abuse,
     activities,
     activity_flow,
-    data_rights,
-    errors,
-    group_life,
-    help,
+    community,
     ideas,
     insights,
-    language,
     offers,
     order,
     pairing,
     privacy,
     prompts,
-    start,
     workers,
     worried,
 )
@@ -61,8 +56,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 FEATURES: Sequence[ModuleType] = (
-    abuse, group_life, start, help, language, help_requests, privacy, data_rights,
-    prompts, activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
+    community, help_requests, privacy, prompts,
+    activities, activity_flow, ideas, workers, insights, offers, pairing, worried
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ from telegram import Bot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.deeplinks import DeepLink
+from bot.domain.privacy import ActionCounter
 from bot.menu import MenuCommand
 from bot.scheduler import Scheduler
 from handlers.kit.cards import Cards
@@ -30,6 +32,8 @@ from storage.privacy import FoundationData, GroupErasureStore, ReportStore, Rete
 from storage.prompts import PromptStore
 from storage.requests import RequestStore
 from storage.schedule import ScheduleStore
+
+log = logging.getLogger(__name__)
 
 LinkRoute = Callable[[Any, Any, DeepLink], Awaitable[None]]
 """(update, context, link): PTB objects stay out of the type here to keep `bot/` free of them."""
@@ -133,6 +137,8 @@ class Services:
     bot_username: str = ""
     menu: list[MenuCommand] = field(default_factory=list)
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
+    action_counter: ActionCounter = field(default_factory=ActionCounter)
+    """Commands and presses per resident (the per-resident rate limit), in memory."""
     link_routes: dict[str, LinkRoute] = field(default_factory=dict)
     """Deep-link kind -> what opening such a link does (features add their own)."""
     digest_sources: list[DigestSource] = field(default_factory=list)
@@ -149,6 +155,15 @@ class Services:
             if not await allowed(user_id, kind, now):
                 return False
         return True
+
+    async def run_departure_hooks(self, building_id: int, user_id: int, now: datetime) -> None:
+        """A resident left (or was forgotten): every feature gets its turn; one failing hook
+        does not keep the others from running."""
+        for hook in self.departure_hooks:
+            try:
+                await hook(building_id, user_id, now)
+            except Exception:
+                log.exception("a departure hook failed for building %s", building_id)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock, db: Database, bot: Bot | None = None,

@@ -51,7 +51,6 @@ from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import t
 from bot.scheduler import JobHandler
 from bot.services import ReportedCard, Services
-from handlers.abuse import report_button
 from handlers.common import (
     Context,
     answer,
@@ -66,6 +65,7 @@ from handlers.common import (
     services,
     user_language,
 )
+from handlers.kit.buttons import report_button
 from storage.activities import ActivityStore, Withdrawal
 
 log = logging.getLogger(__name__)

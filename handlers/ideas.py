@@ -25,7 +25,6 @@ from bot.menu import MenuCommand
 from bot.scheduler import JobHandler
 from bot.services import ReportedCard, Services
 from handlers import order
-from handlers.abuse import report_button
 from handlers.activities import app_refresher, notify_private, refresher
 from handlers.activity_flow import ask
 from handlers.common import (
@@ -40,6 +39,7 @@ from handlers.common import (
     services,
     user_language,
 )
+from handlers.kit.buttons import report_button
 from storage.activities import ActivityStore
 from storage.ideas import IdeaStore
 

@@ -22,8 +22,8 @@ from bot.domain.requests import (
 )
 from bot.i18n import Safe, t
 from bot.services import Services
-from handlers.abuse import report_button
 from handlers.common import Context, callback_data, services
+from handlers.kit.buttons import report_button
 from storage.requests import RequestStore
 
 log = logging.getLogger(__name__)

@@ -41,8 +41,8 @@ from bot.i18n import t
 from bot.logs import protect_token
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import ReportedCard, Services
-from handlers.abuse import report_button
 from handlers.activities import look_back
+from handlers.kit.buttons import report_button
 from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from sandbox.world import CallbackQueryState
 from storage.activities import ActivityStore

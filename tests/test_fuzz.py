@@ -25,7 +25,7 @@ from bot.clock import FakeClock
 from bot.i18n import t
 from bot.logs import protect_token
 from bot.services import Services
-from handlers.privacy import RETENTION_KIND
+from handlers.privacy.jobs import RETENTION_KIND
 from locales import SUPPORTED_LANGUAGES
 from sandbox import Sandbox, SandboxMessage, SandboxUser
 from sandbox.world import CallbackQueryState

@@ -8,8 +8,8 @@ from datetime import datetime, time, timedelta
 
 from bot.domain.pairing import PairStatus
 from bot.i18n import t
-from handlers.data_rights import forget_resident
 from handlers.pairing import Pairings
+from handlers.privacy.forget import forget_resident
 from sandbox import SandboxMessage, SandboxUser
 from sandbox.models import BotEvent
 from storage.pairing import PairingStore

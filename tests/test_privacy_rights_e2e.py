@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.domain.privacy import EXPORT_FILE_NAME
 from bot.i18n import t
-from handlers.privacy import RETENTION_KIND
+from handlers.privacy.jobs import RETENTION_KIND
 from sandbox import SandboxMessage, SandboxUser
 from tests.harness import World
 from tests.request_steps import ask, started

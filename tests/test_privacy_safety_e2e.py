@@ -14,8 +14,8 @@ from telegram import InlineKeyboardMarkup
 from bot.domain.privacy import ActionCounter, RateLimit
 from bot.i18n import t
 from bot.services import ReportedCard
-from handlers.abuse import COUNTER_KEY, report_button
 from handlers.common import is_current_member
+from handlers.kit.buttons import report_button
 from sandbox import SandboxMessage, SandboxUser
 from tests.harness import TOKEN, BotProcess, World
 
@@ -253,8 +253,7 @@ async def test_too_many_commands_one_private_line_and_silence_in_the_group(world
     john, kees = world.user("John"), world.user("Kees")
     async with world.bot():
         await world.add_bot()
-        assert world.app is not None
-        world.app.bot_data[COUNTER_KEY] = ActionCounter(RateLimit(per_minute=2, per_hour=200))
+        world.services.action_counter = ActionCounter(RateLimit(per_minute=2, per_hour=200))
         await world.sb.start_private(john)
         await world.sb.next_message(john)
         await world.sb.command(john, john, "help")

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import plain
+
 CALLBACK_DATA_LIMIT = 64
+REPORT = "rep"
+"""Callback prefix of the "Meld" button: `rep:<card kind>:<item id>` (handled in
+handlers.privacy.reports)."""
 
 
 def callback_data(*parts: object) -> str:
@@ -34,3 +39,9 @@ def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 def column(buttons: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     """One button a row."""
     return InlineKeyboardMarkup([[b] for b in buttons])
+
+
+def report_button(lang: str, kind: str, item_id: int) -> InlineKeyboardButton:
+    """The "Meld" button a feature puts on its group cards; the feature registers
+    `svc.reportables[kind]` so the report can be described and the card hidden."""
+    return button(plain(lang, "report.button"), REPORT, kind, item_id)

@@ -114,11 +114,19 @@ class DirectDelivery:
 
     async def _edit_later(self, key: str) -> None:
         await asyncio.sleep(self._settle)
-        item = self._waiting.pop(key, None)
-        if item is not None:
+        await self._quietly(self._waiting.pop(key, None))
+
+    async def _quietly(self, item: Outgoing | None) -> None:
+        """A settled card edit has no caller left to fail: a failure is only logged."""
+        try:
             await self._now(item)
+        except TelegramError as error:
+            log.warning("%s failed: %s", item.method.value if item else "?", type(error).__name__)
 
     async def _now(self, item: Outgoing | None) -> None:
+        """A refusal for good is settled; any other failure (a network error, Telegram's 5xx)
+        is raised to the caller, as a direct call would, so the update fails and the resident
+        is told something went wrong."""
         while item is not None:
             try:
                 message_id = await perform(self._bot, item, self._cards)
@@ -127,9 +135,6 @@ class DirectDelivery:
             except (Forbidden, BadRequest) as error:
                 item = await settle_refusal(item, error, self._mark_unreachable)
                 continue
-            except TelegramError as error:
-                log.warning("%s failed: %s", item.method.value, type(error).__name__)
-                return
             if message_id is not None and item.card is not None:
                 await self._cards.record(item.card, message_id)
             return
@@ -137,4 +142,4 @@ class DirectDelivery:
     async def drain(self) -> None:
         """Send the card edits still settling (at shutdown)."""
         for key in list(self._waiting):
-            await self._now(self._waiting.pop(key, None))
+            await self._quietly(self._waiting.pop(key, None))

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
 
 from bot.i18n import Safe, t
 from bot.menu import MenuCommand
-from bot.services import Services
-from handlers.common import Context, is_group, language_for, remember, services
-
-COMMANDS = [MenuCommand({"nl": "help", "en": "help"}, "cmd.help")]
+from handlers.kit.context import Context, is_group, language_for, remember, services
 
 
 def help_text(menu: list[MenuCommand], lang: str, *, in_group: bool) -> str:
@@ -24,14 +20,7 @@ def help_text(menu: list[MenuCommand], lang: str, *, in_group: bool) -> str:
 
 
 async def show_help(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if message is None:
-        return
     await remember(update, context)
+    svc = services(context)
     lang = await language_for(update, context)
-    text = help_text(services(context).menu, lang, in_group=is_group(update.effective_chat))
-    await message.reply_text(text)
-
-
-def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("help", show_help))
+    await svc.out.reply(update, help_text(svc.menu, lang, in_group=is_group(update.effective_chat)))

@@ -1,4 +1,5 @@
-"""/start: onboarding in a private chat, deep links, and a nudge from the group to go private."""
+"""/start: onboarding in a private chat, deep links routed to the feature that made them, and a
+nudge from the group to go private."""
 
 from __future__ import annotations
 
@@ -6,18 +7,25 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.deeplinks import DeepLink, is_valid_payload
-from bot.i18n import t
-from bot.menu import MenuCommand
+from bot.i18n import plain, t
 from bot.services import Services
-from handlers.common import Context, is_member, remember, resident_language, send_private, services
+from handlers.kit.buttons import keyboard, link_button
+from handlers.kit.context import (
+    Context,
+    building_link,
+    group_language,
+    remember,
+    resident_language,
+    services,
+)
+from handlers.kit.guards import is_member
+from handlers.kit.send import Method, Outgoing
 
-COMMANDS = [MenuCommand({"nl": "start", "en": "start"}, "cmd.start", group=False)]
+BUILDING_LINK = "building"
+"""The group's standing "Begin hier" link."""
 
 
 async def start_private(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if message is None:
-        return
     svc = services(context)
     resident = await remember(update, context)
     if resident is None:
@@ -26,31 +34,39 @@ async def start_private(update: Update, context: Context) -> None:
     lang = resident_language(svc, resident)
     payload = context.args[0] if context.args else None
     if payload is None:
-        await message.reply_text(t(lang, "start.private", name=resident.first_name))
+        await svc.out.reply(update, t(lang, "start.private", name=resident.first_name))
         return
     link = await svc.deep_links.get(payload) if is_valid_payload(payload) else None
     route = svc.link_routes.get(link.kind) if link is not None else None
     if link is None or route is None or not link.usable_at(svc.clock.now()):
-        await message.reply_text(t(lang, "start.link_unknown"))
+        await svc.out.reply(update, t(lang, "start.link_unknown"))
         return
     await route(update, context, link)
 
 
 async def open_building(update: Update, context: Context, link: DeepLink) -> None:
     """The group's "Begin hier" link: greet, and tie the resident to that building."""
-    message = update.effective_message
     user = update.effective_user
-    if message is None or user is None or link.building_id is None:
+    if user is None or link.building_id is None:
         return
     svc = services(context)
-    resident = await svc.residents.get(user.id)
-    lang = resident_language(svc, resident)
+    lang = resident_language(svc, await svc.residents.get(user.id))
     building = await svc.buildings.get(link.building_id)
     text = t(lang, "start.private", name=user.first_name)
     # A link can be forwarded: it ties to a building only someone who is in its group.
     if building is not None and await is_member(context, building.chat_id, user.id):
         text += "\n\n" + t(lang, "start.linked", building=building.title)
-    await message.reply_text(text)
+    await svc.out.reply(update, text)
+
+
+async def need_start_line(svc: Services, chat_id: int, name: str) -> Outgoing:
+    """What the group sees instead when a resident cannot be written to privately: one short
+    line with a button that opens the bot."""
+    lang = await group_language(svc, chat_id)
+    opener = keyboard([link_button(plain(lang, "button.open_private"),
+                                   await building_link(svc, chat_id))])
+    return Outgoing(chat_id=chat_id, method=Method.SEND,
+                    text=t(lang, "private.need_start", name=name), keyboard=opener.to_dict())
 
 
 async def start_in_group(update: Update, context: Context) -> None:
@@ -61,16 +77,11 @@ async def start_in_group(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = resident_language(svc, resident)
-    await send_private(
-        context,
-        user.id,
-        t(lang, "start.private", name=user.first_name),
-        fallback_chat_id=chat.id,
-        fallback_name=user.first_name,
-    )
+    await svc.out.private(user.id, t(lang, "start.private", name=user.first_name),
+                          fallback=await need_start_line(svc, chat.id, user.first_name))
 
 
-def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    svc.link_routes["building"] = open_building
+def register_start(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    svc.link_routes[BUILDING_LINK] = open_building
     app.add_handler(CommandHandler("start", start_private, filters=filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("start", start_in_group, filters=filters.ChatType.GROUPS))

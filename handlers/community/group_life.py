@@ -5,25 +5,27 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import ChatMember, InlineKeyboardMarkup, Update, User
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
 from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import link_url
-from bot.i18n import t
+from bot.i18n import plain, t
 from bot.services import Services
-from handlers.common import PRESENT, Context, building_link, is_group, is_person, services
+from handlers.kit.buttons import keyboard, link_button
+from handlers.kit.context import Context, building_link, is_group, is_person, services
+from handlers.kit.guards import PRESENT
 
 log = logging.getLogger(__name__)
 
 
 async def welcome_keyboard(svc: Services, chat_id: int, lang: str) -> InlineKeyboardMarkup:
-    url = await building_link(svc, chat_id)
+    begin = await building_link(svc, chat_id)
     ask = await svc.deep_links.reusable("ask", chat_id, "", svc.clock.now())
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(t(lang, "button.begin"), url=url),
-        InlineKeyboardButton(t(lang, "request.button.ask"), url=link_url(svc.bot_username, ask.token)),
-    ]])
+    return keyboard([
+        link_button(plain(lang, "button.begin"), begin),
+        link_button(plain(lang, "request.button.ask"), link_url(svc.bot_username, ask.token)),
+    ])
 
 
 async def on_my_chat_member(update: Update, context: Context) -> None:
@@ -51,10 +53,8 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
         if is_person(adder):
             await svc.residents.seen(adder.id, adder.first_name, adder.language_code, now)
             await svc.memberships.set_status(chat.id, adder.id, MemberStatus.MEMBER, now)
-        keyboard = await welcome_keyboard(svc, chat.id, building.language)
-        await context.bot.send_message(
-            chat.id, t(building.language, "welcome.group"), reply_markup=keyboard
-        )
+        await svc.out.message(chat.id, t(building.language, "welcome.group"),
+                              keyboard=await welcome_keyboard(svc, chat.id, building.language))
         log.info("added to group %s", chat.id)
     elif was_in and not is_in:
         await svc.buildings.deactivate(chat.id, now)
@@ -105,16 +105,7 @@ async def mark_departed(svc: Services, building_id: int, user: User, now: dateti
         return
     await svc.residents.seen(user.id, user.first_name, user.language_code, now)
     await svc.memberships.set_status(building_id, user.id, MemberStatus.LEFT, now)
-    await run_departure_hooks(svc, building_id, user.id, now)
-
-
-async def run_departure_hooks(svc: Services, building_id: int, user_id: int, now: datetime) -> None:
-    """Every feature gets its turn; one failing hook does not keep the others from running."""
-    for hook in svc.departure_hooks:
-        try:
-            await hook(building_id, user_id, now)
-        except Exception:
-            log.exception("a departure hook failed for building %s", building_id)
+    await svc.run_departure_hooks(building_id, user.id, now)
 
 
 async def on_migrate(update: Update, context: Context) -> None:
@@ -133,7 +124,7 @@ async def on_migrate(update: Update, context: Context) -> None:
         log.info("group %s became supergroup %s; rows moved", old, new)
 
 
-def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+def register_group_life(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(ChatMemberHandler(on_chat_member, ChatMemberHandler.CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))

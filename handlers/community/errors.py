@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application
 
-from bot.i18n import t
-from bot.services import Services
-from handlers.common import Context, language_for
+from bot.i18n import plain, t
+from handlers.kit.context import Context, language_for, services
+from handlers.kit.guards import answer
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,9 @@ async def on_error(update: object, context: Context) -> None:
     try:
         lang = await language_for(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(t(lang, "error.generic"))
+            await answer(update, plain(lang, "error.generic"))
         elif update.effective_message is not None and update.effective_chat is not None \
-                and update.effective_chat.type == "private":
-            await update.effective_message.reply_text(t(lang, "error.generic"))
+                and update.effective_chat.type == ChatType.PRIVATE:
+            await services(context).out.reply(update, t(lang, "error.generic"))
     except TelegramError:
         log.warning("could not tell the resident about the failed update %s", update_id)
-
-
-def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    app.add_error_handler(on_error)

@@ -1,0 +1,32 @@
+"""The bot among neighbours: its life in a group (added, removed, members coming and going),
+/start with its deep links, /help, /taal, and the error handler that keeps one bad update from
+stopping the bot."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.menu import MenuCommand
+from bot.services import Services
+from handlers.community.errors import on_error
+from handlers.community.group_life import register_group_life
+from handlers.community.help import show_help
+from handlers.community.language import ask_language, on_language_chosen
+from handlers.community.start import register_start
+
+__all__ = ["COMMANDS", "register"]
+
+COMMANDS = [
+    MenuCommand({"nl": "start", "en": "start"}, "cmd.start", group=False),
+    MenuCommand({"nl": "help", "en": "help"}, "cmd.help"),
+    MenuCommand({"nl": "taal", "en": "language"}, "cmd.language"),
+]
+
+
+def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    register_group_life(app)
+    register_start(app, svc)
+    app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CommandHandler(["taal", "language"], ask_language))
+    app.add_handler(CallbackQueryHandler(on_language_chosen, pattern=r"^g?lang:"))
+    app.add_error_handler(on_error)

@@ -1,0 +1,62 @@
+"""/taal (/language): a resident picks their own language privately; an admin picks the group's."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.i18n import plain, t
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, is_group, language_for, remember, services
+from handlers.kit.guards import answer, group_admin, is_group_admin
+from locales import SUPPORTED_LANGUAGES
+
+RESIDENT_SCOPE, GROUP_SCOPE = "lang", "glang"
+"""Callback prefixes: `lang:<code>` for oneself, `glang:<code>` for the group."""
+
+
+def language_keyboard(scope: str) -> InlineKeyboardMarkup:
+    """Each language named in itself, so anyone can find their own."""
+    return keyboard([button(plain(lang, "language.name"), scope, lang)
+                     for lang in SUPPORTED_LANGUAGES])
+
+
+async def ask_language(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await remember(update, context)
+    svc = services(context)
+    lang = await language_for(update, context)
+    if not is_group(chat):
+        await svc.out.reply(update, t(lang, "language.choose"),
+                            keyboard=language_keyboard(RESIDENT_SCOPE))
+    elif await group_admin(update, context, "language.admin_only", lang=lang):
+        await svc.out.reply(update, t(lang, "language.choose_group"),
+                            keyboard=language_keyboard(GROUP_SCOPE))
+
+
+async def on_language_chosen(update: Update, context: Context) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
+        return
+    scope, _, chosen = query.data.partition(":")
+    svc = services(context)
+    if chosen not in SUPPORTED_LANGUAGES:
+        await answer(update, plain(await language_for(update, context), "error.stale_button"))
+        return
+    if scope == GROUP_SCOPE:
+        if not is_group(chat) or not await is_group_admin(context, chat.id, user.id):
+            await answer(update, plain(await language_for(update, context), "language.admin_only"),
+                         show_alert=True)
+            return
+        await svc.buildings.set_language(chat.id, chosen)
+        await answer(update)
+        await svc.out.replace_pressed(update, t(chosen, "language.group_set"))
+        return
+    resident = await remember(update, context)
+    if resident is None or is_group(chat):
+        await answer(update, plain(await language_for(update, context), "error.not_yours"))
+        return
+    await svc.residents.set_language(user.id, chosen)
+    await answer(update)
+    await svc.out.replace_pressed(update, t(chosen, "language.set"))

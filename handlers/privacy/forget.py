@@ -1,0 +1,79 @@
+"""/vergeetmij: a resident has everything the bot keeps about them erased, after one question."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.deeplinks import DeepLink
+from bot.i18n import plain, t
+from bot.logs import pseudonym
+from bot.services import Services
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, language_for, services
+from handlers.kit.guards import answer
+
+log = logging.getLogger(__name__)
+
+FORGET = "fgt"
+"""Callback prefix: `fgt:yes` or `fgt:no`."""
+
+
+def forget_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return keyboard([button(plain(lang, "data.forget.yes"), FORGET, "yes"),
+                     button(plain(lang, "data.forget.no"), FORGET, "no")])
+
+
+async def ask_forget(update: Update, context: Context) -> None:
+    lang = await language_for(update, context)
+    await services(context).out.reply(update, t(lang, "data.forget.ask"),
+                                      keyboard=forget_keyboard(lang))
+
+
+async def open_forget_link(update: Update, context: Context, link: DeepLink) -> None:
+    await ask_forget(update, context)
+
+
+async def forget_resident(svc: Services, user_id: int) -> bool:
+    """Erase everything about a resident: features first (they may still need the memberships
+    to edit cards), the foundation last. Harmless to repeat; False when some part failed."""
+    now = svc.clock.now()
+    for building_id in await svc.memberships.buildings_of(user_id):
+        await svc.run_departure_hooks(building_id, user_id, now)
+    foundation = svc.stores.foundation
+    complete = True
+    for personal in svc.personal_data:
+        if personal is foundation:
+            continue
+        try:
+            await personal.forget(user_id, now)
+        except Exception:
+            log.exception("forgetting in %s failed", personal.name)
+            complete = False
+    if complete:
+        await foundation.forget(user_id, now)
+    return complete
+
+
+async def on_forget_answer(update: Update, context: Context) -> None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or chat is None or user is None:
+        return
+    svc = services(context)
+    lang = await language_for(update, context)
+    if chat.id != user.id:
+        await answer(update, plain(lang, "error.not_yours"))
+        return
+    if query.data == f"{FORGET}:no":
+        await answer(update)
+        await svc.out.replace_pressed(update, t(lang, "data.forget.kept"))
+        return
+    if query.data != f"{FORGET}:yes":
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    complete = await forget_resident(svc, user.id)
+    log.info("resident %s was forgotten%s", pseudonym(user.id), "" if complete else " in part")
+    await answer(update)
+    await svc.out.replace_pressed(
+        update, t(lang, "data.forget.done") if complete else t(lang, "data.forget.partial"))

@@ -1,0 +1,150 @@
+""""Meld": any member can quietly report a card to the group's admins, who hear of it privately
+(never who reported it) and may hide the card or let it stand. The button itself is
+`handlers.kit.buttons.report_button`, which every feature with cards uses."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.domain.privacy import Report, ReportState
+from bot.i18n import plain, t
+from bot.services import ReportedCard, Services
+from handlers.kit.buttons import REPORT, button, keyboard
+from handlers.kit.context import Context, is_group, language_for, resident_language, services
+from handlers.kit.guards import answer, is_group_admin, is_member
+from handlers.kit.send import Method, Outgoing
+
+log = logging.getLogger(__name__)
+
+HIDE, KEEP = "rhide", "rkeep"
+REPORT_DATA = re.compile(rf"^{REPORT}:([a-z][a-z0-9_]{{0,15}}):(\d{{1,18}})$")
+HIDE_DATA = re.compile(rf"^{HIDE}:(\d{{1,18}})$")
+KEEP_DATA = re.compile(rf"^{KEEP}:(\d{{1,18}})$")
+
+
+async def on_report(update: Update, context: Context) -> None:
+    """A resident pressed "Meld" on a card: the admins hear of it privately; nobody learns who."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    svc = services(context)
+    lang = await language_for(update, context)
+    match = REPORT_DATA.match(query.data or "")
+    reportable = svc.reportables.get(match.group(1)) if match else None
+    if match is None or reportable is None or not is_group(chat):
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    kind, item_id = match.group(1), int(match.group(2))
+    card = await reportable.describe(item_id, lang)
+    building = await svc.buildings.get(chat.id)
+    if card is None or card.building_id != chat.id or building is None:
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    if query.from_user is None or not await is_member(context, chat.id, query.from_user.id):
+        await answer(update, plain(lang, "report.members_only"), show_alert=True)
+        return
+    report, new = await svc.stores.reports.open(chat.id, kind, item_id, svc.clock.now())
+    if not new:
+        await answer(update, plain(lang, "report.thanks"), show_alert=True)
+        return
+    reached = await _alert_admins(context, svc, report, card, building.title)
+    log.info("card %s:%s reported in %s; %d admin(s) told", kind, item_id, chat.id, reached)
+    await answer(update, plain(lang, "report.thanks") if reached else plain(lang, "report.no_admins"),
+                 show_alert=True)
+
+
+async def _alert_admins(
+    context: Context, svc: Services, report: Report, card: ReportedCard, title: str
+) -> int:
+    """Every admin is written to privately; the count is of those who can be reached (they
+    opened the bot and did not block it), as Telegram refuses the others."""
+    try:
+        admins = await context.bot.get_chat_administrators(report.building_id)
+    except TelegramError:
+        return 0
+    reached = 0
+    for admin in admins:
+        person = admin.user
+        if person.is_bot:
+            continue
+        resident = await svc.residents.get(person.id)
+        lang = resident_language(svc, resident)
+        choices = keyboard([button(plain(lang, "report.button_hide"), HIDE, report.id),
+                            button(plain(lang, "report.button_keep"), KEEP, report.id)])
+        await svc.out.private(person.id, t(lang, "report.alert", building=title,
+                                           summary=card.summary), keyboard=choices)
+        if resident is not None and resident.can_be_messaged:
+            reached += 1
+    return reached
+
+
+async def _admin_report(update: Update, context: Context, pattern: re.Pattern[str]) -> Report | None:
+    """The report behind a Verbergen/Laten staan press, if the presser may decide on it now."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return None
+    svc = services(context)
+    lang = await language_for(update, context)
+    match = pattern.match(query.data or "")
+    report = await svc.stores.reports.get(int(match.group(1))) if match else None
+    if report is None:
+        await answer(update, plain(lang, "error.stale_button"))
+        return None
+    if not await is_group_admin(context, report.building_id, user.id):
+        await answer(update, plain(lang, "report.admin_only"), show_alert=True)
+        return None
+    if report.state is not ReportState.OPEN:
+        await answer(update, plain(lang, "report.done_before"))
+        return None
+    return report
+
+
+async def on_hide(update: Update, context: Context) -> None:
+    """The card's thing is taken out of use and its message deleted; when Telegram will not
+    delete it, the admin is asked, under the alert, to remove it by hand."""
+    report = await _admin_report(update, context, HIDE_DATA)
+    query, user = update.callback_query, update.effective_user
+    if report is None or query is None or user is None:
+        return
+    svc = services(context)
+    lang = await language_for(update, context)
+    now = svc.clock.now()
+    reportable = svc.reportables.get(report.kind)
+    card = await reportable.describe(report.item_id, lang) if reportable else None
+    if not await svc.stores.reports.close(report.id, ReportState.HIDDEN, now):
+        await answer(update, plain(lang, "report.done_before"))
+        return
+    if reportable is not None:
+        await reportable.hide(report.item_id, now)
+    if card is not None and card.message_id is not None:
+        by_hand = Outgoing(chat_id=user.id, method=Method.SEND, text=t(lang, "report.hidden_manual"),
+                           reply_to=query.message.message_id if query.message else None)
+        await svc.out.send(Outgoing(chat_id=card.chat_id, method=Method.DELETE,
+                                    message_id=card.message_id, on_refused=by_hand))
+    log.info("reported card %s:%s hidden by an admin", report.kind, report.item_id)
+    await answer(update)
+    await svc.out.replace_pressed(update, t(lang, "report.hidden"))
+
+
+async def on_keep(update: Update, context: Context) -> None:
+    report = await _admin_report(update, context, KEEP_DATA)
+    if report is None:
+        return
+    svc = services(context)
+    lang = await language_for(update, context)
+    if not await svc.stores.reports.close(report.id, ReportState.KEPT, svc.clock.now()):
+        await answer(update, plain(lang, "report.done_before"))
+        return
+    await answer(update)
+    await svc.out.replace_pressed(update, t(lang, "report.kept"))
+
+
+def register_reports(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(on_report, pattern=rf"^{REPORT}:"))
+    app.add_handler(CallbackQueryHandler(on_hide, pattern=rf"^{HIDE}:"))
+    app.add_handler(CallbackQueryHandler(on_keep, pattern=rf"^{KEEP}:"))
