@@ -20,8 +20,6 @@ FEATURES = 0
 """Every feature's commands and buttons."""
 FLOWS = 5
 """Typed answers and /stop of every private flow (handlers.kit.flows), to the one that waits."""
-REQUEST_TEXT = 7
-"""Typed answers (and /stop) of the help-request flow."""
 ACTIVITY_TEXT = 31
 """Typed answers (and /stop) of the activity flow."""
 IDEA_TEXT = 32

@@ -97,10 +97,7 @@ async def started(world: World, *users: SandboxUser) -> None:
 
 def store(world: World) -> RequestStore:
     """The running bot's request storage, to check what was kept."""
-    assert world.app is not None
-    found = world.app.bot_data["request_store"]
-    assert isinstance(found, RequestStore)
-    return found
+    return world.services.stores.requests
 
 
 async def to_text_step(world: World, user: SandboxUser, kind: str = "Boodschappen") -> SandboxMessage:

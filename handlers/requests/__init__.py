@@ -1,0 +1,57 @@
+"""Small help requests: asked privately, posted as a card in the group, taken by one neighbour
+with "Ik help", and followed through to done and thanks (or closed, withdrawn, repeated weekly).
+
+Every button carries only a short id; the press is checked again against the database and the
+presser, so a stale, forged or other group's button changes nothing and gets a short answer.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.services import Services
+from handlers.requests.card import CARD_KIND, REPORT_KIND, RequestCards
+from handlers.requests.claims import on_card_button, open_request_link
+from handlers.requests.commands import (
+    COMMANDS,
+    ask_in_group,
+    ask_in_private,
+    open_ask_link,
+    remove_command,
+)
+from handlers.requests.controls import on_again, on_control
+from handlers.requests.data import RequestFeed
+from handlers.requests.flow import RequestFlow
+from handlers.requests.flow_buttons import on_flow_button
+from handlers.requests.jobs import RequestJobs
+
+__all__ = ["COMMANDS", "register"]
+
+
+def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    svc.cards.register(CARD_KIND, RequestCards(svc))
+    svc.flows.register(RequestFlow(svc))
+    svc.link_routes["ask"] = open_ask_link
+    svc.link_routes["req"] = open_request_link
+    app.add_handler(CommandHandler(["vraag", "ask"], ask_in_group, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler(["vraag", "ask"], ask_in_private,
+                                   filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^rqf:"))
+    app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^req:(c|ca):"))
+    app.add_handler(CallbackQueryHandler(on_again, pattern=r"^req:again:"))
+    app.add_handler(CallbackQueryHandler(on_control, pattern=r"^req:"))
+    app.add_handler(CommandHandler(["weghalen", "remove"], remove_command,
+                                   filters=filters.ChatType.GROUPS))
+    jobs = RequestJobs(svc)
+    svc.scheduler.register("request.bump", jobs.bump)
+    svc.scheduler.register("request.close", jobs.close)
+    svc.scheduler.register("request.prompt", jobs.prompt)
+    svc.scheduler.register("request.next", jobs.next_week)
+    if app.job_queue is not None:
+        app.job_queue.run_once(jobs.post_unposted, when=0.1, name="requests:unposted")
+    feed = RequestFeed(svc)
+    svc.digest_sources.append(feed.digest)
+    svc.activity_probes.append(feed.last_activity)
+    svc.personal_data.append(feed)
+    svc.departure_hooks.append(feed.departed)
+    svc.reportables[REPORT_KIND] = feed

@@ -1,0 +1,121 @@
+""""Ik help" on the card: one neighbour takes the request, and the two are introduced privately.
+
+The claim is one atomic change in storage, so when many press at once exactly one helps; the
+others hear it is taken.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.requests import Action, HelpRequest, Refusal, RequestStatus, refusal
+from bot.i18n import plain, t
+from bot.services import Services
+from handlers.kit.buttons import keyboard, link_button
+from handlers.kit.context import (
+    Context,
+    group_language,
+    presser_language,
+    remember,
+    services,
+    user_language,
+)
+from handlers.kit.guards import answer, is_member
+from handlers.kit.send import Method, Outgoing
+from handlers.requests.card import card_ref
+from handlers.requests.keyboards import helper_controls, requester_controls
+from handlers.requests.texts import first_name, helper_intro, refusal_answer, requester_intro
+
+CARD_DATA = re.compile(r"^req:(c|ca):(\d{1,18})$")
+
+
+async def request_link(svc: Services, request: HelpRequest) -> str:
+    """A deep link that shows requester or helper their part of this request privately."""
+    link = await svc.deep_links.create("req", svc.clock.now(), building_id=request.building_id,
+                                       target=str(request.id))
+    return link_url(svc.bot_username, link.token)
+
+
+async def introduce(svc: Services, request: HelpRequest) -> None:
+    """After a claim both hear of each other privately; a helper who never opened the bot gets
+    one line in the group with a link (the requester opened it to ask, so needs none)."""
+    assert request.helper_id is not None
+    requester_name = await first_name(svc, request.requester_id)
+    helper_name = await first_name(svc, request.helper_id)
+    r_lang = await user_language(svc, request.requester_id)
+    await svc.out.private(
+        request.requester_id, await requester_intro(svc, request, r_lang),
+        keyboard=requester_controls(r_lang, request, helper_name))
+    g_lang = await group_language(svc, request.building_id)
+    open_bot = keyboard([link_button(plain(g_lang, "button.open_private"),
+                                     await request_link(svc, request))])
+    in_group = Outgoing(chat_id=request.building_id, method=Method.SEND,
+                        text=t(g_lang, "private.need_start", name=helper_name),
+                        keyboard=open_bot.to_dict())
+    h_lang = await user_language(svc, request.helper_id)
+    await svc.out.private(
+        request.helper_id, await helper_intro(svc, request, h_lang),
+        keyboard=helper_controls(h_lang, request, requester_name), fallback=in_group)
+
+
+async def open_request_link(update: Update, context: Context, link: DeepLink) -> None:
+    """The link from the group fallback line: shows the opener their part, if they have one."""
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    lang = await user_language(svc, user.id)
+    request = await svc.stores.requests.get(int(link.target)) if link.target.isdigit() else None
+    if request is not None and request.status is RequestStatus.CLAIMED:
+        if request.helper_id == user.id:
+            name = await first_name(svc, request.requester_id)
+            await svc.out.message(user.id, await helper_intro(svc, request, lang),
+                                  keyboard=helper_controls(lang, request, name))
+            return
+        if request.requester_id == user.id:
+            name = await first_name(svc, request.helper_id)
+            await svc.out.message(user.id, await requester_intro(svc, request, lang),
+                                  keyboard=requester_controls(lang, request, name))
+            return
+    await svc.out.message(user.id, t(lang, "request.link.not_yours"))
+
+
+async def on_card_button(update: Update, context: Context) -> None:
+    """"Ik help" (or, for a weekly need, this time / every time)."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None:
+        return
+    svc = services(context)
+    store = svc.stores.requests
+    lang = await presser_language(svc, user)
+    match = CARD_DATA.match(query.data or "")
+    request = await store.get(int(match.group(2))) if match else None
+    message = query.message
+    if (match is None or request is None or chat is None or message is None
+            or request.building_id != chat.id or request.card_message_id != message.message_id):
+        await answer(update, refusal_answer(lang, Refusal.GONE))
+        return
+    now = svc.clock.now()
+    refused = refusal(Action.CLAIM, request, user.id, now)
+    if refused is not None:
+        await answer(update, refusal_answer(lang, refused), show_alert=refused is Refusal.OWN)
+        return
+    if not await is_member(context, request.building_id, user.id):
+        await answer(update, plain(lang, "request.answer.not_member"), show_alert=True)
+        return
+    await remember(update, context)
+    if not await store.claim(request.id, user.id, now):
+        again = await store.get(request.id)
+        await answer(update, refusal_answer(
+            lang, refusal(Action.CLAIM, again, user.id, now) or Refusal.TAKEN))
+        return
+    if match.group(1) == "ca" and request.series_id is not None:
+        await store.set_standing_helper(request.series_id, user.id)
+    await answer(update, plain(lang, "request.answer.claimed"))
+    await svc.cards.refresh(card_ref(request.id))
+    claimed = await store.get(request.id)
+    assert claimed is not None
+    await introduce(svc, claimed)

@@ -1,0 +1,197 @@
+"""The private buttons of requester and helper: done, thanks, stepping back, cancelling,
+changing the text, time or contact, stopping a weekly need, and asking again after a close.
+
+Every press is checked again against the stored request and the presser (`refusal`), so a
+stale or forwarded button changes nothing and gets a short answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from telegram import Update
+
+from bot.domain.requests import (
+    Action,
+    DraftStep,
+    HelpRequest,
+    Refusal,
+    WhenChoice,
+    WhenError,
+    refusal,
+    when_from_choice,
+)
+from bot.i18n import plain, t
+from bot.services import Services
+from handlers.kit.context import (
+    Context,
+    is_group,
+    presser_language,
+    remember,
+    services,
+    user_language,
+)
+from handlers.kit.guards import answer, is_member
+from handlers.requests.card import card_ref
+from handlers.requests.flow import limit_text, start_edit
+from handlers.requests.keyboards import (
+    more_often_keyboard,
+    stop_series_keyboard,
+    thank_keyboard,
+)
+from handlers.requests.notices import reopen, tell_helper_cancelled
+from handlers.requests.posting import publish
+from handlers.requests.schedule import stop_series, unschedule_request
+from handlers.requests.texts import first_name, refusal_answer
+
+CONTROL_DATA = re.compile(r"^req:(done|thx|wd|cx|et|ew|ct|ss):(\d{1,18})$")
+AGAIN_DATA = re.compile(r"^req:again:(\d{1,18}):([a-z]{1,10})$")
+ACTIONS = {
+    "done": Action.DONE, "thx": Action.THANK, "wd": Action.WITHDRAW, "cx": Action.CANCEL,
+    "et": Action.EDIT, "ew": Action.EDIT, "ct": Action.CONTACT, "ss": Action.STOP_SERIES,
+}
+EDIT_STEPS = {"et": DraftStep.EDIT_TEXT, "ew": DraftStep.EDIT_WHEN, "ct": DraftStep.CONTACT}
+
+Control = Callable[[Update, Services, HelpRequest, str], Awaitable[None]]
+
+
+async def on_control(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    lang = await presser_language(svc, user)
+    match = CONTROL_DATA.match(query.data or "")
+    if match is None or is_group(update.effective_chat):
+        await answer(update, refusal_answer(lang, Refusal.GONE))
+        return
+    await remember(update, context)
+    what, request = match.group(1), await svc.stores.requests.get(int(match.group(2)))
+    refused = refusal(ACTIONS[what], request, user.id, svc.clock.now())
+    if refused is not None or request is None:
+        await answer(update, refusal_answer(lang, refused or Refusal.GONE))
+        return
+    if what in EDIT_STEPS:
+        await answer(update)
+        await start_edit(update, svc, request, EDIT_STEPS[what], lang)
+        return
+    handlers: dict[str, Control] = {"done": _done, "thx": _thank, "wd": _withdraw,
+                                    "cx": _cancel, "ss": _stop_series}
+    await handlers[what](update, svc, request, lang)
+
+
+async def _close(update: Update, svc: Services, request: HelpRequest, lang: str,
+                 change: Callable[[int, datetime], Awaitable[bool]]) -> bool:
+    """End a request from a button: `change` moves it on once (False when someone was first);
+    then its schedule goes and its card follows."""
+    if not await change(request.id, svc.clock.now()):
+        await answer(update, plain(lang, "request.answer.closed"))
+        return False
+    await answer(update)
+    await unschedule_request(svc, request)
+    await svc.cards.refresh(card_ref(request.id))
+    return True
+
+
+async def _done(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
+    if not await _close(update, svc, request, lang, svc.stores.requests.mark_done):
+        return
+    assert request.helper_id is not None
+    helper = await first_name(svc, request.helper_id)
+    requester = await first_name(svc, request.requester_id)
+    if update.effective_user is not None and update.effective_user.id == request.helper_id:
+        await svc.out.replace_pressed(
+            update, t(lang, "request.done.by_helper_self", requester=requester))
+        r_lang = await user_language(svc, request.requester_id)
+        await svc.out.private(request.requester_id,
+                              t(r_lang, "request.done.by_helper", helper=helper),
+                              keyboard=thank_keyboard(r_lang, request, helper))
+        return
+    await svc.out.replace_pressed(update, t(lang, "request.done.requester", helper=helper),
+                                  thank_keyboard(lang, request, helper))
+    h_lang = await user_language(svc, request.helper_id)
+    await svc.out.private(request.helper_id,
+                          t(h_lang, "request.done.to_helper", requester=requester))
+
+
+async def _thank(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
+    if not await svc.stores.requests.thank(request.id, svc.clock.now()):
+        await answer(update, plain(lang, "request.answer.already"))
+        return
+    await answer(update)
+    assert request.helper_id is not None
+    h_lang = await user_language(svc, request.helper_id)
+    requester = await first_name(svc, request.requester_id)
+    await svc.out.private(request.helper_id,
+                          t(h_lang, "request.thanks.to_helper", requester=requester))
+    await svc.out.replace_pressed(update, t(lang, "request.thanks.sent"),
+                                  more_often_keyboard(lang, request))
+
+
+async def _withdraw(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
+    assert request.helper_id is not None
+    if not await svc.stores.requests.withdraw(request.id, request.helper_id):
+        await answer(update, plain(lang, "request.answer.closed"))
+        return
+    await answer(update)
+    await reopen(svc, request, request.helper_id)
+    await svc.out.replace_pressed(update, t(lang, "request.withdraw.helper"))
+
+
+async def _cancel(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
+    if not await _close(update, svc, request, lang, svc.stores.requests.cancel):
+        return
+    await svc.out.replace_pressed(update, t(lang, "request.cancel.done"),
+                                  stop_series_keyboard(lang, request))
+    if request.helper_id is not None:
+        await tell_helper_cancelled(svc, request)
+
+
+async def _stop_series(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
+    assert request.series_id is not None
+    if not await stop_series(svc, request.series_id):
+        await answer(update, plain(lang, "request.answer.already"))
+        return
+    await answer(update, plain(lang, "request.series.stopped"), show_alert=True)
+    await svc.cards.refresh(card_ref(request.id))
+
+
+async def on_again(update: Update, context: Context) -> None:
+    """One tap after an unclaimed request closed: the same request again, for a new day."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    store, now = svc.stores.requests, svc.clock.now()
+    lang = await presser_language(svc, user)
+    match = AGAIN_DATA.match(query.data or "")
+    request = await store.get(int(match.group(1))) if match else None
+    choice = match.group(2) if match else ""
+    refused = refusal(Action.REPOST, request, user.id, now)
+    if match is None or choice not in WhenChoice.__members__.values() or is_group(
+            update.effective_chat):
+        refused = Refusal.GONE
+    if refused is not None or request is None:
+        await answer(update, refusal_answer(lang, refused or Refusal.GONE))
+        return
+    building = await svc.buildings.get(request.building_id)
+    if building is None or not await is_member(context, request.building_id, user.id):
+        await answer(update, plain(lang, "request.flow.not_member"), show_alert=True)
+        return
+    if request.description is None:
+        await answer(update, plain(lang, "request.answer.closed"))
+        return
+    when = when_from_choice(WhenChoice(choice), now, svc.settings.zone,
+                            building.settings.quiet_hours)
+    if isinstance(when, WhenError):
+        await answer(update, plain(lang, f"request.when_error.{when.value}"), show_alert=True)
+        return
+    limited = await limit_text(svc, lang, user.id, request.building_id)
+    if limited is not None:
+        await answer(update, limited, show_alert=True)
+        return
+    copy = await store.copy(request, when, now, series_id=None)
+    await answer(update)
+    await publish(update, svc, copy, lang)
