@@ -45,13 +45,11 @@ from handlers import (
     ideas,
     insights,
     language,
-    offers,
     order,
     pairing,
     privacy,
     start,
     workers,
-    worried,
 )
 from handlers import digest as weekly_digest
 from handlers import nudges as gentle_nudges
@@ -66,7 +64,7 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[ModuleType] = (
     abuse, group_life, start, help, language, help_requests, privacy, data_rights,
     weekly_digest, gentle_nudges, group_settings, notifications,
-    activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
+    activities, activity_flow, ideas, workers, insights, pairing, errors
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 
