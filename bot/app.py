@@ -41,13 +41,11 @@ from handlers import (
     community,
     ideas,
     insights,
-    offers,
     order,
     pairing,
     privacy,
     prompts,
     workers,
-    worried,
 )
 from handlers import requests as help_requests
 from locales import SUPPORTED_LANGUAGES
@@ -57,7 +55,7 @@ log = logging.getLogger(__name__)
 
 FEATURES: Sequence[ModuleType] = (
     community, help_requests, privacy, prompts,
-    activities, activity_flow, ideas, workers, insights, offers, pairing, worried
+    activities, activity_flow, ideas, workers, insights, pairing
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 

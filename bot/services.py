@@ -50,6 +50,10 @@ PromptFilter = Callable[[int, str, datetime], Awaitable[bool]]
 DepartureHook = Callable[[int, int, datetime], Awaitable[None]]
 """(building_id, user_id, now): a resident left the group (or asked to be forgotten)."""
 
+UnreachableHook = Callable[[int, datetime], Awaitable[None]]
+"""(user_id, now): Telegram refused a private message to this resident for good (they blocked
+the bot); a feature waiting on them lets go."""
+
 
 @dataclass(frozen=True)
 class ReportedCard:
@@ -146,6 +150,7 @@ class Services:
     prompt_filters: list[PromptFilter] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
     departure_hooks: list[DepartureHook] = field(default_factory=list)
+    unreachable_hooks: list[UnreachableHook] = field(default_factory=list)
     reportables: dict[str, Reportable] = field(default_factory=dict)
     """Card kind (as in the `rep:<kind>:<id>` button) -> how to describe and hide such a card."""
 
@@ -165,6 +170,14 @@ class Services:
             except Exception:
                 log.exception("a departure hook failed for building %s", building_id)
 
+    async def mark_unreachable(self, user_id: int) -> None:
+        """Called by the delivery when a private message is refused for good: recorded, and
+        every feature that waits on this resident hears it."""
+        await self.residents.mark_unreachable(user_id)
+        now = self.clock.now()
+        for hook in self.unreachable_hooks:
+            await hook(user_id, now)
+
     @classmethod
     def create(cls, settings: Settings, clock: Clock, db: Database, bot: Bot | None = None,
                delivery: Delivery | None = None) -> Services:
@@ -182,11 +195,7 @@ class Services:
 
         out = Messenger(may_prompt)
         cards = Cards(out)
-        if delivery is None and bot is not None:
-            delivery = DirectDelivery(bot, cards, residents.mark_unreachable)
-        if delivery is not None:
-            out.attach(delivery)
-        return cls(
+        services = cls(
             settings=settings,
             clock=clock,
             db=db,
@@ -202,4 +211,9 @@ class Services:
             flows=Flows(),
             prompt_filters=filters,
         )
+        if delivery is None and bot is not None:
+            delivery = DirectDelivery(bot, cards, services.mark_unreachable)
+        if delivery is not None:
+            out.attach(delivery)
+        return services
 

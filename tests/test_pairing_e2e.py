@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 
 from bot.domain.pairing import PairStatus
 from bot.i18n import t
-from handlers.pairing import Pairings
 from handlers.privacy.forget import forget_resident
 from sandbox import SandboxMessage, SandboxUser
 from sandbox.models import BotEvent
@@ -89,13 +88,6 @@ async def pair_up(
 
 def pairing_store(world: World) -> PairingStore:
     return PairingStore(world.services.db)
-
-
-def feature(world: World) -> Pairings:
-    assert world.app is not None
-    found = world.app.bot_data["pairings"]
-    assert isinstance(found, Pairings)
-    return found
 
 
 def texts_to(world: World, user: SandboxUser, since: int = 0, until: int | None = None) -> list[str]:
@@ -549,3 +541,23 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         assert refused.text == t("nl", "pairing.request.helper_unreachable", name="Mehmet")
         assert refused.show_alert
         assert await pairing_store(world).by_request(posted.request_id) is None
+
+
+async def test_a_helper_whose_private_chat_refuses_is_let_go_and_the_next_is_asked(world: World) -> None:
+    sb = world.sb
+    kees, anouk, fatma = world.user("Kees"), world.user("Anouk"), world.user("Fatma")
+    async with world.bot():
+        await world.add_bot()
+        await begin_here(world, kees, anouk, fatma)
+        await offer(world, kees)
+        await offer(world, anouk, often="occasional")
+        # Kees blocks the bot and the bot never hears of it: only the refused message tells.
+        sb.world.private_state(kees.id).blocked = True
+        await wish(world, fatma)
+        await world.run_due()
+        await sb.next_message(anouk, containing=SUGGESTION)
+        statuses = sorted((p.helper_id == kees.id, p.status)
+                          for p in await pairing_store(world).involving(fatma.id))
+        assert statuses == [(False, PairStatus.ASKED_HELPER), (True, PairStatus.CANCELLED)]
+        resident = await world.services.residents.get(kees.id)
+        assert resident is not None and not resident.can_be_messaged

@@ -1,0 +1,169 @@
+"""/aanbod (/offer), /vastebuur (/regular) and /zorgen (/worried), and the deep links that
+continue them privately: in a group each posts one short line with a button, nothing more."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.pairing import PairStatus
+from bot.i18n import Safe, plain, t
+from bot.services import Services
+from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.context import (
+    Context,
+    is_group,
+    language_for,
+    remember,
+    resident_language,
+    services,
+    user_language,
+)
+from handlers.kit.guards import member_link
+from handlers.pairing.offer import show_offer
+from handlers.pairing.pairs import first_name
+from handlers.pairing.views import building_choice, kind_label, want_text, when_text
+from handlers.pairing.wishes import start_wish
+
+OFFER_LINK = "offer"
+REGULAR_LINK = "regular"
+WORRIED_LINK = "worried"
+
+
+async def go_private_line(update: Update, context: Context, link_kind: str, key: str) -> None:
+    """In a group: one short line with a button that opens the private chat for this."""
+    chat = update.effective_chat
+    if update.effective_message is None or chat is None:
+        return
+    svc = services(context)
+    await remember(update, context)
+    if await svc.buildings.get(chat.id) is None:
+        return
+    lang = await language_for(update, context)
+    link = await svc.deep_links.reusable(link_kind, chat.id, "", svc.clock.now())
+    opener = link_button(plain(lang, "button.open_private"), link_url(svc.bot_username, link.token))
+    await svc.out.reply(update, t(lang, key), keyboard=keyboard([opener]))
+
+
+async def started_privately(update: Update, context: Context) -> int | None:
+    """A command typed in the private chat: the resident is recorded as having opened it."""
+    user = update.effective_user
+    if user is None:
+        return None
+    svc = services(context)
+    await remember(update, context)
+    await svc.residents.mark_started(user.id, svc.clock.now())
+    return user.id
+
+
+# --- /aanbod ---------------------------------------------------------------------------------------
+
+async def offer_command(update: Update, context: Context) -> None:
+    if is_group(update.effective_chat):
+        await go_private_line(update, context, OFFER_LINK, "offer.group.go_private")
+        return
+    user_id = await started_privately(update, context)
+    if user_id is None:
+        return
+    svc = services(context)
+    lang = resident_language(svc, await svc.residents.get(user_id))
+    buildings = await svc.memberships.buildings_of(user_id)
+    if not buildings:
+        await svc.out.message(user_id, t(lang, "pairing.no_building"))
+    elif len(buildings) == 1:
+        await show_offer(update, context, buildings[0], edit=False)
+    else:
+        await svc.out.message(user_id, t(lang, "offer.choose_building"),
+                              keyboard=await building_choice(svc, buildings, "off"))
+
+
+async def open_offer_link(update: Update, context: Context, link: DeepLink) -> None:
+    if await member_link(update, context, link, "pairing.flow.not_member") is None:
+        return
+    assert link.building_id is not None
+    await show_offer(update, context, link.building_id, edit=False)
+
+
+# --- /vastebuur ------------------------------------------------------------------------------------
+
+async def regular_command(update: Update, context: Context) -> None:
+    if is_group(update.effective_chat):
+        await go_private_line(update, context, REGULAR_LINK, "pairing.group.go_private")
+        return
+    if await started_privately(update, context) is not None:
+        await overview(update, context, None)
+
+
+async def open_regular_link(update: Update, context: Context, link: DeepLink) -> None:
+    if await member_link(update, context, link, "pairing.flow.not_member") is not None:
+        await overview(update, context, link.building_id)
+
+
+async def overview(update: Update, context: Context, building_id: int | None) -> None:
+    """The resident's pairs (with "Stoppen") and open wishes; with none, straight to asking."""
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    store = svc.stores.pairing
+    active = await store.involving(user.id, [PairStatus.ACTIVE])
+    wishes = await store.open_wishes_of(user.id)
+    if not active and not wishes:
+        await start_wish(update, context, edit=False, building_id=building_id)
+        return
+    lang = await user_language(svc, user.id)
+    lines = [t(lang, "pairing.overview.title")]
+    rows = []
+    for pairing in active:
+        name = await first_name(svc, pairing.partner_of(user.id))
+        lines.append(t(lang, "pairing.overview.pair", name=name, want=want_text(lang, pairing.kind)))
+        rows.append([button(plain(lang, "pairing.button.stop_with", name=name),
+                            "pair", "end", pairing.id)])
+    for wish in wishes:
+        lines.append(t(lang, "pairing.overview.wish", want=want_text(lang, wish.kind),
+                       when=when_text(lang, wish.when)))
+        rows.append([button(plain(lang, "pairing.button.withdraw", kind=kind_label(lang, wish.kind)),
+                            "wsh", "x", wish.id)])
+    rows.append([button(plain(lang, "pairing.button.new_wish"), "wsh", "new")])
+    await svc.out.message(user.id, "\n".join(lines), keyboard=keyboard(*rows))
+
+
+# --- /zorgen ---------------------------------------------------------------------------------------
+
+async def contacts_text(svc: Services, lang: str, user_id: int) -> str:
+    """Whom to talk to when worried about a neighbour: the contact the admins set for each of
+    the resident's buildings, and 112. The bot passes nothing on to anyone itself."""
+    blocks = []
+    for building_id in await svc.memberships.buildings_of(user_id):
+        building = await svc.buildings.get(building_id)
+        if building is None:
+            continue
+        contact = building.settings.care_contact.strip()
+        if contact:
+            blocks.append(t(lang, "worried.contact", building=building.title, contact=contact))
+        else:
+            blocks.append(t(lang, "worried.no_contact", building=building.title))
+    if not blocks:
+        return t(lang, "worried.text_no_group")
+    return t(lang, "worried.text", contacts=Safe("\n\n".join(blocks)))
+
+
+async def show_contacts(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    lang = await user_language(svc, user.id)
+    await svc.out.message(user.id, await contacts_text(svc, lang, user.id))
+
+
+async def worried_command(update: Update, context: Context) -> None:
+    if is_group(update.effective_chat):
+        await go_private_line(update, context, WORRIED_LINK, "worried.group.go_private")
+        return
+    await remember(update, context)
+    await show_contacts(update, context)
+
+
+async def open_worried_link(update: Update, context: Context, link: DeepLink) -> None:
+    await show_contacts(update, context)

@@ -1,0 +1,75 @@
+"""Every `pair:` press: an answer to a suggestion, a check-in, something regular, stopping, and
+"more often" under a done help request. Each is checked against the stored pairing (or request)
+and the presser, so a forwarded or forged button pressed by someone else changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.domain.pairing import Pairing, PairStatus
+from bot.i18n import plain, t
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, is_group, remember, resident_language, services
+from handlers.kit.guards import answer
+from handlers.pairing.checkins import on_checkin, on_regular
+from handlers.pairing.pairs import end_pair, first_name
+from handlers.pairing.suggestions import ANSWERS, on_answer, on_request_press
+
+PAIR_DATA = re.compile(r"^pair:(h|r|met|not|reg|end|endy|endn|req):(\d{1,18})(?::([a-z0-9]{1,2}))?$")
+
+
+async def on_pair_button(update: Update, context: Context) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    lang = resident_language(svc, await remember(update, context))
+    match = PAIR_DATA.match(query.data or "")
+    if match is None or is_group(update.effective_chat):
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    action, target, extra = match.group(1), int(match.group(2)), match.group(3) or ""
+    if action == "req":
+        await on_request_press(update, context, target, lang)
+        return
+    pairing = await svc.stores.pairing.get(target)
+    if pairing is None:
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    if not pairing.involves(user.id):
+        await answer(update, plain(lang, "error.not_yours"))
+        return
+    if action in ANSWERS:
+        await on_answer(update, context, pairing, action, extra, lang)
+    elif action in ("met", "not"):
+        await on_checkin(update, context, pairing, action, extra, lang)
+    elif action == "reg":
+        await on_regular(update, context, pairing, extra, lang)
+    else:
+        await on_end(update, context, pairing, action, lang)
+
+
+async def on_end(update: Update, context: Context, pairing: Pairing, action: str,
+                 lang: str) -> None:
+    """"Stoppen": asked once more (a slip of the thumb happens), then ended without reasons."""
+    svc = services(context)
+    user = update.effective_user
+    assert user is not None
+    if pairing.status is not PairStatus.ACTIVE:
+        await answer(update, plain(lang, "pairing.answer.ended"))
+        return
+    name = await first_name(svc, pairing.partner_of(user.id))
+    await answer(update)
+    if action == "end":
+        sure = keyboard([
+            button(plain(lang, "pairing.button.stop_yes"), "pair", "endy", pairing.id),
+            button(plain(lang, "pairing.button.stop_no"), "pair", "endn", pairing.id),
+        ])
+        await svc.out.message(user.id, t(lang, "pairing.end.ask", name=name), keyboard=sure)
+    elif action == "endn":
+        await svc.out.replace_pressed(update, t(lang, "pairing.end.kept", name=name))
+    else:
+        await end_pair(svc, pairing, user.id, svc.clock.now())
+        await svc.out.replace_pressed(update, t(lang, "pairing.end.done", name=name))

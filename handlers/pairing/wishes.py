@@ -1,0 +1,72 @@
+"""A wish for a regular neighbour: started from /vastebuur (or its deep link), and withdrawn
+there; the taps in between are the flow's."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.pairing import DraftPurpose
+from bot.i18n import plain, t
+from handlers.kit.context import Context, is_group, remember, resident_language, services, user_language
+from handlers.kit.guards import answer, is_member
+from handlers.pairing.flow import begin
+from handlers.pairing.views import building_choice, show, want_text
+
+
+async def start_wish(update: Update, context: Context, *, edit: bool,
+                     building_id: int | None = None) -> None:
+    """Ask for a regular neighbour: for the given building, the only one, or pick one."""
+    user = update.effective_user
+    if user is None:
+        return
+    svc = services(context)
+    lang = await user_language(svc, user.id)
+    buildings = await svc.memberships.buildings_of(user.id)
+    if building_id is not None and building_id in buildings:
+        buildings = [building_id]
+    if not buildings:
+        await show(svc, update, t(lang, "pairing.no_building"), edit=edit)
+    elif len(buildings) == 1:
+        await begin(update, context, DraftPurpose.WISH, buildings[0], edit=edit)
+    else:
+        await show(svc, update, t(lang, "wish.choose_building"),
+                   await building_choice(svc, buildings, "wsh"), edit=edit)
+
+
+async def on_wish_button(update: Update, context: Context) -> None:
+    """`wsh:new`, `wsh:b:<building>` (start the wish flow) and `wsh:x:<wish>` (withdraw)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    lang = resident_language(svc, await remember(update, context))
+    parts = (query.data or "").split(":")
+    if is_group(update.effective_chat):
+        await answer(update, plain(lang, "error.not_yours"))
+        return
+    if parts == ["wsh", "new"]:
+        await answer(update)
+        await start_wish(update, context, edit=False)
+        return
+    if len(parts) != 3 or parts[1] not in ("b", "x") or not parts[2].lstrip("-").isdigit():
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    target = int(parts[2])
+    if parts[1] == "b":
+        if not await is_member(context, target, user.id):
+            await answer(update, plain(lang, "pairing.flow.not_member"), show_alert=True)
+            return
+        await answer(update)
+        await begin(update, context, DraftPurpose.WISH, target, edit=True)
+        return
+    store = svc.stores.pairing
+    wish = await store.wish(target)
+    if wish is None or wish.user_id != user.id:
+        refusal = "error.not_yours" if wish else "error.stale_button"
+        await answer(update, plain(lang, refusal))
+        return
+    if not await store.withdraw_wish(target, user.id, svc.clock.now()):
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    await answer(update)
+    await svc.out.message(user.id, t(lang, "wish.withdrawn", want=want_text(lang, wish.kind)))
