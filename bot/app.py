@@ -145,6 +145,7 @@ def wire(app: App, svc: Services) -> None:
 async def _post_shutdown(app: App) -> None:
     svc = app.bot_data.get("services")
     if isinstance(svc, Services):
+        await svc.out.close()
         await svc.db.close()
 
 

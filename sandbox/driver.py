@@ -79,6 +79,8 @@ class Sandbox:
         self.strict = self.spec is not None if strict is None else strict
         self.stats = Stats()
         self.faults = Faults()
+        self.busy_checks: list[Callable[[], bool]] = []
+        """The bot under test may say it still has something to send (see `settle`)."""
         self.violations: list[str] = []
         self.limiter = RateLimiter(
             clock,
@@ -362,12 +364,14 @@ class Sandbox:
         return await self._next(EDIT_METHODS, chat, containing, timeout)
 
     async def settle(self, *, quiet: float = 0.3, timeout: float = 10.0) -> None:
-        """Wait until the bot fetched every queued update and made no call for `quiet` s."""
+        """Wait until the bot fetched every queued update, says it has nothing waiting to be
+        sent (`busy_checks`), and made no call for `quiet` s."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             idle_for = loop.time() - self.server.last_activity
-            if self.server.inflight == 0 and self.world.updates.all_delivered and idle_for >= quiet:
+            if (self.server.inflight == 0 and self.world.updates.all_delivered
+                    and idle_for >= quiet and not any(busy() for busy in self.busy_checks)):
                 return
             if loop.time() >= deadline:
                 raise TimeoutError(self.dump(f"the bot did not settle within {timeout} s"))

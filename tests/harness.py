@@ -67,9 +67,12 @@ class World:
         app = build_application(self.settings(), clock=self.clock, schedule_poll_seconds=0.1)
         async with running(app, poll_timeout=1):
             self.app = app
+            busy = self.services.out.busy
+            self.sb.busy_checks.append(busy)
             try:
                 yield app
             finally:
+                self.sb.busy_checks.remove(busy)
                 self.app = None
 
     @property

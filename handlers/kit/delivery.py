@@ -139,7 +139,12 @@ class DirectDelivery:
                 await self._cards.record(item.card, message_id)
             return
 
-    async def drain(self) -> None:
+    def busy(self) -> bool:
+        return bool(self._waiting)
+
+    async def close(self) -> None:
         """Send the card edits still settling (at shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
         for key in list(self._waiting):
             await self._quietly(self._waiting.pop(key, None))

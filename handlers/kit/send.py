@@ -83,6 +83,14 @@ class Delivery(Protocol):
 
     async def deliver(self, item: Outgoing) -> None: ...
 
+    def busy(self) -> bool:
+        """Is anything accepted but not yet sent (or given up)?"""
+        ...
+
+    async def close(self) -> None:
+        """Send or hand back what is waiting, before the database closes."""
+        ...
+
 
 PromptFilter = Callable[[int, str], Awaitable[bool]]
 """(user_id, prompt kind) -> may a scheduled private prompt of this kind reach them now."""
@@ -106,6 +114,13 @@ class Messenger:
     async def send(self, item: Outgoing) -> None:
         assert self._delivery is not None, "no delivery attached"
         await self._delivery.deliver(item)
+
+    def busy(self) -> bool:
+        return self._delivery is not None and self._delivery.busy()
+
+    async def close(self) -> None:
+        if self._delivery is not None:
+            await self._delivery.close()
 
     async def message(
         self, chat_id: int, text: str, *, keyboard: InlineKeyboardMarkup | None = None,
