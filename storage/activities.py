@@ -7,23 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.activities import (
-    Activity,
-    ActivityStatus,
-    Change,
+from bot.domain.activities import Activity, ActivityStatus, Change
+from bot.domain.activity_drafts import Draft, DraftStep
+from bot.domain.activity_rsvps import (
     Counts,
-    Draft,
-    DraftStep,
-    Repeat,
     Rsvp,
     RsvpChoice,
     RsvpDecision,
     RsvpStatus,
-    Series,
     count,
     decide_rsvp,
     promotions,
 )
+from bot.domain.activity_series import Repeat, Series
 from storage.db import Database, Row, Transaction, from_db, to_db
 
 
