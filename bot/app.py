@@ -49,7 +49,6 @@ from handlers import (
     pairing,
     privacy,
     start,
-    workers,
     worried,
 )
 from handlers import digest as weekly_digest
@@ -65,7 +64,7 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[ModuleType] = (
     abuse, group_life, start, help, language, help_requests, privacy, data_rights,
     weekly_digest, gentle_nudges, group_settings, notifications,
-    activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
+    activities, activity_flow, ideas, insights, offers, pairing, worried, errors
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 
