@@ -155,7 +155,7 @@ def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
             calendar = (int(match[3]), int(match[2]), int(match[1]))
         elif (match := _NUMERIC_DATE.match(token)) and calendar is None and offset is None:
             calendar = (int(match[1]), int(match[2]), int(match[3]) if match[3] else None)
-        elif ((match := _DAY_NUMBER.match(token)) and following in MONTHS and following is not None
+        elif ((match := _DAY_NUMBER.match(token)) and following is not None and following in MONTHS
               and calendar is None and offset is None):
             index += 1
             year = None
@@ -210,6 +210,16 @@ def _calendar_day(
     return found or DateProblem.IMPOSSIBLE
 
 
+def _day(reading: _Reading, first_day: date, recent_past: timedelta | None) -> date | DateProblem:
+    """The day a reading names, counted from `first_day`: a weekday is the first one on or after
+    it, "morgen" the day after it, no day `first_day` itself."""
+    if reading.calendar is not None:
+        return _calendar_day(reading.calendar, first_day, recent_past)
+    if reading.weekday is not None:
+        return first_day + timedelta(days=(reading.weekday - first_day.weekday()) % 7)
+    return first_day + timedelta(days=reading.offset or 0)
+
+
 def read_moment(
     text: str, now: datetime, zone: ZoneInfo, *,
     furthest_ahead: timedelta, recent_past: timedelta,
@@ -226,17 +236,12 @@ def read_moment(
     start_time = reading.times[0] if reading.times else day_alone_at
     if start_time is None:
         return DateProblem.NO_TIME
-    today = now.astimezone(zone).date()
-    if reading.calendar is not None:
-        day = _calendar_day(reading.calendar, today, recent_past)
-        if isinstance(day, DateProblem):
-            return day
-    elif reading.weekday is not None:
-        day = today + timedelta(days=(reading.weekday - today.weekday()) % 7)
-        if datetime.combine(day, start_time, tzinfo=zone) <= now:
-            day += timedelta(days=7)
-    else:
-        day = today + timedelta(days=reading.offset or 0)
+    day = _day(reading, now.astimezone(zone).date(), recent_past)
+    if isinstance(day, DateProblem):
+        return day
+    if reading.weekday is not None and reading.calendar is None \
+            and datetime.combine(day, start_time, tzinfo=zone) <= now:
+        day += timedelta(days=7)
     start = datetime.combine(day, start_time, tzinfo=zone)
     if start <= now:
         return DateProblem.PAST
@@ -254,12 +259,7 @@ def read_time_from(text: str, first_day: date, zone: ZoneInfo) -> datetime | Dat
         return reading
     if len(reading.times) != 1:
         return DateProblem.UNREADABLE if reading.times else DateProblem.NO_TIME
-    if reading.calendar is not None:
-        day = _calendar_day(reading.calendar, first_day, None)
-        if isinstance(day, DateProblem):
-            return day
-    elif reading.weekday is not None:
-        day = first_day + timedelta(days=(reading.weekday - first_day.weekday()) % 7)
-    else:
-        day = first_day + timedelta(days=reading.offset or 0)
+    day = _day(reading, first_day, None)
+    if isinstance(day, DateProblem):
+        return day
     return datetime.combine(day, reading.times[0], tzinfo=zone)

@@ -17,8 +17,13 @@ Intervals = tuple[tuple[int, int], ...]
 
 def normalised(parts: Iterable[tuple[int, int]]) -> Intervals:
     """Sorted, with overlapping and touching intervals merged, and bounded by `INF`."""
+    return _merged(sorted((max(lo, -INF), min(hi, INF)) for lo, hi in parts if lo <= hi))
+
+
+def _merged(ordered: Iterable[tuple[int, int]]) -> Intervals:
+    """Intervals already in order of their low ends, with overlapping and touching ones merged."""
     merged: list[tuple[int, int]] = []
-    for lo, hi in sorted((max(lo, -INF), min(hi, INF)) for lo, hi in parts if lo <= hi):
+    for lo, hi in ordered:
         if merged and lo <= merged[-1][1] + 1:
             merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
         else:
@@ -34,14 +39,7 @@ def added(a: Intervals, b: Intervals) -> Intervals:
         return normalised((a0 + b0, a1 + b1) for a0, a1 in a for b0, b1 in b)
     # One interval added to sorted, separate ones: they stay sorted, only neighbours can merge.
     (b0, b1), = b
-    merged: list[tuple[int, int]] = []
-    for lo, hi in a:
-        lo, hi = max(lo + b0, -INF), min(hi + b1, INF)
-        if merged and lo <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return tuple(merged)
+    return _merged((max(lo + b0, -INF), min(hi + b1, INF)) for lo, hi in a)
 
 
 def subtracted(a: Intervals, b: Intervals) -> Intervals:

@@ -23,6 +23,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden
 
+from bot.domain.community import Building
 from bot.domain.deeplinks import link_url
 from bot.domain.insights import BuildingInsights, combined_insights
 from bot.i18n import t
@@ -76,6 +77,27 @@ async def _is_admin(update: Update, context: Context) -> bool:
     chat, user = update.effective_chat, update.effective_user
     return chat is not None and user is not None and await is_group_admin(context, chat.id, user.id)
 
+
+
+async def _admin_command(update: Update, context: Context) -> tuple[Message, Building, str] | None:
+    """The message, building and language of a group admin's command in an active building; to
+    anyone else the reason is said (nothing in a group the bot does not serve), and None."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return None
+    svc = services(context)
+    await remember(update, context)
+    lang = await language_for(update, context)
+    if not is_group(chat):
+        await message.reply_text(t(lang, "workers.in_group_only"))
+        return None
+    building = await svc.buildings.get(chat.id)
+    if building is None or not building.active:
+        return None
+    if not await _is_admin(update, context):
+        await message.reply_text(t(lang, "workers.admin_only"))
+        return None
+    return message, building, lang
 
 
 # -- /cijfers -------------------------------------------------------------------------------------
@@ -141,24 +163,17 @@ async def show_insights(update: Update, context: Context) -> None:
 
 
 async def invite(update: Update, context: Context) -> None:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    if message is None or chat is None or user is None:
+    user = update.effective_user
+    if user is None:
         return
+    asked = await _admin_command(update, context)
+    if asked is None:
+        return
+    message, building, lang = asked
     svc = services(context)
-    await remember(update, context)
-    lang = await language_for(update, context)
-    if not is_group(chat):
-        await message.reply_text(t(lang, "workers.in_group_only"))
-        return
-    building = await svc.buildings.get(chat.id)
-    if building is None or not building.active:
-        return
-    if not await _is_admin(update, context):
-        await message.reply_text(t(lang, "workers.admin_only"))
-        return
     now = svc.clock.now()
     link = await svc.deep_links.create(
-        LINK_KIND, now, building_id=chat.id, single_use=True,
+        LINK_KIND, now, building_id=building.chat_id, single_use=True,
         expires_at=now + timedelta(days=INVITE_DAYS),
     )
     admin = await svc.residents.get(user.id)
@@ -167,7 +182,7 @@ async def invite(update: Update, context: Context) -> None:
         context, user.id,
         t(private_lang, "workers.invite.private", building=building.title,
           url=link_url(svc.bot_username, link.token)),
-        fallback_chat_id=chat.id, fallback_name=user.first_name,
+        fallback_chat_id=building.chat_id, fallback_name=user.first_name,
     )
     if sent is not None:
         await message.reply_text(t(lang, "workers.invite.sent"))
@@ -189,22 +204,11 @@ def _stop_keyboard(lang: str, consents: list[Consent]) -> InlineKeyboardMarkup |
 
 
 async def show_workers(update: Update, context: Context) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    asked = await _admin_command(update, context)
+    if asked is None:
         return
-    svc = services(context)
-    await remember(update, context)
-    lang = await language_for(update, context)
-    if not is_group(chat):
-        await message.reply_text(t(lang, "workers.in_group_only"))
-        return
-    building = await svc.buildings.get(chat.id)
-    if building is None or not building.active:
-        return
-    if not await _is_admin(update, context):
-        await message.reply_text(t(lang, "workers.admin_only"))
-        return
-    consents = await _store(context).active_in(chat.id)
+    message, building, lang = asked
+    consents = await _store(context).active_in(building.chat_id)
     if not consents:
         await message.reply_text(t(lang, "workers.stop.none"))
         return
