@@ -45,7 +45,6 @@ from handlers import (
     pairing,
     privacy,
     prompts,
-    workers,
 )
 from handlers import requests as help_requests
 from locales import SUPPORTED_LANGUAGES
@@ -55,7 +54,7 @@ log = logging.getLogger(__name__)
 
 FEATURES: Sequence[ModuleType] = (
     community, help_requests, privacy, prompts,
-    activities, activity_flow, ideas, workers, insights, pairing
+    activities, activity_flow, ideas, insights, pairing
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 

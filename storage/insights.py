@@ -12,16 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.insights import (
-    Period,
-    PeriodKind,
-    RawFigures,
-    language_code,
-    month_figures,
-    returning_helpers,
-    weeks_of,
-)
 from bot.domain.pairing import LAST_ROUND, LASTING
+from bot.domain.periods import Period, PeriodKind, weeks_of
+from bot.domain.raw_figures import RawFigures, language_code, month_figures, returning_helpers
 from storage.db import Database, Row, from_db, to_db
 
 HELPED = "status IN ('claimed', 'done')"

@@ -1,7 +1,9 @@
-"""Offers, wishes, suggestions and pairs of regular neighbours, and the flow drafts.
+"""Suggestions and pairs of regular neighbours; offers, wishes and drafts are its parts.
 
-Every answer to a suggestion is one conditional UPDATE on the pairing's status, so a double
-press, a forwarded button or a press after the suggestion lapsed changes nothing.
+`PairingStore` is made of `pairing_drafts`, `pairing_offers` and `pairing_wishes`, each in its
+own module, and adds the suggestions and pairs themselves. Every answer to a suggestion is one
+conditional UPDATE on the pairing's status, so a double press, a forwarded button or a press
+after the suggestion lapsed changes nothing.
 """
 
 from __future__ import annotations
@@ -12,32 +14,20 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.pairing import (
-    Availability,
-    DayPart,
-    DraftPurpose,
-    DraftStep,
-    Frequency,
     Offer,
     Pairing,
-    PairingDraft,
     PairingFigures,
     PairKind,
     PairStatus,
     Wish,
-    WishStatus,
     figures,
     pair_key,
 )
-from storage.db import Database, Row, Transaction, from_db, to_db
-
-IN_FLIGHT_SQL = "('asked_helper', 'asked_resident')"
-REACHABLE_MEMBER_SQL = (
-    " JOIN memberships m ON m.building_id = x.building_id AND m.user_id = x.user_id"
-    " AND m.status != 'left'"
-    " JOIN residents r ON r.user_id = x.user_id AND r.started_at IS NOT NULL AND r.blocked = 0"
-    " JOIN buildings b ON b.chat_id = x.building_id AND b.active = 1"
-)
-"""Only current members of an active building whom the bot may write to take part in matching."""
+from storage.db import Database, Transaction, from_db, to_db
+from storage.pairing_drafts import PairingDraftStore
+from storage.pairing_offers import OfferStore
+from storage.pairing_rows import IN_FLIGHT_SQL, days_text, pairing_from_row, words_text
+from storage.pairing_wishes import WishStore
 
 
 class RequestFacts(BaseModel):
@@ -53,229 +43,15 @@ class RequestFacts(BaseModel):
     status: str
 
 
-def _days(text: str) -> frozenset[int]:
-    return frozenset(int(c) for c in text if c.isdigit() and int(c) < 7)
-
-
-def _parts(text: str) -> frozenset[DayPart]:
-    return frozenset(DayPart(p) for p in text.split(",") if p in DayPart.__members__.values())
-
-
-def _kinds(text: str) -> frozenset[PairKind]:
-    return frozenset(PairKind(k) for k in text.split(",") if k in PairKind.__members__.values())
-
-
-def days_text(days: Iterable[int]) -> str:
-    return "".join(str(d) for d in sorted(days))
-
-
-def words_text(words: Iterable[str]) -> str:
-    return ",".join(sorted(words))
-
-
-def _when(row: Row) -> Availability:
-    return Availability(days=_days(row["days"]), parts=_parts(row["parts"]))
-
-
-def _time(row: Row, column: str) -> datetime:
-    moment = from_db(row[column])
-    assert moment is not None
-    return moment
-
-
-def _offer(row: Row) -> Offer:
-    return Offer(
-        id=row["id"], building_id=row["building_id"], user_id=row["user_id"],
-        kinds=_kinds(row["kinds"]), when=_when(row), frequency=Frequency(row["frequency"]),
-        paused=bool(row["paused"]), created_at=_time(row, "created_at"),
-        updated_at=_time(row, "updated_at"),
-    )
-
-
-def _wish(row: Row) -> Wish:
-    return Wish(
-        id=row["id"], building_id=row["building_id"], user_id=row["user_id"],
-        kind=PairKind(row["kind"]), when=_when(row), status=WishStatus(row["status"]),
-        created_at=_time(row, "created_at"), updated_at=_time(row, "updated_at"),
-    )
-
-
-def _pairing(row: Row) -> Pairing:
-    return Pairing(
-        id=row["id"], building_id=row["building_id"], wish_id=row["wish_id"],
-        request_id=row["request_id"], resident_id=row["resident_id"], helper_id=row["helper_id"],
-        kind=PairKind(row["kind"]), when=_when(row), status=PairStatus(row["status"]),
-        stage=row["stage"], regular_at=from_db(row["regular_at"]),
-        suggested_at=_time(row, "suggested_at"), answered_at=from_db(row["answered_at"]),
-        paired_at=from_db(row["paired_at"]), ended_at=from_db(row["ended_at"]),
-    )
-
-
-def _draft(row: Row) -> PairingDraft:
-    return PairingDraft(
-        user_id=row["user_id"], purpose=DraftPurpose(row["purpose"]),
-        step=DraftStep(row["step"]), building_id=row["building_id"],
-        kinds=_kinds(row["kinds"]), when=_when(row),
-        frequency=Frequency(row["frequency"]) if row["frequency"] else None,
-        updated_at=_time(row, "updated_at"),
-    )
-
-
-class PairingStore:
+class PairingStore(PairingDraftStore, OfferStore, WishStore):
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    # Drafts -----------------------------------------------------------------------------------
-
-    async def draft(self, user_id: int) -> PairingDraft | None:
-        row = await self._db.fetch_one("SELECT * FROM pairing_drafts WHERE user_id = ?", (user_id,))
-        return None if row is None else _draft(row)
-
-    async def save_draft(self, draft: PairingDraft) -> None:
-        """One draft per resident: starting a new flow replaces the old one."""
-        await self._db.execute(
-            "INSERT OR REPLACE INTO pairing_drafts (user_id, purpose, step, building_id, kinds,"
-            " days, parts, frequency, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (draft.user_id, draft.purpose.value, draft.step.value, draft.building_id,
-             words_text(draft.kinds), days_text(draft.when.days), words_text(draft.when.parts),
-             draft.frequency.value if draft.frequency else None, to_db(draft.updated_at)),
-        )
-
-    async def drop_draft(self, user_id: int) -> bool:
-        return await self._db.execute("DELETE FROM pairing_drafts WHERE user_id = ?", (user_id,)) > 0
-
-    # Offers -----------------------------------------------------------------------------------
-
-    async def offer(self, building_id: int, user_id: int) -> Offer | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM pairing_offers WHERE building_id = ? AND user_id = ?",
-            (building_id, user_id),
-        )
-        return None if row is None else _offer(row)
-
-    async def offers_of(self, user_id: int) -> list[Offer]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM pairing_offers WHERE user_id = ? ORDER BY id", (user_id,))
-        return [_offer(row) for row in rows]
-
-    async def save_offer(self, draft: PairingDraft, now: datetime) -> Offer:
-        """Create or change the resident's offer for the draft's building, and end the draft."""
-        assert draft.frequency is not None
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO pairing_offers (building_id, user_id, kinds, days, parts, frequency,"
-                " paused, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)"
-                " ON CONFLICT (building_id, user_id) DO UPDATE SET kinds = excluded.kinds,"
-                " days = excluded.days, parts = excluded.parts, frequency = excluded.frequency,"
-                " paused = 0, updated_at = excluded.updated_at",
-                (draft.building_id, draft.user_id, words_text(draft.kinds),
-                 days_text(draft.when.days), words_text(draft.when.parts), draft.frequency.value,
-                 to_db(now), to_db(now)),
-            )
-            await tx.execute("DELETE FROM pairing_drafts WHERE user_id = ?", (draft.user_id,))
-            row = await tx.fetch_one(
-                "SELECT * FROM pairing_offers WHERE building_id = ? AND user_id = ?",
-                (draft.building_id, draft.user_id),
-            )
-        assert row is not None
-        return _offer(row)
-
-    async def set_paused(self, building_id: int, user_id: int, paused: bool, now: datetime) -> bool:
-        return await self._db.execute(
-            "UPDATE pairing_offers SET paused = ?, updated_at = ?"
-            " WHERE building_id = ? AND user_id = ? AND paused = ?",
-            (int(paused), to_db(now), building_id, user_id, int(not paused)),
-        ) > 0
-
-    async def delete_offer(self, building_id: int, user_id: int) -> bool:
-        return await self._db.execute(
-            "DELETE FROM pairing_offers WHERE building_id = ? AND user_id = ?",
-            (building_id, user_id),
-        ) > 0
-
-    async def matchable_offers(self, building_id: int) -> list[Offer]:
-        rows = await self._db.fetch_all(
-            "SELECT x.* FROM pairing_offers x" + REACHABLE_MEMBER_SQL
-            + " WHERE x.building_id = ? AND x.paused = 0 ORDER BY x.id",
-            (building_id,),
-        )
-        return [_offer(row) for row in rows]
-
-    # Wishes -----------------------------------------------------------------------------------
-
-    async def add_wish(self, draft: PairingDraft, kind: PairKind, now: datetime) -> Wish:
-        """A new wish (or the same kind again: the open one is changed), and the draft ends."""
-        async with self._db.transaction() as tx:
-            existing = await tx.fetch_value(
-                "SELECT id FROM pairing_wishes WHERE building_id = ? AND user_id = ? AND kind = ?"
-                " AND status = 'open'",
-                (draft.building_id, draft.user_id, kind.value),
-            )
-            if existing is None:
-                wish_id = await tx.insert(
-                    "INSERT INTO pairing_wishes (building_id, user_id, kind, days, parts, status,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
-                    (draft.building_id, draft.user_id, kind.value, days_text(draft.when.days),
-                     words_text(draft.when.parts), to_db(now), to_db(now)),
-                )
-            else:
-                wish_id = int(existing)
-                await tx.execute(
-                    "UPDATE pairing_wishes SET days = ?, parts = ?, updated_at = ? WHERE id = ?",
-                    (days_text(draft.when.days), words_text(draft.when.parts), to_db(now), wish_id),
-                )
-            await tx.execute("DELETE FROM pairing_drafts WHERE user_id = ?", (draft.user_id,))
-            row = await tx.fetch_one("SELECT * FROM pairing_wishes WHERE id = ?", (wish_id,))
-        assert row is not None
-        return _wish(row)
-
-    async def wish(self, wish_id: int) -> Wish | None:
-        row = await self._db.fetch_one("SELECT * FROM pairing_wishes WHERE id = ?", (wish_id,))
-        return None if row is None else _wish(row)
-
-    async def open_wishes_of(self, user_id: int) -> list[Wish]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM pairing_wishes WHERE user_id = ? AND status = 'open' ORDER BY id",
-            (user_id,),
-        )
-        return [_wish(row) for row in rows]
-
-    async def wishes_of(self, user_id: int) -> list[Wish]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM pairing_wishes WHERE user_id = ? ORDER BY id", (user_id,))
-        return [_wish(row) for row in rows]
-
-    async def matchable_wishes(self, building_id: int) -> list[Wish]:
-        rows = await self._db.fetch_all(
-            "SELECT x.* FROM pairing_wishes x" + REACHABLE_MEMBER_SQL
-            + " WHERE x.building_id = ? AND x.status = 'open' ORDER BY x.created_at, x.id",
-            (building_id,),
-        )
-        return [_wish(row) for row in rows]
-
-    async def withdraw_wish(self, wish_id: int, user_id: int, now: datetime) -> bool:
-        """The resident no longer wishes this; a suggestion still waiting for it is called off,
-        so nobody is asked further. False when there was nothing to withdraw."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE pairing_wishes SET status = 'withdrawn', updated_at = ?"
-                " WHERE id = ? AND user_id = ? AND status = 'open'",
-                (to_db(now), wish_id, user_id),
-            )
-            if not changed:
-                return False
-            await tx.execute(
-                "UPDATE pairings SET status = 'cancelled', ended_at = ?"
-                f" WHERE wish_id = ? AND status IN {IN_FLIGHT_SQL}",
-                (to_db(now), wish_id),
-            )
-        return True
 
     # Pairings ---------------------------------------------------------------------------------
 
     async def get(self, pairing_id: int) -> Pairing | None:
         row = await self._db.fetch_one("SELECT * FROM pairings WHERE id = ?", (pairing_id,))
-        return None if row is None else _pairing(row)
+        return None if row is None else pairing_from_row(row)
 
     async def suggest(self, wish: Wish, offer: Offer, now: datetime) -> Pairing | None:
         """Ask the helper about this wish; None when the wish is already waiting for an answer."""
@@ -296,7 +72,7 @@ class PairingStore:
             )
             row = await tx.fetch_one("SELECT * FROM pairings WHERE id = ?", (pairing_id,))
         assert row is not None
-        return _pairing(row)
+        return pairing_from_row(row)
 
     async def suggest_from_request(
         self, request: RequestFacts, kind: PairKind, now: datetime
@@ -314,11 +90,11 @@ class PairingStore:
             )
             row = await tx.fetch_one("SELECT * FROM pairings WHERE id = ?", (pairing_id,))
         assert row is not None
-        return _pairing(row)
+        return pairing_from_row(row)
 
     async def by_request(self, request_id: int) -> Pairing | None:
         row = await self._db.fetch_one("SELECT * FROM pairings WHERE request_id = ?", (request_id,))
-        return None if row is None else _pairing(row)
+        return None if row is None else pairing_from_row(row)
 
     async def helper_said_yes(self, pairing_id: int, now: datetime) -> bool:
         """From a wish: now the resident is asked."""
@@ -355,7 +131,7 @@ class PairingStore:
             if changed:
                 row = await tx.fetch_one("SELECT * FROM pairings WHERE id = ?", (pairing_id,))
                 assert row is not None
-                await _remember_decline(tx, _pairing(row), now)
+                await _remember_decline(tx, pairing_from_row(row), now)
         return changed > 0
 
     async def lapse(self, before: datetime, now: datetime) -> list[Pairing]:
@@ -373,7 +149,7 @@ class PairingStore:
                     (to_db(now), row["id"], row["status"]),
                 )
                 if changed:
-                    pairing = _pairing(row)
+                    pairing = pairing_from_row(row)
                     await _remember_decline(tx, pairing, now)
                     lapsed.append(pairing)
         return lapsed
@@ -417,7 +193,7 @@ class PairingStore:
             sql += " AND building_id = ?"
             params.append(building_id)
         rows = await self._db.fetch_all(sql + " ORDER BY id", params)
-        return [_pairing(row) for row in rows]
+        return [pairing_from_row(row) for row in rows]
 
     async def active_counts(self) -> dict[int, int]:
         """How many active pairs each person is in (as either side, in any building)."""
@@ -496,7 +272,7 @@ class PairingStore:
             rows = await tx.fetch_all(
                 "SELECT * FROM pairings WHERE building_id = ? AND status = 'active'"
                 " AND (resident_id = ? OR helper_id = ?)", (building_id, user_id, user_id))
-        return [_pairing(row) for row in rows]
+        return [pairing_from_row(row) for row in rows]
 
     async def unreachable(self, user_id: int, now: datetime) -> list[Pairing]:
         """The bot can no longer write to them: no suggestions wait on them; their active pairs
@@ -506,7 +282,7 @@ class PairingStore:
             rows = await tx.fetch_all(
                 "SELECT * FROM pairings WHERE status = 'active' AND (resident_id = ? OR helper_id = ?)",
                 (user_id, user_id))
-        return [_pairing(row) for row in rows]
+        return [pairing_from_row(row) for row in rows]
 
     async def forget(self, user_id: int, now: datetime) -> None:
         """Offers, wishes, drafts and "never again" rows go; their id leaves every pairing
@@ -552,7 +328,7 @@ class PairingStore:
         rows = await self._db.fetch_all(
             "SELECT * FROM pairings WHERE building_id = ? AND paired_at IS NOT NULL",
             (building_id,))
-        return figures((_pairing(row) for row in rows), now)
+        return figures((pairing_from_row(row) for row in rows), now)
 
     async def last_activity(self, building_id: int) -> datetime | None:
         value = await self._db.fetch_value(

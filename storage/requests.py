@@ -1,24 +1,20 @@
-"""Help requests, weekly series and flow drafts.
+"""Help requests: posting, reading, every change of state, and personal data.
 
-Every change of a request's state is one conditional UPDATE, so when twenty neighbours press
-"Ik help" at once exactly one of them gets it, and a press on a closed request changes nothing.
+`RequestStore` is made of parts, each in its own module: `request_drafts` (the flow's drafts)
+and `request_series` (weekly needs). Every change of a request's state is one conditional
+UPDATE, so when twenty neighbours press "Ik help" at once exactly one of them gets it, and a
+press on a closed request changes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.requests import (
-    DraftStep,
-    HelpRequest,
-    RequestDraft,
-    RequestKind,
-    RequestSeries,
-    RequestStatus,
-    When,
-    WhenKind,
-)
+from bot.domain.request_timing import When, WhenKind
+from bot.domain.requests import DraftStep, HelpRequest, RequestDraft, RequestKind, RequestStatus
 from storage.db import Database, Row, from_db, to_db
+from storage.request_drafts import RequestDraftStore
+from storage.request_series import RequestSeriesStore
 
 CLOSED_AT = "COALESCE(done_at, cancelled_at, expired_at, removed_at)"
 
@@ -53,72 +49,11 @@ def _request(row: Row) -> HelpRequest:
     )
 
 
-def _series(row: Row) -> RequestSeries:
-    created_at = from_db(row["created_at"])
-    assert created_at is not None
-    return RequestSeries(
-        id=row["id"],
-        building_id=row["building_id"],
-        requester_id=row["requester_id"],
-        standing_helper_id=row["standing_helper_id"],
-        created_at=created_at,
-        stopped_at=from_db(row["stopped_at"]),
-    )
+class RequestStore(RequestDraftStore, RequestSeriesStore):
+    """Help requests; the flow's drafts and weekly series are its parts, each in its own module."""
 
-
-def _draft(row: Row) -> RequestDraft:
-    due_at = from_db(row["due_at"])
-    updated_at = from_db(row["updated_at"])
-    assert updated_at is not None
-    when = (When(kind=WhenKind(row["when_kind"]), due_at=due_at)
-            if row["when_kind"] and due_at is not None else None)
-    return RequestDraft(
-        user_id=row["user_id"],
-        step=DraftStep(row["step"]),
-        building_id=row["building_id"],
-        kind=RequestKind(row["kind"]) if row["kind"] else None,
-        description=row["description"],
-        when=when,
-        anonymous=None if row["anonymous"] is None else bool(row["anonymous"]),
-        on_behalf=None if row["on_behalf"] is None else bool(row["on_behalf"]),
-        repeat=None if row["repeat"] is None else bool(row["repeat"]),
-        request_id=row["request_id"],
-        updated_at=updated_at,
-    )
-
-
-def _flag(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-class RequestStore:
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    # Drafts -------------------------------------------------------------------------------
-
-    async def draft(self, user_id: int) -> RequestDraft | None:
-        row = await self._db.fetch_one("SELECT * FROM request_drafts WHERE user_id = ?", (user_id,))
-        return None if row is None else _draft(row)
-
-    async def save_draft(self, draft: RequestDraft) -> None:
-        """One draft per resident: starting something new replaces what was there."""
-        when = draft.when
-        await self._db.execute(
-            "INSERT OR REPLACE INTO request_drafts (user_id, step, building_id, kind, description,"
-            " when_kind, due_at, anonymous, on_behalf, repeat, request_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                draft.user_id, draft.step.value, draft.building_id,
-                draft.kind.value if draft.kind else None, draft.description,
-                when.kind.value if when else None, to_db(when.due_at) if when else None,
-                _flag(draft.anonymous), _flag(draft.on_behalf), _flag(draft.repeat),
-                draft.request_id, to_db(draft.updated_at),
-            ),
-        )
-
-    async def drop_draft(self, user_id: int) -> bool:
-        return await self._db.execute("DELETE FROM request_drafts WHERE user_id = ?", (user_id,)) > 0
 
     # Creating -------------------------------------------------------------------------------
 
@@ -339,35 +274,6 @@ class RequestStore:
         )
         return changed > 0
 
-    # Series --------------------------------------------------------------------------------
-
-    async def series(self, series_id: int) -> RequestSeries | None:
-        row = await self._db.fetch_one("SELECT * FROM request_series WHERE id = ?", (series_id,))
-        return None if row is None else _series(row)
-
-    async def set_standing_helper(self, series_id: int, helper_id: int) -> bool:
-        changed = await self._db.execute(
-            "UPDATE request_series SET standing_helper_id = ? WHERE id = ?"
-            " AND standing_helper_id IS NULL AND stopped_at IS NULL",
-            (helper_id, series_id),
-        )
-        return changed > 0
-
-    async def drop_standing_helper(self, series_id: int, helper_id: int) -> bool:
-        changed = await self._db.execute(
-            "UPDATE request_series SET standing_helper_id = NULL WHERE id = ?"
-            " AND standing_helper_id = ?",
-            (series_id, helper_id),
-        )
-        return changed > 0
-
-    async def stop_series(self, series_id: int, now: datetime) -> bool:
-        changed = await self._db.execute(
-            "UPDATE request_series SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL",
-            (to_db(now), series_id),
-        )
-        return changed > 0
-
     # Personal data ---------------------------------------------------------------------------
 
     async def involving(self, user_id: int) -> list[HelpRequest]:
@@ -401,14 +307,6 @@ class RequestStore:
         )
         return [_request(row) for row in rows]
 
-    async def series_of(self, user_id: int) -> list[RequestSeries]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM request_series WHERE requester_id = ? OR standing_helper_id = ?"
-            " ORDER BY id",
-            (user_id, user_id),
-        )
-        return [_series(row) for row in rows]
-
     async def erase_requester(self, user_id: int, now: datetime) -> None:
         """Their texts and contact details go, and their name leaves every card."""
         async with self._db.transaction() as tx:
@@ -440,4 +338,3 @@ class RequestStore:
             f" AND {CLOSED_AT} < ? AND (description IS NOT NULL OR contact IS NOT NULL)",
             (to_db(before),),
         )
-

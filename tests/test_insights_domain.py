@@ -9,41 +9,41 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.disclosure import JointDisclosureCheck
 from bot.domain.insights import (
+    BuildingInsights,
+    LabelProblem,
+    building_insights,
+    clean_label,
+    combined_insights,
+)
+from bot.domain.intervals import is_single
+from bot.domain.month_protection import protect_month
+from bot.domain.period_figures import protect
+from bot.domain.periods import (
+    PeriodKind,
+    add_months,
+    last_full_month,
+    last_full_week,
+    month_of,
+    recent_weeks,
+    weeks_of,
+)
+from bot.domain.raw_figures import RawFigures, language_code, month_figures, returning_helpers
+from bot.domain.shown_figures import (
     HIDDEN,
     SMALL,
     WITHHELD,
-    BuildingInsights,
-    Disclosure,
-    LabelProblem,
-    PeriodKind,
-    RawFigures,
     Show,
     Shown,
-    add_months,
-    building_insights,
-    clean_label,
     combine,
-    combined_insights,
     exact,
-    feasible_values,
-    is_single,
-    language_code,
-    last_full_month,
-    last_full_week,
     median_wait,
-    month_figures,
-    month_of,
-    protect,
-    protect_month,
-    protect_sums,
-    recent_weeks,
-    returning_helpers,
     share,
     suppress,
-    weeks_of,
 )
-from bot.domain.insights_render import figure, period_label, render_building, render_csv
+from bot.domain.suppression import feasible_values, protect_sums
+from handlers.insights.render import figure, period_label, render_building, render_csv
 
 AMS = ZoneInfo("Europe/Amsterdam")
 KINDS = ["groceries", "transport", "chore"]
@@ -297,24 +297,24 @@ def test_rows_and_columns_together_can_pin_what_neither_pins_alone() -> None:
     for total, parts in sums:
         _, (cells_alone,) = feasible_values(cells[total], [{p: cells[p] for p in parts}])
         assert not any(is_single(values) for values in cells_alone.values())
-    check = Disclosure(cells, truth, sums)
-    assert check.first_pinned() == "a" and check.pinned("d")
+    check = JointDisclosureCheck(cells, truth, sums)
+    assert check.first_worked_out() == "a" and check.is_worked_out("d")
     # With d = 3 there is room: a 1 or 2, d 3 or 4.
     moved = {**truth, "d": 3, "c": 8, "row2": 11, "col1": 9, "col2": 11}
-    safe = Disclosure({**cells, "col1": exact(9), "col2": exact(11)}, moved, sums)
-    assert safe.first_pinned() is None
+    safe = JointDisclosureCheck({**cells, "col1": exact(9), "col2": exact(11)}, moved, sums)
+    assert safe.first_worked_out() is None
     with pytest.raises(ValueError, match="shown as something"):
-        Disclosure({**cells, "a": exact(5)}, truth, sums)
+        JointDisclosureCheck({**cells, "a": exact(5)}, truth, sums)
 
 
 def test_a_search_that_runs_too_long_counts_as_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.domain.insights as insights
+    import bot.domain.disclosure as disclosure
 
     cells = {"a": SMALL, "b": SMALL, "total": exact(5)}
     truth = {"a": 2, "b": 3, "total": 5}
-    assert Disclosure(cells, truth, [("total", ["a", "b"])]).first_pinned() is None
-    monkeypatch.setattr(insights, "SEARCH_STEPS", 0)
-    assert Disclosure(cells, truth, [("total", ["a", "b"])]).first_pinned() == "a"
+    assert JointDisclosureCheck(cells, truth, [("total", ["a", "b"])]).first_worked_out() is None
+    monkeypatch.setattr(disclosure, "SEARCH_STEPS", 0)
+    assert JointDisclosureCheck(cells, truth, [("total", ["a", "b"])]).first_worked_out() == "a"
 
 
 # -- the small-group rule, combining ----------------------------------------------------------

@@ -24,28 +24,15 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.domain.insights import (
-    SMALL_LIMIT,
-    BuildingInsights,
-    Period,
-    PeriodFigures,
-    RawFigures,
-    Show,
-    Shown,
-    building_insights,
-    combined_insights,
-    exact,
-    last_full_month,
-    month_figures,
-    month_of,
-    protect,
-    protect_sums,
-    recent_weeks,
-    weeks_of,
-)
-from bot.domain.insights_render import render_building, render_chart, render_combined, render_csv
+from bot.domain.insights import BuildingInsights, building_insights, combined_insights
+from bot.domain.period_figures import PeriodFigures, protect
+from bot.domain.periods import Period, last_full_month, month_of, recent_weeks, weeks_of
+from bot.domain.raw_figures import RawFigures, month_figures
+from bot.domain.shown_figures import SMALL_LIMIT, Show, Shown, exact
+from bot.domain.suppression import protect_sums
 from bot.services import Services
-from handlers.insights import building_report
+from handlers.insights.data import building_report
+from handlers.insights.render import render_building, render_chart, render_combined, render_csv
 from storage.db import Database
 from tests.harness import TOKEN
 from tests.insights_seed import Activity, Idea, Life, Pair, Request, Resident, ensure_building, seed

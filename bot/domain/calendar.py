@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from bot.domain.activities import Activity, Repeat
+from bot.domain.activities import Activity
+from bot.domain.activity_series import Repeat
 
 PRODUCT_ID = "-//Omzien//Omzien//NL"
 RRULES: dict[Repeat, dict[str, object]] = {

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.activities import TITLE_MAX, InvalidInput, Problem
+from bot.domain.activity_drafts import TITLE_MAX, InvalidInput, Problem
 
 IDEA_MAX = 300
 JOINS_NEEDED = 5

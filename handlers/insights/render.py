@@ -13,16 +13,10 @@ import io
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from bot.domain.insights import (
-    BuildingInsights,
-    CombinedInsights,
-    Period,
-    PeriodFigures,
-    PeriodKind,
-    Show,
-    Shown,
-    TrendPoint,
-)
+from bot.domain.insights import BuildingInsights, CombinedInsights, TrendPoint
+from bot.domain.period_figures import PeriodFigures
+from bot.domain.periods import Period, PeriodKind
+from bot.domain.shown_figures import Show, Shown
 from bot.i18n import Safe, t
 
 CSV_NAME = "omzien-cijfers.csv"
