@@ -37,7 +37,6 @@ from bot.services import Services
 from handlers import (
     abuse,
     activities,
-    activity_flow,
     data_rights,
     errors,
     group_life,
@@ -66,7 +65,7 @@ log = logging.getLogger(__name__)
 FEATURES: Sequence[ModuleType] = (
     abuse, group_life, start, help, language, help_requests, privacy, data_rights,
     weekly_digest, gentle_nudges, group_settings, notifications,
-    activities, activity_flow, ideas, workers, insights, offers, pairing, worried, errors
+    activities, ideas, workers, insights, offers, pairing, worried, errors
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 
