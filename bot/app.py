@@ -37,7 +37,6 @@ from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
 from handlers import (
     activities,
-    activity_flow,
     community,
     ideas,
     insights,
@@ -53,8 +52,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 FEATURES: Sequence[ModuleType] = (
-    community, help_requests, privacy, prompts,
-    activities, activity_flow, ideas, insights, pairing
+    community, help_requests, privacy, prompts, activities, ideas, insights, pairing
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 MarkUnreachable = Callable[[int], Awaitable[None]]
 CARD_SETTLE_SECONDS = 1.0
 """A card edit waits this long, so a burst of presses on one card becomes one edit."""
+CARD_INTERVAL_SECONDS = 2.5
+"""Two edits of one card are at least this far apart, however long a burst of presses lasts
+(a group takes about 20 messages and edits a minute)."""
+REMEMBERED_EDITS = 1000
 
 
 class Skipped(Exception):
@@ -90,15 +94,20 @@ async def settle_refusal(item: Outgoing, error: TelegramError,
 
 
 class DirectDelivery:
-    """Sends at once, in the caller's task; card edits settle briefly and coalesce per card."""
+    """Sends at once, in the caller's task; card edits settle briefly and coalesce per card,
+    one edit of a card per interval at most."""
 
     def __init__(self, bot: Bot, cards: Cards, mark_unreachable: MarkUnreachable, *,
-                 settle: float = CARD_SETTLE_SECONDS) -> None:
+                 settle: float = CARD_SETTLE_SECONDS,
+                 interval: float = CARD_INTERVAL_SECONDS) -> None:
         self._bot = bot
         self._cards = cards
         self._mark_unreachable = mark_unreachable
         self._settle = settle
+        self._interval = interval
         self._waiting: dict[str, Outgoing] = {}
+        self._edited: dict[str, float] = {}
+        """Card key -> when it was last edited (the event loop's clock)."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def deliver(self, item: Outgoing) -> None:
@@ -113,8 +122,19 @@ class DirectDelivery:
         await self._now(item)
 
     async def _edit_later(self, key: str) -> None:
-        await asyncio.sleep(self._settle)
-        await self._quietly(self._waiting.pop(key, None))
+        loop = asyncio.get_running_loop()
+        last = self._edited.get(key)
+        wait = self._settle if last is None else max(self._settle,
+                                                     last + self._interval - loop.time())
+        await asyncio.sleep(wait)
+        item = self._waiting.pop(key, None)
+        if item is None:
+            return
+        now = loop.time()
+        if len(self._edited) > REMEMBERED_EDITS:
+            self._edited = {k: at for k, at in self._edited.items() if now - at < self._interval}
+        self._edited[key] = now
+        await self._quietly(item)
 
     async def _quietly(self, item: Outgoing | None) -> None:
         """A settled card edit has no caller left to fail: a failure is only logged."""
