@@ -253,7 +253,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 if attempt == retries:
                     log.error("rate limit still hit after %d retries", retries)
                     raise
-                seconds = _seconds(exc)
+                seconds = retry_after_seconds(exc)
                 log.warning("Telegram asked to slow down; pausing %.1f s", seconds)
                 self._paused_until = max(
                     self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
@@ -261,7 +261,8 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable")
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # int vs timedelta: PTB's migration warning
         pause = exc.retry_after
