@@ -24,9 +24,10 @@ import time
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
-from bot.ratelimit import retry_after_seconds
+from bot.ratelimit import OmzienRateLimiter, retry_after_seconds
 from handlers.kit.cards import Cards
 from handlers.kit.delivery import (
     MarkUnreachable,
@@ -103,13 +104,19 @@ class DeliveryWorker:
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Take no new rows; let calls under way finish for up to `grace` seconds, then cut
-        them off (their rows stay pending and go out at the next start)."""
+        them off (their rows stay pending and go out at the next start). A send still waiting
+        for its chat's rate window has not left: it is cut off at once."""
         self._running = False
         for bell in self._bells.values():
             bell.set()
         tasks = list(self._chats.values())
         if not tasks:
             return
+        limiter = self._bot.rate_limiter if isinstance(self._bot, ExtBot) else None
+        if isinstance(limiter, OmzienRateLimiter):
+            for task in tasks:
+                if limiter.is_queued(task):
+                    task.cancel()
         _, late = await asyncio.wait(tasks, timeout=grace)
         for task in late:
             task.cancel()
