@@ -201,3 +201,18 @@ async def test_nothing_is_sent_for_work_that_rolled_back(world: World) -> None:
         await world.sb.next_message(group, containing="Dit wel")
         await world.sb.settle(quiet=0.5)
         assert [m.text for m in world.sb.bot_messages(group)] == ["Dit wel"]
+
+
+async def test_rows_follow_a_group_that_became_a_supergroup(world: World) -> None:
+    async with world.bot():
+        await world.add_bot()
+        old_id = world.group.id
+        supergroup = await world.sb.migrate_to_supergroup(world.group)
+        await world.sb.settle()
+        await world.services.out.message(old_id, "Vergadering om acht uur")
+        arrived = await world.sb.next_message(supergroup, containing="Vergadering", timeout=10)
+        assert arrived.chat_id == supergroup.id
+        await world.sb.settle(quiet=0.5)
+        rows = await world.services.db.fetch_all(
+            "SELECT chat_id, state FROM outbox WHERE payload LIKE '%Vergadering%'")
+        assert [(row[0], row[1]) for row in rows] == [(supergroup.id, "sent")]
