@@ -175,16 +175,33 @@ async def test_a_card_post_records_its_message_and_a_burst_of_edits_becomes_one(
         assert len(edits) == 1
 
 
-async def test_a_refused_private_message_sends_its_fallback_once(world: World) -> None:
+async def test_a_refused_private_message_marks_the_resident_and_sends_its_fallback_once(
+    world: World,
+) -> None:
     group = group_with_bot(world.sb, world)
-    mehmet = world.user("Mehmet")  # never opened the bot
+    kees = world.user("Kees")
     async with world.bot():
-        fallback = Outgoing(chat_id=group.id, method=Method.SEND, text="Mehmet, open Omzien even")
-        await world.services.out.private(mehmet.id, "Hoi Mehmet", fallback=fallback)
+        svc = world.services
+        await world.sb.start_private(kees)
+        await world.sb.next_message(kees)
+        await world.sb.settle()
+        before = await svc.residents.get(kees.id)
+        assert before is not None and before.started_at is not None
+        await world.sb.block_bot(kees)
+        world.sb.mark()
+        fallback = Outgoing(chat_id=group.id, method=Method.SEND, text="Fietsenstalling: open Omzien even")
+        await svc.out.private(kees.id, "Over de fietsenstalling", fallback=fallback)
         await world.sb.next_message(group, containing="open Omzien", timeout=10)
         await world.sb.settle(quiet=0.5)
-        assert copies(world.sb, group, "Mehmet, open Omzien even") == 1
-        assert await row_states(world.services.db) == [("refused", 1), ("sent", 1)]
+        assert copies(world.sb, group, "Fietsenstalling: open Omzien even") == 1
+        after = await svc.residents.get(kees.id)
+        assert after is not None and after.started_at is None
+        rows = await svc.db.fetch_all(
+            "SELECT state, key FROM outbox WHERE payload LIKE '%ietsenstalling%' ORDER BY id")
+        refused_id = await svc.db.fetch_value(
+            "SELECT id FROM outbox WHERE payload LIKE '%Over de fietsenstalling%'")
+        assert [(row[0], row[1]) for row in rows] == [("refused", None),
+                                                      ("sent", f"r{refused_id}")]
 
 
 async def test_nothing_is_sent_for_work_that_rolled_back(world: World) -> None:
