@@ -12,7 +12,8 @@ What Telegram answers decides what happens to a row:
   a growing pause, for as long as it takes;
 - 400 or 403: settled for good (`settle_refusal`: a 403 marks the resident unreachable, and the
   row's `on_refused` is stored instead, keyed by the row so it is stored once);
-- the group became a supergroup: the chat's waiting rows follow it.
+- the group became a supergroup: the chat's waiting rows follow it;
+- anything else (a row this bot cannot carry out): failed, logged, and the chat goes on.
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ class DeliveryWorker:
             await self._refused(row, item, error)
         except TelegramError as error:
             await self._retry(row, backoff(row.attempts), error)
+        except Exception as error:
+            # Not Telegram's answer but a row this bot cannot carry out (a card kind nobody
+            # registered, say): trying again would hold the chat up forever.
+            log.exception("outbox row %s cannot be sent; dropped", row.id)
+            await self._store.settle(row.id, "failed", _describe(error))
         else:
             await self._sent(row, item, message_id)
 

@@ -233,3 +233,14 @@ async def test_rows_follow_a_group_that_became_a_supergroup(world: World) -> Non
         rows = await world.services.db.fetch_all(
             "SELECT chat_id, state FROM outbox WHERE payload LIKE '%Vergadering%'")
         assert [(row[0], row[1]) for row in rows] == [(supergroup.id, "sent")]
+
+
+async def test_a_row_that_cannot_be_carried_out_does_not_hold_up_its_chat(world: World) -> None:
+    group = group_with_bot(world.sb, world)
+    async with world.bot():
+        svc = world.services
+        await svc.out.delete(group.id, card=CardRef(kind="unknown", item_id=1))
+        await svc.out.message(group.id, "Daarna gewoon verder")
+        await world.sb.next_message(group, containing="gewoon verder", timeout=10)
+        await world.sb.settle(quiet=0.5)
+        assert await row_states(svc.db) == [("failed", 1), ("sent", 1)]
