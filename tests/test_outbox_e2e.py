@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from bot.app import App, build_application, running
 from handlers.kit.cards import RenderedCard
 from handlers.kit.send import CardRef, Method, Outgoing
-from sandbox import Sandbox, SandboxChat
+from sandbox import Sandbox, SandboxChat, SandboxUser
 from storage.db import Database
 from storage.outbox import OutboxStore
 from tests.harness import World
@@ -23,7 +23,7 @@ def sends_of(sb: Sandbox, text: str) -> list[bool]:
             if e.method == "sendMessage" and e.params.get("text") == text and not e.delayed]
 
 
-def copies(sb: Sandbox, chat: SandboxChat | int, text: str) -> int:
+def copies(sb: Sandbox, chat: SandboxChat | SandboxUser, text: str) -> int:
     return len([m for m in sb.bot_messages(chat) if m.text == text])
 
 

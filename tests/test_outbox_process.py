@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from handlers.kit.send import Method, Outgoing
-from sandbox import Sandbox, SandboxChat
+from sandbox import Sandbox, SandboxChat, SandboxUser
 from storage.db import Database
 from storage.outbox import OutboxStore
 from tests.harness import BotProcess, World
@@ -22,7 +22,7 @@ async def seed(world: World, chat_id: int, texts: list[str]) -> None:
     await db.close()
 
 
-def texts(sb: Sandbox, chat: SandboxChat | int, prefix: str) -> list[str]:
+def texts(sb: Sandbox, chat: SandboxChat | SandboxUser, prefix: str) -> list[str]:
     return [m.text for m in sb.bot_messages(chat) if m.text.startswith(prefix)]
 
 
