@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from telegram import Chat, Message, Update
@@ -125,10 +124,6 @@ async def test_a_task_started_inside_a_unit_is_not_part_of_it(db: Database) -> N
         assert not child.done()  # it waits for the unit like any other task
     await child
     assert await notes(db) == ["unit", "child"]
-
-
-def outgoing(chat_id: int, text: str, **fields: Any) -> Outgoing:
-    return Outgoing(chat_id=chat_id, method=Method.SEND, text=text, **fields)
 
 
 async def test_messages_are_stored_only_with_the_change_that_caused_them(db: Database) -> None:
