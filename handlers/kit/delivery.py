@@ -1,7 +1,8 @@
-"""Carrying out one `Outgoing` against the Bot API, and what a refusal means.
+"""The two delivery backends, carrying out one `Outgoing`, and what a refusal means.
 
-Shared by both backends: `DirectDelivery` (sends at once, for tools and tests without an outbox)
-and the outbox's delivery worker. Telegram's refusals for good are settled here once: "message is
+`OutboxDelivery` stores each item in the outbox (the bot's backend; `bot.delivery_worker` sends
+the rows). `DirectDelivery` sends at once, for tools and tests without an outbox. Both carry an
+item out with `perform`. Telegram's refusals for good are settled here once: "message is
 not modified" counts as done, a 403 on a private message marks the resident unreachable, and
 `on_refused` goes out instead.
 """
@@ -10,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.clock import Clock
 from handlers.kit.cards import Cards
 from handlers.kit.send import Method, Outgoing
+from storage.db import Database
+from storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +47,10 @@ def not_modified(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and "not modified" in str(error).lower()
 
 
-async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
-    """Make the call; the message id of a new message, else None. Raises TelegramError."""
+async def perform(bot: Bot, item: Outgoing, cards: Cards, *,
+                  timeout: float | None = None) -> int | None:
+    """Make the call; the message id of a new message, else None. Raises TelegramError.
+    `timeout`: how long to wait for Telegram's answer (else the bot's default)."""
     message_id = item.message_id
     if message_id is None and item.card is not None and item.method is not Method.SEND:
         message_id = await cards.message_id(item.card)
@@ -55,7 +62,8 @@ async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
     reply = (ReplyParameters(reply_to, allow_sending_without_reply=True)
              if reply_to is not None else None)
     markup = _keyboard(item)
-    common: dict[str, Any] = {"reply_markup": markup} if markup is not None else {}
+    waits: dict[str, Any] = {"read_timeout": timeout} if timeout is not None else {}
+    common: dict[str, Any] = {"reply_markup": markup, **waits} if markup is not None else waits
     match item.method:
         case Method.SEND:
             sent = await bot.send_message(item.chat_id, item.text or "",
@@ -63,12 +71,12 @@ async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
             return sent.message_id
         case Method.EDIT:
             await bot.edit_message_text(item.text or "", chat_id=item.chat_id,
-                                        message_id=message_id, reply_markup=markup)
+                                        message_id=message_id, reply_markup=markup, **waits)
         case Method.EDIT_MARKUP:
             await bot.edit_message_reply_markup(chat_id=item.chat_id, message_id=message_id,
-                                                reply_markup=markup)
+                                                reply_markup=markup, **waits)
         case Method.DELETE:
-            await bot.delete_message(item.chat_id, message_id or 0)
+            await bot.delete_message(item.chat_id, message_id or 0, **waits)
         case Method.DOCUMENT:
             sent = await bot.send_document(
                 item.chat_id, InputFile(item.file_bytes, filename=item.file_name),
@@ -91,6 +99,40 @@ async def settle_refusal(item: Outgoing, error: TelegramError,
         await mark_unreachable(item.unreachable_user)
     log.info("%s to a chat was refused: %s", item.method.value, type(error).__name__)
     return item.on_refused
+
+
+class OutboxDelivery:
+    """Stores each item as an outbox row, inside the caller's unit of work when there is one
+    (so it is sent only if the change that caused it is committed), and wakes the delivery
+    worker for the row's chat once it is committed."""
+
+    def __init__(self, db: Database, store: OutboxStore, clock: Clock,
+                 wake: Callable[[int], None], sending: Callable[[], bool], *,
+                 settle: float = CARD_SETTLE_SECONDS) -> None:
+        self._db = db
+        self._store = store
+        self._clock = clock
+        self._wake = wake
+        self._sending = sending
+        self._settle = settle
+
+    async def deliver(self, item: Outgoing) -> None:
+        card_edit = item.card is not None and item.method is Method.EDIT
+        await self._store.add(
+            chat_id=item.chat_id, method=item.method.value,
+            payload=item.model_dump_json(exclude_none=True),
+            not_before=time.time() + (self._settle if card_edit else 0.0),
+            now=self._clock.now(), key=item.key,
+            card_key=item.card.key if item.card is not None else None,
+        )
+        chat_id = item.chat_id
+        self._db.after_commit(lambda: self._wake(chat_id))
+
+    def busy(self) -> bool:
+        return self._sending()
+
+    async def close(self) -> None:
+        """Nothing to do: what waits is stored, and the worker sends it at the next start."""
 
 
 class DirectDelivery:
