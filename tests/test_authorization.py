@@ -57,9 +57,10 @@ ROLES = ("resident", "requester", "helper", "organiser", "group admin", "communi
          "non-member", "other building")
 OUTCOMES = {"✅": "allowed", "👤": "own", "❌": "refused", "—": "impossible"}
 LINK = re.compile(r"https://t\.me/OmzienBot\?start=[A-Za-z0-9_-]+")
-BOOKKEEPING = frozenset({"schema_version", "inbox", "residents", "memberships", "deep_links",
-                         "schedule", "privacy_secrets"})
-"""Tables a refused action may still touch: who was seen when, links, the schedule's own runs."""
+BOOKKEEPING = frozenset({"schema_version", "inbox", "outbox", "residents", "memberships",
+                         "deep_links", "schedule", "privacy_secrets"})
+"""Tables a refused action may still touch: who was seen when, links, the schedule's own runs,
+and the outbox (a refusal is answered)."""
 VOLATILE = frozenset({"card_shown"})
 """Columns the card refresher moves on its own time."""
 PEOPLE = {
