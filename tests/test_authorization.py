@@ -32,7 +32,7 @@ import pytest
 import pytest_asyncio
 from telegram import InlineKeyboardMarkup
 
-from bot.app import build_application, running
+from bot.app import build_application
 from bot.clock import FakeClock
 from bot.domain.activities import Draft, DraftStep, Repeat
 from bot.domain.pairing import PairStatus
@@ -49,7 +49,7 @@ from storage.activities import ActivityStore
 from storage.insights import WorkerStore
 from storage.pairing import PairingStore
 from storage.requests import RequestStore
-from tests.harness import START, TOKEN, World
+from tests.harness import START, TOKEN, World, running_watched
 from tests.request_steps import ask
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "authorization.md"
@@ -143,7 +143,7 @@ async def town(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Town]:
         # one a second into a private chat, the module would mostly wait. Keeping to those paces
         # is the rate limiter's own test (the sandbox keeps each group at 20 a minute here too).
         app.bot._rate_limiter = OmzienRateLimiter(overall_max_rate=OVERALL, private_max_rate=0)
-        async with running(app, poll_timeout=1):
+        async with running_watched(sb, app):
             world.app = app
             yield Town(world)
             world.app = None
@@ -358,10 +358,9 @@ class Scene:
 
     async def pressed(self, before: dict[str, list[tuple[object, ...]]], answer: CallbackAnswer,
                       done: Callable[[], Awaitable[bool]]) -> str:
-        """`judge` for a press. A press answered without a refusal may do its work just after the
-        answer, so then the bot is given the moment to finish first."""
-        if answer.text is None:
-            await self.sb.settle(quiet=0.05)
+        """`judge` for a press, once the bot has finished with it: a press may do its work (or
+        a refused one its harm) just after the answer."""
+        await self.sb.settle()
         return await self.judge(before, await done(), answer.text)
 
     # -- a card with "Meld", for the report rows ---------------------------------------------------
@@ -684,7 +683,7 @@ async def card_remove(scene: Scene, actor: SandboxUser) -> str:
         return "impossible"
     before = await scene.snapshot()
     await scene.sb.send(actor, scene.group, "/weghalen@OmzienBot", reply_to=found.card)
-    await scene.sb.settle(quiet=0.05)
+    await scene.sb.settle()
     request = await requests(scene).get(found.id)
     if request is not None and request.status is RequestStatus.REMOVED:
         return "allowed"

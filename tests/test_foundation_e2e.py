@@ -208,7 +208,7 @@ async def test_killed_bot_keeps_state_and_loses_no_update(
         assert choice.text == t("nl", "language.choose_group")
         await sb.command(anouk, anouk, "help")
         assert "What you can do" in (await sb.next_message(anouk, timeout=15)).text
-        await sb.settle(quiet=1.0)
+        await sb.settle()
         assert len([m for m in sb.bot_messages(world.group) if "Hoi buren" in m.text]) == 1
         assert len([m for m in sb.bot_messages(world.group)
                     if m.text == t("nl", "language.choose_group")]) == 1

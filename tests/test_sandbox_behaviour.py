@@ -682,7 +682,7 @@ async def test_a_real_ptb_application_runs_against_the_sandbox(sb: Sandbox) -> N
             answer = await (await sb.press(kees, choice, "English")).answer()
             assert answer.text == "Gekozen"
             assert (await sb.next_edit(group)).text == "Taal: english"
-            await sb.settle(quiet=0.2)
+            await sb.settle()
             assert sb.pending_updates == 0 or all(u.delivered for u in sb.world.updates.pending)
         finally:
             await app.updater.stop()
