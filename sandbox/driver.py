@@ -262,6 +262,15 @@ class Sandbox:
         await asyncio.sleep(0)
         return CallbackResult(query_id, self)
 
+    async def press_together(
+        self, presses: Sequence[tuple[SandboxUser, SandboxMessage, str]]
+    ) -> list[CallbackResult]:
+        """Several people press at the same moment: the presses are queued together, so the bot
+        fetches them in one batch."""
+        query_ids = [self.world.press(user, message, button) for user, message, button in presses]
+        await asyncio.sleep(0)
+        return [CallbackResult(query_id, self) for query_id in query_ids]
+
     async def press_data(self, user: SandboxUser, message: SandboxMessage, data: str) -> CallbackResult:
         """A callback query with arbitrary `data` on `message`, as a tampered client could send."""
         query_id = self.world.callback_query(user, message, data)
