@@ -175,7 +175,7 @@ async def running_watched(sb: Sandbox, app: App) -> AsyncIterator[App]:
 
 def inbox_handled(database: Path) -> HandledCheck:
     """For a bot in another process: every delivered update is marked handled in the inbox of
-    its database file (read-only, beside the running bot)."""
+    its database file (read-only, beside the running bot), and nothing waits in its outbox."""
 
     async def finished(delivered: Sequence[int]) -> bool:
         if not delivered:
@@ -184,9 +184,11 @@ def inbox_handled(database: Path) -> HandledCheck:
             with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
                 rows = db.execute("SELECT update_id FROM inbox WHERE handled_at IS NOT NULL")
                 handled = {row[0] for row in rows}
+                waiting = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+                pending = int(waiting.fetchone()[0])
         except sqlite3.Error:  # not created yet, or busy: not finished
             return False
-        return set(delivered) <= handled
+        return set(delivered) <= handled and pending == 0
 
     return finished
 
