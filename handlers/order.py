@@ -24,8 +24,6 @@ ACTIVITY_TEXT = 31
 """Typed answers (and /stop) of the activity flow."""
 IDEA_TEXT = 32
 """A typed idea (and /stop)."""
-WORKER_TEXT = 33
-"""A community worker's typed name and organisation."""
 PAIRING_BLOCKED = 33
 """Sees a resident block the bot, to end their pairings (group 0 records the block too)."""
 LAST = 100
