@@ -56,7 +56,8 @@ async def seed_last_week(world: World, group_id: int | None = None, first_id: in
     """A busy last full week (12 neighbours asking and helping) in the group; its Monday."""
     now = world.clock.now()
     monday = last_full_week(now, world.services.settings.zone).start
-    await seed(world.services.db, group_id or world.group.id, busy_week(first_id, monday), now)
+    await seed(world.services.db, group_id or world.group.id, busy_week(first_id, monday),
+               monday - timedelta(days=400))
     return monday
 
 

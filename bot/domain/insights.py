@@ -85,7 +85,8 @@ class BuildingInsights(BaseModel):
     week: PeriodFigures | None = None
     month: PeriodFigures | None = None
     quarter: PeriodFigures | None = None
-    """Only when the month says little: a small building then still shows something."""
+    """Only when the month says little and the quarter more: a small building then still
+    shows something."""
     trend: list[TrendPoint] = Field(default_factory=list)
     raw_week: RawFigures | None = Field(default=None, exclude=True, repr=False)
     raw_month: RawFigures | None = Field(default=None, exclude=True, repr=False)
@@ -109,8 +110,8 @@ def building_insights(
 ) -> BuildingInsights:
     """Everything shown about one building. A week reads the same wherever and whenever it is
     shown (it depends on that week alone); the month is protected against all its weeks. When
-    the month says little, the last full `quarter` is added, protected against its months and
-    their weeks."""
+    the month says little, the last full `quarter` is added where it says more, protected
+    against its months and their weeks."""
     if residents_ever < MIN_RESIDENTS:
         return BuildingInsights(building_id=building_id, title=title, too_small=True)
     if [period for period, _ in month_weeks] != weeks_of(month[0]):
@@ -142,8 +143,9 @@ def building_insights(
         months = [(shown_month(part), part.raw) for part in quarter.parts]
         weeks = [[(shown(week.period, week.raw), week.raw) for week in part.parts]
                  for part in quarter.parts]
-        quarter_figures = protect_quarter(protect(quarter.period, quarter.raw, kinds), quarter.raw,
-                                          months, weeks)
+        found = protect_quarter(protect(quarter.period, quarter.raw, kinds), quarter.raw,
+                                months, weeks)
+        quarter_figures = None if says_little(found) else found
     return BuildingInsights(
         building_id=building_id,
         title=title,

@@ -41,8 +41,8 @@ class PeriodFigures(BaseModel):
     ideas_converted: Shown
 
 
-HEADLINE = ("asked", "helped", "activities_held", "came", "participants", "pairs_new")
-"""The figures a reader looks at first; a period where none of them reads 5 or more says little."""
+HEADLINE = ("asked", "helped", "activities_held", "came")
+"""The figures of the headline; a period where none of them reads 5 or more says little."""
 
 
 def says_little(figures: PeriodFigures) -> bool:
