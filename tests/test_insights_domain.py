@@ -379,7 +379,8 @@ def test_no_trait_of_a_resident_is_counted() -> None:
     all, neither counted nor shown."""
     counted = set(RawFigures.model_fields)
     assert not {"languages", "language", "origin"} & counted
-    shown = protect(last_full_week(local(2026, 11, 23, 11, 0), AMS), RawFigures(asked=7, by_kind={"chore": 7}), KINDS)
+    week = last_full_week(local(2026, 11, 23, 11, 0), AMS)
+    shown = protect(week, RawFigures(asked=7, by_kind={"chore": 7}), KINDS)
     assert not any("lang" in name for name in type(shown).model_fields)
 
 

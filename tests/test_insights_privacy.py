@@ -667,12 +667,14 @@ def test_no_count_from_1_to_4_can_be_worked_out_from_weeks_months_and_the_quarte
     quarter_raw = month_figures(RawFigures(), raws)
     quarter = protect_quarter(protect(Q3, quarter_raw, KINDS), quarter_raw,
                               list(zip(month_shown, month_raws, strict=True)),
-                              [list(zip(ws, rs, strict=True)) for ws, rs in zip(week_shown, week_raws, strict=True)])
+                              [list(zip(ws, rs, strict=True))
+                               for ws, rs in zip(week_shown, week_raws, strict=True)])
 
     # The same figures are what the building's report shows, to its group and its workers.
     now = Q3.end + timedelta(hours=1)
     data = PeriodData(period=Q3, raw=quarter_raw, parts=[
-        PeriodData(period=m, raw=raw, parts=[PeriodData(period=w, raw=r) for w, r in zip(ws, rs, strict=True)])
+        PeriodData(period=m, raw=raw,
+                   parts=[PeriodData(period=w, raw=r) for w, r in zip(ws, rs, strict=True)])
         for m, raw, ws, rs in zip(months, month_raws, weeks, week_raws, strict=True)])
     trend = list(zip(recent_weeks(now, AMS), raws[1:], strict=True))
     report = building_insights(1, "Flat 1", 12, trend[-1], (months[-1], month_raws[-1]),

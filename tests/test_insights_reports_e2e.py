@@ -94,7 +94,6 @@ async def test_a_worker_with_three_buildings_gets_one_overview(world: World) -> 
 async def test_a_trait_only_one_household_has_never_shows(world: World) -> None:
     """One Ukrainian household among Dutch ones took part: nothing in the report, the file or
     what is stored says anything about language."""
-    sb = world.sb
     async with world.bot():
         await world.add_bot()
         monday = await seed_last_week(world)
