@@ -23,6 +23,7 @@ from handlers.kit.buttons import button, keyboard, link_button
 from handlers.kit.context import (
     Context,
     building_link,
+    is_group,
     language_for,
     remember,
     resident_language,
@@ -50,7 +51,7 @@ async def invite(update: Update, context: Context) -> None:
     svc = services(context)
     admin = await remember(update, context)
     lang = await language_for(update, context)
-    if chat.type == chat.PRIVATE:
+    if not is_group(chat):
         await svc.out.reply(update, t(lang, "workers.in_group_only"))
         return
     building = await svc.buildings.get(chat.id)
