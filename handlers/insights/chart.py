@@ -13,7 +13,8 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.domain.insights import BuildingInsights, Overview
+from bot.domain.insights import BuildingInsights, Overview, TrendPoint
+from bot.domain.period_figures import PeriodFigures
 from bot.domain.shown_figures import SMALL_LIMIT, Show, Shown
 from bot.i18n import plain
 from handlers.insights.labels import labels, period_name
@@ -102,23 +103,32 @@ def _figure() -> Figure:
     return fig
 
 
+def _panels(lang: str, items: Sequence[TrendPoint | PeriodFigures]) -> list[tuple[str, list[Series]]]:
+    """Help requests, activities and regular neighbours: the same figures for weeks or buildings."""
+    name = labels(lang)
+
+    def series(*keys: str) -> list[Series]:
+        return [(name[key], [getattr(item, key) for item in items]) for key in keys]
+
+    return [(plain(lang, "insights.chart.requests"), series("asked", "helped")),
+            (plain(lang, "insights.chart.activities"), series("activities_held", "came")),
+            (plain(lang, "insights.chart.pairs"), series("pairs_new"))]
+
+
+def _draw_panels(fig: Figure, lang: str, items: Sequence[TrendPoint | PeriodFigures],
+                 places: Sequence[str], *, horizontal: bool) -> list[Axes]:
+    panels = _panels(lang, items)
+    axes = list(fig.subplots(len(panels), 1))
+    for ax, (title, series) in zip(axes, panels, strict=True):
+        _panel(ax, lang, title, series, places, horizontal=horizontal)
+    return axes
+
+
 def building_chart(lang: str, report: BuildingInsights) -> Figure:
     """The last weeks of one building, each figure exactly as that week's own report shows it."""
     fig = _figure()
-    name = labels(lang)
-    points = report.trend
-    weeks = [f"{p.period.first_day.day}-{p.period.first_day.month}" for p in points]
-    panels: list[tuple[str, list[Series]]] = [
-        (plain(lang, "insights.chart.requests"), [(name["asked"], [p.asked for p in points]),
-                                                  (name["helped"], [p.helped for p in points])]),
-        (plain(lang, "insights.chart.activities"), [
-            (name["activities_held"], [p.activities_held for p in points]),
-            (name["came"], [p.came for p in points])]),
-        (plain(lang, "insights.chart.pairs"), [(name["pairs_new"], [p.pairs_new for p in points])]),
-    ]
-    axes = fig.subplots(len(panels), 1)
-    for ax, (title, series) in zip(axes, panels, strict=True):
-        _panel(ax, lang, title, series, weeks, horizontal=False)
+    weeks = [f"{p.period.first_day.day}-{p.period.first_day.month}" for p in report.trend]
+    axes = _draw_panels(fig, lang, report.trend, weeks, horizontal=False)
     axes[-1].set_xlabel(plain(lang, "insights.chart.weeks"), fontsize=9)
     fig.suptitle(report.title, fontsize=12, parse_math=False)
     fig.tight_layout()
@@ -128,25 +138,12 @@ def building_chart(lang: str, report: BuildingInsights) -> Figure:
 def overview_chart(lang: str, view: Overview) -> Figure:
     """The month of every building of a worker, and their total, one bar row each."""
     fig = _figure()
-    name = labels(lang)
     rows = [(r.title, r.month) for r in view.reports if not r.too_small and r.month is not None]
     if view.total is not None:
         rows.append((plain(lang, "insights.chart.total"), view.total.month))
-    places = [title for title, _ in rows]
-    figures = [f for _, f in rows]
-    panels: list[tuple[str, list[Series]]] = [
-        (plain(lang, "insights.chart.requests"), [(name["asked"], [f.asked for f in figures]),
-                                                  (name["helped"], [f.helped for f in figures])]),
-        (plain(lang, "insights.chart.activities"), [
-            (name["activities_held"], [f.activities_held for f in figures]),
-            (name["came"], [f.came for f in figures])]),
-        (plain(lang, "insights.chart.pairs"), [(name["pairs_new"], [f.pairs_new for f in figures])]),
-    ]
-    axes = fig.subplots(len(panels), 1)
-    for ax, (title, series) in zip(axes, panels, strict=True):
-        _panel(ax, lang, title, series, places, horizontal=True)
-    if figures:
-        fig.suptitle(period_name(lang, figures[0].period).capitalize(), fontsize=12)
+    _draw_panels(fig, lang, [f for _, f in rows], [title for title, _ in rows], horizontal=True)
+    if rows:
+        fig.suptitle(period_name(lang, rows[0][1].period).capitalize(), fontsize=12)
     fig.tight_layout()
     return fig
 

@@ -8,7 +8,7 @@ turn it back on or stop it. Nobody learns who objected.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Update, User
 from telegram.error import TelegramError
 
 from bot.domain.worker_consent import ConsentStatus, after_objection
@@ -27,18 +27,22 @@ def _consent_id(update: Update) -> int | None:
     return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
 
 
-async def _consent(update: Update, svc: Services) -> Consent | None:
+async def _pressed(update: Update, context: Context) -> tuple[Services, User, str, Consent | None] | None:
+    """The services, the presser, their language and the consent the button names."""
+    user = update.effective_user
+    if user is None:
+        return None
+    svc = services(context)
     consent_id = _consent_id(update)
-    return None if consent_id is None else await svc.stores.workers.get(consent_id)
+    consent = None if consent_id is None else await svc.stores.workers.get(consent_id)
+    return svc, user, await presser_language(svc, user), consent
 
 
 async def on_object(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    if user is None:
+    pressed = await _pressed(update, context)
+    if pressed is None:
         return
-    lang = await presser_language(svc, user)
-    consent = await _consent(update, svc)
+    svc, user, lang, consent = pressed
     if consent is None or consent.status not in (ConsentStatus.PROPOSED, ConsentStatus.ACTIVE,
                                                  ConsentStatus.PAUSED):
         await answer(update, plain(lang, "workers.object.stale"), show_alert=True)
@@ -99,12 +103,10 @@ async def _admin_of(update: Update, context: Context, consent: Consent | None) -
 
 
 async def on_resume(update: Update, context: Context) -> None:
-    svc = services(context)
-    user = update.effective_user
-    if user is None:
+    pressed = await _pressed(update, context)
+    if pressed is None:
         return
-    lang = await presser_language(svc, user)
-    consent = await _consent(update, svc)
+    svc, _, lang, consent = pressed
     if not await _admin_of(update, context, consent):
         await answer(update, plain(lang, "workers.admin_only"), show_alert=True)
         return
