@@ -450,7 +450,7 @@ COUNT_FIGURES = ("helped (%)", "took part (%)", "half had a helper within (minut
                  "geholpen (%)", "deden mee (%)", "de helft had een helper binnen (minuten)")
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
 @given(building_life(busy=True), building_life(busy=False))
 def test_no_marker_nor_user_id_in_any_report(one: tuple[Life, list[str]],
@@ -645,7 +645,7 @@ def small_week(draw: st.DrawFn) -> RawFigures:
                       ideas=draw(st.integers(0, 2)), activities_held=draw(st.integers(0, 3)))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(small_week(), min_size=13, max_size=13))
 def test_no_count_from_1_to_4_can_be_worked_out_from_weeks_months_and_the_quarter(
     raws: list[RawFigures],
