@@ -34,7 +34,6 @@ from handlers.common import (
     answer,
     callback_data,
     is_group,
-    is_group_admin,
     language_for,
     remember,
     resident_language,
@@ -51,13 +50,17 @@ from handlers.insights.render import (
     render_combined,
     render_csv,
 )
+from handlers.kit.buttons import parse_id
+from handlers.kit.guards import admin_now
 from storage.insights import Consent, WorkerStore
 
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    MenuCommand({"nl": "uitnodigen", "en": "invite"}, "cmd.invite_worker", private=False),
-    MenuCommand({"nl": "cijfersstop", "en": "stopstats"}, "cmd.stop_worker", private=False),
+    MenuCommand({"nl": "uitnodigen", "en": "invite"}, "cmd.invite_worker", private=False,
+                admin=True),
+    MenuCommand({"nl": "cijfersstop", "en": "stopstats"}, "cmd.stop_worker", private=False,
+                admin=True),
     MenuCommand({"nl": "cijfers", "en": "stats"}, "cmd.insights"),
 ]
 """In the menu's order as it has always been: the admins' two, then /cijfers."""
@@ -75,7 +78,7 @@ def _plain(text: str) -> str:
 
 async def _is_admin(update: Update, context: Context) -> bool:
     chat, user = update.effective_chat, update.effective_user
-    return chat is not None and user is not None and await is_group_admin(context, chat.id, user.id)
+    return chat is not None and user is not None and await admin_now(context, chat.id, user.id)
 
 
 
@@ -223,14 +226,15 @@ async def on_stop(update: Update, context: Context) -> None:
     svc = services(context)
     lang = await language_for(update, context)
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[2].isdigit() or not is_group(chat):
+    consent_id = parse_id(parts[2]) if len(parts) == 3 else None
+    if consent_id is None or not is_group(chat):
         await answer(update, t(lang, "workers.stop.stale"), show_alert=True)
         return
     if not await _is_admin(update, context):
         await answer(update, t(lang, "workers.admin_only"), show_alert=True)
         return
     store = _store(context)
-    consent = await store.get(int(parts[2]))
+    consent = await store.get(consent_id)
     now = svc.clock.now()
     if consent is None or not await store.stop(consent.id, chat.id, now):
         await answer(update, t(lang, "workers.stop.stale"), show_alert=True)
