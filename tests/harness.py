@@ -83,8 +83,20 @@ class World:
         return services
 
     async def run_due(self) -> int:
-        """Run what the schedule has due at the test clock's now."""
-        return await self.services.scheduler.run_due()
+        """Run what the schedule has due at the test clock's now, and wait until what it
+        sends has left the outbox."""
+        count = await self.services.scheduler.run_due()
+        await self.delivered()
+        return count
+
+    async def delivered(self, timeout: float = 10.0) -> None:
+        """Wait until the bot has nothing waiting to be sent."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.services.out.busy():
+            if loop.time() >= deadline:
+                raise TimeoutError(self.sb.dump(f"the outbox did not empty within {timeout} s"))
+            await asyncio.sleep(0.01)
 
     async def add_bot(self) -> None:
         await self.sb.add_bot_to_group(self.group, by=self.admin)

@@ -41,7 +41,7 @@ from bot.i18n import t
 from bot.logs import protect_token
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import ReportedCard, Services
-from handlers.activities import look_back
+from handlers.activities.feedback import look_back
 from handlers.kit.buttons import report_button
 from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from sandbox.world import CallbackQueryState
@@ -57,9 +57,10 @@ ROLES = ("resident", "requester", "helper", "organiser", "group admin", "communi
          "non-member", "other building")
 OUTCOMES = {"✅": "allowed", "👤": "own", "❌": "refused", "—": "impossible"}
 LINK = re.compile(r"https://t\.me/OmzienBot\?start=[A-Za-z0-9_-]+")
-BOOKKEEPING = frozenset({"schema_version", "inbox", "residents", "memberships", "deep_links",
-                         "schedule", "privacy_secrets"})
-"""Tables a refused action may still touch: who was seen when, links, the schedule's own runs."""
+BOOKKEEPING = frozenset({"schema_version", "inbox", "outbox", "residents", "memberships",
+                         "deep_links", "schedule", "privacy_secrets"})
+"""Tables a refused action may still touch: who was seen when, links, the schedule's own runs,
+and the outbox (a refusal is answered)."""
 VOLATILE = frozenset({"card_shown"})
 """Columns the card refresher moves on its own time."""
 PEOPLE = {
@@ -795,7 +796,7 @@ async def looked_back(scene: Scene) -> tuple[Organised, SandboxMessage, int]:
     await scene.tap(scene.bystander, found.card, "Ik kom")
     ended = await activities(scene).finish(found.id, scene.svc.clock.now())
     assert ended is not None and scene.world.app is not None
-    await look_back(scene.world.app, scene.svc, ended, scene.svc.clock.now())
+    await look_back(scene.svc, ended, scene.svc.clock.now())
     thanks = await scene.sb.next_message(scene.group, containing="Dank jullie wel")
     return found, thanks, id_in(data_of(thanks, "act:host:"))
 
