@@ -9,6 +9,7 @@ from bot.i18n import plain, t
 from sandbox import SandboxChat
 from tests.harness import World
 from tests.request_steps import ask, started, store, tap
+from tests.test_activities_e2e import activity_of, post_prepared
 
 
 def next_message_id(world: World, chat: SandboxChat) -> int:
@@ -104,3 +105,35 @@ async def test_rows_that_name_the_old_group_move_with_it(world: World) -> None:
         await sb.command(world.user("Kees"), supergroup, "help")
         assert "Dit kun je" in (await sb.next_message(supergroup)).text
         assert await svc.memberships.get(supergroup.id, world.user("Kees").id) is not None
+
+
+async def test_open_activities_and_ideas_go_up_in_the_supergroup_once(world: World) -> None:
+    sb, anouk, kees, fatma = world.sb, world.user("Anouk"), world.user("Kees"), world.user("Fatma")
+    async with world.bot():
+        await world.add_bot()
+        await started(world, kees)
+        old_card = await post_prepared(world, anouk, title="Samen soep eten")
+        activity_id = await activity_of(world, old_card)
+        await sb.command(fatma, world.group, "idee", "Samen een moestuin op het dak")
+        old_idea = await sb.next_message(world.group, containing="moestuin")
+        supergroup = await sb.migrate_to_supergroup(world.group)
+        card = await sb.next_message(supergroup, containing="Samen soep eten")
+        idea = await sb.next_message(supergroup, containing="moestuin")
+        assert card.button_texts() == old_card.button_texts()
+        assert idea.button_texts() == ["Doe mee", "Toch niet", "Meld"]
+
+        stale = await tap(world, kees, old_card, "Ik kom")
+        assert stale.text == plain("nl", "error.stale_button")
+        assert (await tap(world, kees, card, "Ik kom")).text is not None
+        assert "1" in (await sb.next_edit(supergroup, containing="Samen soep eten")).text
+        assert (await tap(world, kees, old_idea, "Doe mee")).text == plain("nl", "error.stale_button")
+        assert (await tap(world, kees, idea, "Doe mee")).text == t("nl", "idea.answer.joined")
+        going = await world.services.db.fetch_value(
+            "SELECT COUNT(*) FROM activity_rsvps WHERE activity_id = ? AND user_id = ?",
+            (activity_id, kees.id))
+        assert going == 1
+        await sb.settle()
+    async with world.bot():
+        await sb.settle(quiet=0.5)
+        for text in ("Samen soep eten", "moestuin"):
+            assert len([m for m in sb.bot_messages(supergroup) if text in m.text]) == 1

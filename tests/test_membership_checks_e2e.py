@@ -20,7 +20,7 @@ def test_a_membership_is_trusted_for_a_while_then_asked_again() -> None:
     assert known.needs_check(START + MEMBERSHIP_TRUSTED_FOR + timedelta(seconds=1))
     unknown = known.model_copy(update={"confirmed_at": None})
     assert unknown.needs_check(START)
-    assert MEMBERSHIP_TRUSTED_FOR == timedelta(days=30)
+    assert timedelta(days=30) == MEMBERSHIP_TRUSTED_FOR
 
 
 async def test_someone_who_left_while_the_bot_was_away_is_no_member_when_it_returns(
