@@ -137,3 +137,28 @@ async def test_open_activities_and_ideas_go_up_in_the_supergroup_once(world: Wor
         await sb.settle(quiet=0.5)
         for text in ("Samen soep eten", "moestuin"):
             assert len([m for m in sb.bot_messages(supergroup) if text in m.text]) == 1
+
+
+async def test_what_waits_for_the_old_group_never_lands_on_another_message(world: World) -> None:
+    """Sends still waiting for the old group follow it; an edit of one of its messages stays
+    behind (the same number is another message in the supergroup), and a reply to one goes out
+    as a plain message."""
+    sb, kees = world.sb, world.user("Kees")
+    async with world.bot():
+        await world.add_bot()
+        old_id = world.group.id
+        supergroup = await sb.migrate_to_supergroup(world.group)
+        await sb.settle()
+        await sb.command(kees, supergroup, "help")
+        answer = await sb.next_message(supergroup, containing="Dit kun je")
+        out = world.services.out
+        await out.edit(old_id, answer.message_id, "Vergadering verplaatst")
+        await out.message(old_id, "Vergadering om acht uur", reply_to=answer.message_id)
+        moved = await sb.next_message(supergroup, containing="Vergadering om acht uur")
+        assert moved.reply_to is None
+        await sb.settle(quiet=0.5)
+        untouched = sb.message(supergroup, answer.message_id)
+        assert untouched is not None and untouched.text == answer.text
+        states = {row[0]: row[1] for row in await world.services.db.fetch_all(
+            "SELECT method, state FROM outbox WHERE payload LIKE '%Vergadering%'")}
+        assert states == {"editMessageText": "skipped", "sendMessage": "sent"}
