@@ -51,6 +51,10 @@ PromptFilter = Callable[[int, str, datetime], Awaitable[bool]]
 DepartureHook = Callable[[int, int, datetime], Awaitable[None]]
 """(building_id, user_id, now): a resident left the group (or asked to be forgotten)."""
 
+MoveHook = Callable[[int], Awaitable[None]]
+"""(building_id): the group became a supergroup and now has this id. Its cards lost their message
+(see `BuildingStore.move`); a feature posts anew there those that are still in use."""
+
 UnreachableHook = Callable[[int, datetime], Awaitable[None]]
 """(user_id, now): Telegram refused a private message to this resident for good (they blocked
 the bot); a feature waiting on them lets go."""
@@ -151,6 +155,7 @@ class Services:
     prompt_filters: list[PromptFilter] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
     departure_hooks: list[DepartureHook] = field(default_factory=list)
+    move_hooks: list[MoveHook] = field(default_factory=list)
     unreachable_hooks: list[UnreachableHook] = field(default_factory=list)
     reportables: dict[str, Reportable] = field(default_factory=dict)
     """Card kind (as in the `rep:<kind>:<id>` button) -> how to describe and hide such a card."""
@@ -170,6 +175,15 @@ class Services:
                 await hook(building_id, user_id, now)
             except Exception:
                 log.exception("a departure hook failed for building %s", building_id)
+
+    async def run_move_hooks(self, building_id: int) -> None:
+        """The group moved (once, see `BuildingStore.move`): every feature brings its cards
+        along; one failing does not keep the others from theirs."""
+        for hook in self.move_hooks:
+            try:
+                await hook(building_id)
+            except Exception:
+                log.exception("a move hook failed for building %s", building_id)
 
     async def mark_unreachable(self, user_id: int) -> None:
         """Called by the delivery when a private message is refused for good: recorded, and

@@ -140,6 +140,16 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
         )
         return [_request(row) for row in rows]
 
+    async def live_without_card(self, building_id: int, now: datetime) -> list[HelpRequest]:
+        """Requests still in play (open, or taken and still to come) whose card has no message:
+        after the group became a supergroup, these go up there anew."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE building_id = ? AND card_message_id IS NULL"
+            " AND (status = 'open' OR (status = 'claimed' AND due_at > ?)) ORDER BY id",
+            (building_id, to_db(now)),
+        )
+        return [_request(row) for row in rows]
+
     async def active_count(self, building_id: int, requester_id: int, now: datetime) -> int:
         """Open requests, and taken ones whose time is still to come (a taken request nobody
         marked done does not count against the resident once its time has passed)."""

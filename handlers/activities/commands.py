@@ -65,7 +65,7 @@ async def on_command(update: Update, context: Context) -> None:
             rows.append([button(plain(lang, "activity.flow.new"), "actf", "new")])
             await svc.out.reply(update, t(lang, "activity.manage.list"), keyboard=keyboard(*rows))
             return
-    await begin(svc, user, lang)
+    await begin(context, user, lang)
 
 
 async def open_new_link(update: Update, context: Context, link: DeepLink) -> None:
@@ -81,4 +81,4 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
         return
     if await member_link(update, context, link, "activity.members_only") is None:
         return
-    await begin(svc, user, lang, building.chat_id)
+    await begin(context, user, lang, building.chat_id)

@@ -19,7 +19,7 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import member_link
+from handlers.kit.guards import member_buildings, member_link
 from handlers.pairing.offer import show_offer
 from handlers.pairing.pairs import first_name
 from handlers.pairing.views import building_choice, kind_label, want_text, when_text
@@ -67,7 +67,7 @@ async def offer_command(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = resident_language(svc, await svc.residents.get(user_id))
-    buildings = await svc.memberships.buildings_of(user_id)
+    buildings = await member_buildings(context, user_id)
     if not buildings:
         await svc.out.message(user_id, t(lang, "pairing.no_building"))
     elif len(buildings) == 1:

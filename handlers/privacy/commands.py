@@ -18,7 +18,8 @@ COMMANDS = [
     MenuCommand({"nl": "privacy", "en": "privacy"}, "cmd.privacy"),
     MenuCommand({"nl": "mijngegevens", "en": "mydata"}, "cmd.mydata", group=False),
     MenuCommand({"nl": "vergeetmij", "en": "forgetme"}, "cmd.forgetme", group=False),
-    MenuCommand({"nl": "wisgroep", "en": "erasegroup"}, "cmd.erasegroup", private=False),
+    MenuCommand({"nl": "wisgroep", "en": "erasegroup"}, "cmd.erasegroup", private=False,
+                admin=True),
 ]
 EXPORT_LINK, FORGET_LINK = "mydata", "forgetme"
 """Deep-link kinds: the group pointer opens the private chat straight into the export or the

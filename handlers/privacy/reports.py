@@ -14,17 +14,17 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.domain.privacy import Report, ReportState
 from bot.i18n import plain, t
 from bot.services import ReportedCard, Services
-from handlers.kit.buttons import REPORT, button, keyboard
+from handlers.kit.buttons import REPORT, button, keyboard, parse_id
 from handlers.kit.context import Context, is_group, language_for, resident_language, services
-from handlers.kit.guards import answer, is_group_admin, is_member
+from handlers.kit.guards import admin_now, answer, is_member
 from handlers.kit.send import Method, Outgoing
 
 log = logging.getLogger(__name__)
 
 HIDE, KEEP = "rhide", "rkeep"
-REPORT_DATA = re.compile(rf"^{REPORT}:([a-z][a-z0-9_]{{0,15}}):(\d{{1,18}})$")
-HIDE_DATA = re.compile(rf"^{HIDE}:(\d{{1,18}})$")
-KEEP_DATA = re.compile(rf"^{KEEP}:(\d{{1,18}})$")
+REPORT_DATA = re.compile(rf"^{REPORT}:([a-z][a-z0-9_]{{0,15}}):(\d+)$")
+HIDE_DATA = re.compile(rf"^{HIDE}:(\d+)$")
+KEEP_DATA = re.compile(rf"^{KEEP}:(\d+)$")
 
 
 async def on_report(update: Update, context: Context) -> None:
@@ -36,10 +36,11 @@ async def on_report(update: Update, context: Context) -> None:
     lang = await language_for(update, context)
     match = REPORT_DATA.match(query.data or "")
     reportable = svc.reportables.get(match.group(1)) if match else None
-    if match is None or reportable is None or not is_group(chat):
+    item_id = parse_id(match.group(2)) if match else None
+    if match is None or reportable is None or item_id is None or not is_group(chat):
         await answer(update, plain(lang, "error.stale_button"))
         return
-    kind, item_id = match.group(1), int(match.group(2))
+    kind = match.group(1)
     card = await reportable.describe(item_id, lang)
     building = await svc.buildings.get(chat.id)
     if card is None or card.building_id != chat.id or building is None:
@@ -91,11 +92,12 @@ async def _admin_report(update: Update, context: Context, pattern: re.Pattern[st
     svc = services(context)
     lang = await language_for(update, context)
     match = pattern.match(query.data or "")
-    report = await svc.stores.reports.get(int(match.group(1))) if match else None
+    report_id = parse_id(match.group(1)) if match else None
+    report = await svc.stores.reports.get(report_id) if report_id is not None else None
     if report is None:
         await answer(update, plain(lang, "error.stale_button"))
         return None
-    if not await is_group_admin(context, report.building_id, user.id):
+    if not await admin_now(context, report.building_id, user.id):
         await answer(update, plain(lang, "report.admin_only"), show_alert=True)
         return None
     if report.state is not ReportState.OPEN:

@@ -24,6 +24,7 @@ from handlers.requests.data import RequestFeed
 from handlers.requests.flow import RequestFlow
 from handlers.requests.flow_buttons import on_flow_button
 from handlers.requests.jobs import RequestJobs
+from handlers.requests.posting import repost_after_move
 
 __all__ = ["COMMANDS", "register"]
 
@@ -54,4 +55,5 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.activity_probes.append(feed.last_activity)
     svc.personal_data.append(feed)
     svc.departure_hooks.append(feed.departed)
+    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
     svc.reportables[REPORT_KIND] = feed

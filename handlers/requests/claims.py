@@ -14,7 +14,7 @@ from bot.domain.deeplinks import DeepLink, link_url
 from bot.domain.requests import Action, HelpRequest, Refusal, RequestStatus, refusal
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.kit.buttons import keyboard, link_button
+from handlers.kit.buttons import keyboard, link_button, parse_id
 from handlers.kit.context import (
     Context,
     group_language,
@@ -29,7 +29,7 @@ from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
 from handlers.requests.texts import first_name, helper_intro, refusal_answer, requester_intro
 
-CARD_DATA = re.compile(r"^req:(c|ca):(\d{1,18})$")
+CARD_DATA = re.compile(r"^req:(c|ca):(\d+)$")
 
 
 async def request_link(svc: Services, request: HelpRequest) -> str:
@@ -92,7 +92,8 @@ async def on_card_button(update: Update, context: Context) -> None:
     store = svc.stores.requests
     lang = await presser_language(svc, user)
     match = CARD_DATA.match(query.data or "")
-    request = await store.get(int(match.group(2))) if match else None
+    request_id = parse_id(match.group(2)) if match else None
+    request = await store.get(request_id) if request_id is not None else None
     message = query.message
     if (match is None or request is None or chat is None or message is None
             or request.building_id != chat.id or request.card_message_id != message.message_id):
