@@ -411,7 +411,8 @@ def _reply_to(activity: Activity) -> ReplyParameters | None:
 # --- presses on the card ---------------------------------------------------------------------
 
 async def _card_press(update: Update, context: Context) -> tuple[Activity, str] | None:
-    """The activity behind a card button pressed in its own group, and the presser's language."""
+    """The activity behind a card button pressed in its own group (or in the presser's own chat,
+    where "Mijn dingen" shows it), and the presser's language."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
         return None
@@ -421,7 +422,7 @@ async def _card_press(update: Update, context: Context) -> tuple[Activity, str] 
     activity = None
     if len(parts) == 3 and parts[2].isdigit():
         activity = await ActivityStore(svc.db).get(int(parts[2]))
-    if activity is None or activity.building_id != chat.id:
+    if activity is None or chat.id not in (activity.building_id, user.id):
         await answer(update, t(lang, "error.stale_button"))
         return None
     if not await is_member(context, activity.building_id, user.id):

@@ -12,7 +12,14 @@ import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.domain.activities import (
     Activity,
@@ -240,12 +247,13 @@ async def on_text(update: Update, context: Context) -> None:
         filled = fill(draft, message.text, now, svc.settings.zone)
     except InvalidInput as error:
         await ask(context, user, lang, draft, problem_line(lang, error.problem))
-        return
+        raise ApplicationHandlerStop from None
     if filled.step.is_edit:
         await apply_edit(context, user, lang, filled)
-        return
+        raise ApplicationHandlerStop
     await store.save_draft(filled)
     await ask(context, user, lang, filled)
+    raise ApplicationHandlerStop
 
 
 async def apply_edit(context: Context, user: User, lang: str, draft: Draft) -> None:
@@ -289,6 +297,7 @@ async def on_stop(update: Update, context: Context) -> None:
     if await ActivityStore(svc.db).delete_draft(user.id):
         await context.bot.send_message(user.id, t(await user_language(services(context), user.id),
                                                   "activity.flow.stopped"))
+        raise ApplicationHandlerStop
 
 
 # --- flow buttons ------------------------------------------------------------------------------

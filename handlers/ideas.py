@@ -13,7 +13,14 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.domain.activities import Draft, DraftStep, InvalidInput, format_when
 from bot.domain.community import MemberStatus
@@ -206,6 +213,7 @@ async def on_text(update: Update, context: Context) -> None:
         return
     lang = await user_language(svc, user.id)
     await post_typed(context, user, lang, building_id, message.text)
+    raise ApplicationHandlerStop
 
 
 async def on_stop(update: Update, context: Context) -> None:
@@ -215,6 +223,7 @@ async def on_stop(update: Update, context: Context) -> None:
     svc = services(context)
     if await IdeaStore(svc.db).delete_draft(user.id):
         await context.bot.send_message(user.id, t(await user_language(svc, user.id), "idea.stopped"))
+        raise ApplicationHandlerStop
 
 
 async def open_new_link(update: Update, context: Context, link: DeepLink) -> None:

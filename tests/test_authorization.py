@@ -524,6 +524,8 @@ async def erasegroup(scene: Scene, actor: SandboxUser) -> str:
 async def report(scene: Scene, actor: SandboxUser) -> str:
     card = await scene.post_card()
     answer = await scene.press(actor, card, "rep:test:1")
+    if answer.text == t("nl", "report.confirm"):  # the first tap asks whether they mean it
+        answer = await scene.press(actor, card, "rep:test:1")
     if actor.id == scene.other_admin.id:
         assert answer.text == t("nl", "error.stale_button")
     reports = await scene.svc.db.fetch_value(
@@ -537,6 +539,7 @@ async def report_hide(scene: Scene, actor: SandboxUser) -> str:
     await scene.private(actor)
     card = await scene.post_card()
     await scene.tap(scene.bystander, card, "Meld")
+    await scene.tap(scene.bystander, card, "Meld")  # the second tap confirms
     alert = await scene.sb.next_message(admin, containing="ladder")
     report_id = await scene.svc.db.fetch_value(
         "SELECT id FROM reports WHERE building_id = ?", (scene.group.id,))
