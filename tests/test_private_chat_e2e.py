@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.activities import RsvpChoice
+from bot.domain.privacy import ActionCounter, RateLimit
 from bot.i18n import plain, t
 from sandbox import SandboxMessage, SandboxUser
 from tests.harness import World
@@ -203,3 +204,18 @@ async def test_my_things_in_the_group_points_to_the_private_chat(world: World) -
         nothing = await replied(world, john)
         assert nothing.text.startswith("Nothing is going on for you now")
         assert nothing.button_texts() == ["Ask for help", "Help someone", "Activities", "My things"]
+
+
+async def test_a_flood_of_messages_is_answered_only_as_fast_as_commands(world: World) -> None:
+    sb, kees = world.sb, world.user("Kees")
+    async with world.bot():
+        await world.add_bot()
+        await started(world, kees)
+        world.services.action_counter = ActionCounter(RateLimit(per_minute=2, per_hour=200))
+        sb.mark()
+        for number in range(5):
+            await sb.send(kees, kees, f"hallo {number}")
+        await sb.settle(quiet=0.5)
+        menus = [e for e in sb.events_since_mark()
+                 if e.method == "sendMessage" and e.chat_id == kees.id]
+        assert len(menus) == 2

@@ -186,7 +186,7 @@ async def test_on_behalf_of_a_neighbour_in_english(world: World) -> None:
 
         await tap(world, anouk, card, "Ik help")
         helper = await sb.next_message(anouk)
-        assert "Het is voor een buur zonder telefoon. John is het aanspreekpunt." in helper.text
+        assert "Het is voor een buur zonder telefoon. Spreek af met John." in helper.text
         requester = await sb.next_message(john)
         assert requester.text.startswith(
             "Good news! Anouk will help you: Bins or rubbish, Tue 24 Nov at 19:00.")

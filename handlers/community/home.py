@@ -14,6 +14,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.privacy import Verdict
 from bot.i18n import Safe, plain, t
 from bot.services import Services
 from handlers import order
@@ -74,6 +75,8 @@ async def on_private_message(update: Update, context: Context) -> None:
             await svc.out.reply(update, t(lang, "home.unknown_command"),
                                 keyboard=home_keyboard(lang))
         return
+    if svc.action_counter.check(user.id, svc.clock.now()) is not Verdict.ALLOWED:
+        return  # a flood of messages gets answers only as fast as commands do
     if message.text is not None:
         await svc.out.reply(update, t(lang, "home.text"), keyboard=home_keyboard(lang))
     elif await someone_waits(svc, user.id):

@@ -77,6 +77,8 @@ async def open_building(update: Update, context: Context, link: DeepLink) -> Non
     # A link can be forwarded: it ties to a building only someone who is in its group.
     if building is not None and await is_member(context, building.chat_id, user.id):
         text += "\n\n" + t(lang, "start.linked", building=building.title)
+        await svc.out.reply(update, text, keyboard=home_keyboard(lang))
+        return
     await svc.out.reply(update, text)
 
 
