@@ -19,6 +19,9 @@ from bot.scheduler import Scheduler
 from handlers.kit.cards import Cards
 from handlers.kit.delivery import DirectDelivery
 from handlers.kit.flows import Flows
+from handlers.kit.redirects import KIND as REDIRECT_KIND
+from handlers.kit.redirects import REMOVE_JOB as REDIRECT_REMOVE_JOB
+from handlers.kit.redirects import Redirects
 from handlers.kit.send import Delivery, Messenger
 from storage.activities import ActivityStore
 from storage.community import BuildingStore, MembershipStore, ResidentStore
@@ -31,6 +34,7 @@ from storage.insights import InsightStore
 from storage.pairing import PairingStore
 from storage.privacy import FoundationData, GroupErasureStore, ReportStore, RetentionStore
 from storage.prompts import PromptStore
+from storage.redirects import RedirectStore
 from storage.requests import RequestStore
 from storage.schedule import ScheduleStore
 
@@ -143,6 +147,8 @@ class Services:
     """The one way to send anything (see handlers.kit.send)."""
     cards: Cards
     flows: Flows
+    redirects: Redirects
+    """Group replies that only point to the private chat, removed a minute later."""
     bot_username: str = ""
     menu: list[MenuCommand] = field(default_factory=list)
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
@@ -210,6 +216,10 @@ class Services:
 
         out = Messenger(may_prompt)
         cards = Cards(out)
+        scheduler = Scheduler(ScheduleStore(db), clock, zone=settings.zone)
+        redirects = Redirects(RedirectStore(db), out, scheduler, clock)
+        cards.register(REDIRECT_KIND, redirects)
+        scheduler.register(REDIRECT_REMOVE_JOB, redirects.remove, calm=False)
         services = cls(
             settings=settings,
             clock=clock,
@@ -219,11 +229,12 @@ class Services:
             memberships=MembershipStore(db),
             inbox=UpdateInbox(db),
             deep_links=DeepLinkStore(db),
-            scheduler=Scheduler(ScheduleStore(db), clock, zone=settings.zone),
+            scheduler=scheduler,
             stores=Stores.create(db),
             out=out,
             cards=cards,
             flows=Flows(),
+            redirects=redirects,
             prompt_filters=filters,
         )
         if delivery is None and bot is not None:

@@ -72,6 +72,8 @@ ACTIVE = frozenset({RequestStatus.OPEN, RequestStatus.CLAIMED})
 class TextError(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
+    NO_WORDS = "no_words"
+    """Only emoji or signs ("🙏🙏🙏"): the group would not know what is asked."""
 
 
 class Refusal(StrEnum):
@@ -204,12 +206,15 @@ def draft_is_stale(draft: RequestDraft, now: datetime) -> bool:
 
 
 def validate_description(text: str) -> str | TextError:
-    """1-280 characters after trimming; anything else may be in it (it is escaped when shown)."""
+    """1-280 characters after trimming, with at least one letter or digit; anything else may be
+    in it (it is escaped when shown)."""
     cleaned = text.strip()
     if not cleaned:
         return TextError.EMPTY
     if len(cleaned) > MAX_DESCRIPTION:
         return TextError.TOO_LONG
+    if not any(character.isalnum() for character in cleaned):
+        return TextError.NO_WORDS
     return cleaned
 
 

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 ADMIN_CACHE_SECONDS = 60.0
 ANSWER_LIMIT = 200
+MAX_BUILDINGS_ASKED = 25
+"""A resident the bot knows in no building is looked for in at most this many: a deployment
+with more buildings is not searched (that would cost a call to Telegram for each)."""
 PRESENT = frozenset(
     {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
 )
@@ -126,6 +129,21 @@ async def member_buildings(context: Context, user_id: int) -> list[int]:
     candidates = await services(context).memberships.buildings_of(user_id)
     return [building_id for building_id in candidates
             if await is_member(context, building_id, user_id)]
+
+
+async def resident_buildings(context: Context, user_id: int) -> list[int]:
+    """The buildings this resident lives in: from our records, else by asking Telegram whether
+    they are in each building's group (recorded when they are), so a plain /start in the
+    private chat is enough to begin."""
+    svc = services(context)
+    known = await svc.memberships.buildings_of(user_id)
+    if known:
+        return known
+    active = await svc.buildings.active()
+    if len(active) > MAX_BUILDINGS_ASKED:
+        return []
+    return [building.chat_id for building in active
+            if await is_member(context, building.chat_id, user_id)]
 
 
 async def member_press(update: Update, context: Context, building_id: int,

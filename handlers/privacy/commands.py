@@ -46,7 +46,7 @@ async def point_to_private(update: Update, context: Context, kind: str) -> None:
     if await svc.buildings.get(chat.id) is not None:
         link = await svc.deep_links.reusable(kind, chat.id, "", svc.clock.now())
         url = link_url(svc.bot_username, link.token)
-    await svc.out.reply(update, t(lang, "data.go_private"), keyboard=keyboard(
+    await svc.redirects.reply(update, t(lang, "data.go_private"), keyboard=keyboard(
         [link_button(plain(lang, "button.open_private"), url)]))
 
 

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.services import Services
 from handlers.requests.card import CARD_KIND, REPORT_KIND, RequestCards
-from handlers.requests.claims import on_card_button, open_request_link
+from handlers.requests.claims import on_card_button, on_private_claim, open_request_link
 from handlers.requests.commands import (
     COMMANDS,
     ask_in_group,
@@ -39,6 +39,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
                                    filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^rqf:"))
     app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^req:(c|ca):"))
+    app.add_handler(CallbackQueryHandler(on_private_claim, pattern=r"^req:pc:"))
     app.add_handler(CallbackQueryHandler(on_again, pattern=r"^req:again:"))
     app.add_handler(CallbackQueryHandler(on_control, pattern=r"^req:"))
     app.add_handler(CommandHandler(["weghalen", "remove"], remove_command,

@@ -42,7 +42,7 @@ async def ask_in_group(update: Update, context: Context) -> None:
     link = await svc.deep_links.reusable("ask", chat.id, "", svc.clock.now())
     ask = keyboard([link_button(plain(lang, "request.button.ask"),
                                 link_url(svc.bot_username, link.token))])
-    await svc.out.reply(update, t(lang, "request.group.go_private"), keyboard=ask)
+    await svc.redirects.reply(update, t(lang, "request.group.go_private"), keyboard=ask)
 
 
 async def _resume(update: Update, svc: Services, user_id: int, lang: str,
