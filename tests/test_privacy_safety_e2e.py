@@ -13,8 +13,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.privacy import ActionCounter, RateLimit
 from bot.i18n import t
-from bot.services import ReportedCard
-from handlers.common import is_current_member
+from bot.services import ReportedCard, Services
 from handlers.kit.buttons import report_button
 from sandbox import SandboxMessage, SandboxUser
 from tests.harness import TOKEN, BotProcess, World
@@ -31,6 +30,15 @@ def _group_dict(world: World) -> dict[str, Any]:
 async def _bot_calls_since_mark(world: World) -> list[str]:
     await world.sb.settle()
     return [event.method for event in world.sb.events[world.sb._mark:]]
+
+
+async def is_current_member(svc: Services, building_id: int, user_id: int) -> bool:
+    """What the bot's records say: a current member of an active building."""
+    building = await svc.buildings.get(building_id)
+    if building is None or not building.active:
+        return False
+    membership = await svc.memberships.get(building_id, user_id)
+    return membership is not None and membership.is_current
 
 
 async def test_only_current_members_count(world: World) -> None:
