@@ -150,11 +150,12 @@ async def show_position(update: Update, svc: Services, activity: Activity, user_
     rsvps = await svc.stores.activities.rsvps(activity.id)
     mine = next((r for r in rsvps if r.user_id == user_id), None)
     status = mine.status if mine is not None else RsvpStatus.NOT_GOING
+    position = waiting_position(rsvps, user_id)
     if not answered:
-        await answer(update)
-    await svc.out.replace_pressed(
-        update, status_text(lang, svc, activity, status, waiting_position(rsvps, user_id)),
-        answer_keyboard(lang, activity, status))
+        await answer(update, plain(lang, "activity.answer.position", position=position)
+                     if position is not None else None)
+    await svc.out.replace_pressed(update, status_text(lang, svc, activity, status, position),
+                                  answer_keyboard(lang, activity, status))
 
 
 async def tell_promoted(svc: Services, activity: Activity, user_ids: list[int]) -> None:

@@ -113,9 +113,10 @@ class RequestJobs:
                          again_keyboard(lang, request))
         elif request.status is RequestStatus.CLAIMED and request.helper_id is not None:
             helper = await first_name(svc, request.helper_id)
+            series = await self.store.series(request.series_id) if request.series_id else None
             await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND,
                          t(lang, "request.followup", kind=kind, helper=helper),
-                         done_keyboard(lang, request))
+                         done_keyboard(lang, request, weekly=series is not None and series.running))
 
     async def next_week(self, item: ScheduledItem, now: datetime) -> ItemState | None:
         """A weekly need comes round again: posted for anyone, or straight to its standing helper."""
