@@ -127,7 +127,9 @@ class RsvpStore:
             for rsvp in moved:
                 await _write_rsvp(tx, activity, rsvp, now)
             await bump_card(tx, activity_id, now)
-        return activity, [r.user_id for r in moved]
+            row = await tx.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
+            assert row is not None
+        return activity_from_row(row), [r.user_id for r in moved]
 
     async def rsvps(self, activity_id: int) -> list[Rsvp]:
         rows = await self._db.fetch_all(
