@@ -436,6 +436,7 @@ async def test_look_back_and_a_new_host_for_the_series(world: World) -> None:
         waiting = await sb.next_edit(world.group, containing="Kees wil de volgende keer")
         assert await tap(world, oksana, waiting, "Bevestig") == t("nl", "activity.organiser_only")
         ask = await sb.next_message(fatma, containing="Kees wil de volgende keer")
+        assert "donderdag 3 december" in ask.text, "the next date is what is handed over"
         await tap(world, fatma, ask, "Bevestig")
         await sb.next_edit(world.group, containing="Kees organiseert de volgende keer")
         handed = await sb.next_message(kees, containing="Je organiseert de volgende keer")

@@ -92,6 +92,9 @@ async def handing(svc: Services, offer: HostOffer | None) -> Handing | None:
     series = await store.series(offer.series_id) if offer.series_id is not None else None
     if series is None:
         return None
+    if offer.scope is HostScope.NEXT:
+        coming = await store.upcoming_of_series(series.id, svc.clock.now())
+        activity = coming[0] if coming else activity  # the next date is what is handed over
     return Handing(offer, activity, series.organiser_id, series.organiser_name, series.active)
 
 
