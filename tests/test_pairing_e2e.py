@@ -522,7 +522,7 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         assert twice.text == t("nl", "pairing.request.asked_before", name="Kees")
 
         await tap(world, kees, question, "Ja, graag")
-        made = await sb.next_edit(kees)
+        made = await sb.next_edit(kees, containing="vaste buren")
         assert made.text.startswith("Jullie zijn nu vaste buren! Fatma is je vaste buur voor "
                                     "hulp met boodschappen.")
         assert made.url_buttons() == {"Stuur Fatma een bericht": f"tg://user?id={fatma.id}"}
