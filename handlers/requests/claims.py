@@ -27,7 +27,9 @@ from handlers.kit.guards import answer, is_member
 from handlers.kit.send import Method, Outgoing
 from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
+from handlers.requests.private_buttons import send
 from handlers.requests.texts import first_name, helper_intro, refusal_answer, requester_intro
+from storage.request_controls import Role
 
 CARD_DATA = re.compile(r"^req:(c|ca):(\d+)$")
 PRIVATE_DATA = re.compile(r"^req:pc:(\d+)$")
@@ -48,9 +50,9 @@ async def introduce(svc: Services, request: HelpRequest) -> None:
     requester_name = await first_name(svc, request.requester_id)
     helper_name = await first_name(svc, request.helper_id)
     r_lang = await user_language(svc, request.requester_id)
-    await svc.out.private(
-        request.requester_id, await requester_intro(svc, request, r_lang),
-        keyboard=requester_controls(r_lang, request, helper_name))
+    await send(svc, request.id, Role.ASKER, request.requester_id,
+               await requester_intro(svc, request, r_lang),
+               requester_controls(r_lang, request, helper_name))
     g_lang = await group_language(svc, request.building_id)
     open_bot = keyboard([link_button(plain(g_lang, "button.open_private"),
                                      await request_link(svc, request))])
@@ -58,9 +60,9 @@ async def introduce(svc: Services, request: HelpRequest) -> None:
                         text=t(g_lang, "private.need_start", name=helper_name),
                         keyboard=open_bot.to_dict())
     h_lang = await user_language(svc, request.helper_id)
-    await svc.out.private(
-        request.helper_id, await helper_intro(svc, request, h_lang),
-        keyboard=helper_controls(h_lang, request, requester_name), fallback=in_group)
+    await send(svc, request.id, Role.HELPER, request.helper_id,
+               await helper_intro(svc, request, h_lang),
+               helper_controls(h_lang, request, requester_name), fallback=in_group)
 
 
 async def open_request_link(update: Update, context: Context, link: DeepLink) -> None:
@@ -74,13 +76,15 @@ async def open_request_link(update: Update, context: Context, link: DeepLink) ->
     if request is not None and request.status is RequestStatus.CLAIMED:
         if request.helper_id == user.id:
             name = await first_name(svc, request.requester_id)
-            await svc.out.message(user.id, await helper_intro(svc, request, lang),
-                                  keyboard=helper_controls(lang, request, name))
+            await send(svc, request.id, Role.HELPER, user.id,
+                       await helper_intro(svc, request, lang),
+                       helper_controls(lang, request, name))
             return
         if request.requester_id == user.id:
             name = await first_name(svc, request.helper_id)
-            await svc.out.message(user.id, await requester_intro(svc, request, lang),
-                                  keyboard=requester_controls(lang, request, name))
+            await send(svc, request.id, Role.ASKER, user.id,
+                       await requester_intro(svc, request, lang),
+                       requester_controls(lang, request, name))
             return
     await svc.out.message(user.id, t(lang, "request.link.not_yours"))
 
@@ -131,7 +135,8 @@ async def claim(update: Update, context: Context, request: HelpRequest, lang: st
     now = svc.clock.now()
     refused = refusal(Action.CLAIM, request, user.id, now)
     if refused is not None:
-        await answer(update, refusal_answer(lang, refused), show_alert=refused is Refusal.OWN)
+        await answer(update, refusal_answer(lang, refused, request),
+                     show_alert=refused is Refusal.OWN)
         return
     if not await is_member(context, request.building_id, user.id):
         await answer(update, plain(lang, "request.answer.not_member"), show_alert=True)
