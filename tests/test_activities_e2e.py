@@ -92,6 +92,7 @@ def edits_of(world: World, message: SandboxMessage) -> int:
 
 
 async def activity_of(world: World, card: SandboxMessage) -> int:
+    await world.delivered()  # the card's message id is recorded once its send is settled
     value = await world.services.db.fetch_value(
         "SELECT id FROM activities WHERE message_id = ? AND building_id = ?",
         (card.message_id, card.chat_id),

@@ -135,7 +135,7 @@ async def test_a_quiet_resident_is_asked_once_before_messages_stop(world: World)
         assert len(closed) == 2
 
         assert (await tap(world, fatma, question, "Blijf sturen")).text is None
-        kept = await sb.next_edit(fatma)
+        kept = await sb.next_edit(fatma, containing="blijft")
         assert kept.text == t("nl", "notify.quiet.kept")
         world.clock.set(local(2027, 5, 1, 9, 0))  # quiet again for months: still kept
         assert await world.services.out.prompt(fatma.id, "request", "Lukt het morgen?")

@@ -73,7 +73,7 @@ async def test_the_tour_shows_what_the_bot_does_as_time_passes(
         assert len(saved) == 1 and saved[0].read_bytes().startswith(b"BEGIN:VCALENDAR")
         assert f"(file saved: {saved[0]})" in calendar
         bump = after("clock 18:30")
-        assert "— Mon 23 Nov 18:30 —" in bump and "nog niemand" in bump
+        assert "— Mon 23 Nov 18:30 —" in bump and "nog geen helper" in bump
         expiry = after("clock 21:30")
         assert "— Mon 23 Nov 21:30 —" in expiry and "deze vraag is voorbij" in expiry
         tuesday = after("clock +1d")
