@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from bot.domain.community import Building, BuildingSettings, Membership, MemberStatus, Resident
+from bot.domain.community import (
+    Building,
+    BuildingSettings,
+    Membership,
+    MemberStatus,
+    Resident,
+    valid_username,
+)
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.text import display_name
 from storage.db import Database, Row, from_db, to_db
 
 
@@ -44,6 +52,7 @@ def _resident(row: Row) -> Resident:
         blocked=bool(row["blocked"]),
         created_at=from_db(row["created_at"]),
         last_seen_at=from_db(row["last_seen_at"]),
+        username=row["username"],
     )
 
 
@@ -137,16 +146,20 @@ class ResidentStore:
         self._db = db
 
     async def seen(
-        self, user_id: int, first_name: str, telegram_language: str | None, now: datetime
+        self, user_id: int, first_name: str, telegram_language: str | None, now: datetime,
+        username: str | None = None,
     ) -> Resident:
-        """Record that we met this person now; keeps name and Telegram language up to date."""
+        """Record that we met this person now; keeps name, username and Telegram language up to
+        date. The name is kept as it will be shown (see `display_name`); a username is only
+        ever the current one (an old one may belong to someone else by now)."""
         await self._db.execute(
-            "INSERT INTO residents (user_id, first_name, telegram_language, created_at, last_seen_at)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO residents (user_id, first_name, telegram_language, created_at,"
+            " last_seen_at, username) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
             " telegram_language = COALESCE(excluded.telegram_language, residents.telegram_language),"
-            " last_seen_at = excluded.last_seen_at",
-            (user_id, first_name, telegram_language, to_db(now), to_db(now)),
+            " last_seen_at = excluded.last_seen_at, username = excluded.username",
+            (user_id, display_name(first_name), telegram_language, to_db(now), to_db(now),
+             valid_username(username)),
         )
         resident = await self.get(user_id)
         assert resident is not None

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.pairing import LAST_ROUND, LASTING
 from bot.domain.periods import Period, PeriodKind, weeks_of
+from bot.domain.privacy import erased_stand_in
 from bot.domain.raw_figures import RawFigures, language_code, month_figures, returning_helpers
 from storage.db import Database, Row, from_db, to_db
 
@@ -188,14 +189,14 @@ class WorkerStore:
         }
 
     async def forget(self, user_id: int, now: datetime) -> list[Consent]:
-        """Stop every consent of this worker and erase their name and organisation everywhere.
-        Returns the consents that were still active (their groups are told)."""
+        """Stop every consent of this worker and erase their name, organisation and id
+        everywhere. Returns the consents that were still active (their groups are told)."""
         active = await self.active_of(user_id)
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE worker_consents SET stopped_at = COALESCE(stopped_at, ?), name = '',"
-                " organisation = '' WHERE worker_id = ?",
-                (to_db(now), user_id),
+                " organisation = '', worker_id = ? WHERE worker_id = ?",
+                (to_db(now), erased_stand_in(), user_id),
             )
             await tx.execute("DELETE FROM worker_drafts WHERE user_id = ?", (user_id,))
         return active

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.privacy import erased_stand_in
 from bot.domain.request_timing import When, WhenKind
 from bot.domain.requests import DraftStep, HelpRequest, RequestDraft, RequestKind, RequestStatus
 from storage.db import Database, Row, from_db, to_db
@@ -307,18 +308,24 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
         )
         return [_request(row) for row in rows]
 
-    async def erase_requester(self, user_id: int, now: datetime) -> None:
-        """Their texts and contact details go, and their name leaves every card."""
+    async def erase_resident(self, user_id: int, now: datetime) -> None:
+        """Their texts and contact details go, their name leaves every card, and their id leaves
+        every request and weekly need they asked or helped with. The id is replaced by one
+        random stand-in (see `erased_stand_in`), so the figures still count one person."""
+        stand_in = erased_stand_in()
         async with self._db.transaction() as tx:
             await tx.execute(
-                "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1"
-                " WHERE requester_id = ?",
-                (user_id,),
+                "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1,"
+                " requester_id = ? WHERE requester_id = ?",
+                (stand_in, user_id),
             )
             await tx.execute(
-                "UPDATE request_series SET stopped_at = COALESCE(stopped_at, ?)"
+                "UPDATE requests SET helper_id = ? WHERE helper_id = ?", (stand_in, user_id)
+            )
+            await tx.execute(
+                "UPDATE request_series SET stopped_at = COALESCE(stopped_at, ?), requester_id = ?"
                 " WHERE requester_id = ?",
-                (to_db(now), user_id),
+                (to_db(now), stand_in, user_id),
             )
             await tx.execute(
                 "UPDATE request_series SET standing_helper_id = NULL WHERE standing_helper_id = ?",

@@ -1,6 +1,6 @@
 """The bot among neighbours: its life in a group (added, removed, members coming and going),
-/start with its deep links, /help, /taal, and the error handler that keeps one bad update from
-stopping the bot."""
+/start with its deep links, /help, /taal, messages passed on between two neighbours, and the
+error handler that keeps one bad update from stopping the bot."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from handlers.community.errors import on_error
 from handlers.community.group_life import register_group_life
 from handlers.community.help import show_help
 from handlers.community.language import ask_language, on_language_chosen
+from handlers.community.relay import register_relay
 from handlers.community.start import register_start
 
 __all__ = ["COMMANDS", "register"]
@@ -26,6 +27,7 @@ COMMANDS = [
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     register_group_life(app)
     register_start(app, svc)
+    register_relay(app, svc)
     app.add_handler(CommandHandler("help", show_help))
     app.add_handler(CommandHandler(["taal", "language"], ask_language))
     app.add_handler(CallbackQueryHandler(on_language_chosen, pattern=r"^g?lang:"))

@@ -15,7 +15,6 @@ is told and gets nothing after.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from datetime import timedelta
 from typing import Any
@@ -26,7 +25,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.domain.community import Building
 from bot.domain.deeplinks import link_url
 from bot.domain.insights import BuildingInsights, combined_insights
-from bot.i18n import t
+from bot.i18n import plain, t
 from bot.menu import MenuCommand
 from bot.services import Services
 from handlers.common import (
@@ -66,11 +65,6 @@ INVITE_DAYS = 7
 
 def _store(context: Context) -> WorkerStore:
     return WorkerStore(services(context).db)
-
-
-def _plain(text: str) -> str:
-    """Button labels are not HTML: undo the escaping `t` does for messages."""
-    return html.unescape(text)
 
 
 async def _is_admin(update: Update, context: Context) -> bool:
@@ -196,7 +190,7 @@ def _stop_keyboard(lang: str, consents: list[Consent]) -> InlineKeyboardMarkup |
         return None
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(
-            _plain(t(lang, "workers.stop.button", name=c.name, organisation=c.organisation)),
+            plain(lang, "workers.stop.button", name=c.name, organisation=c.organisation),
             callback_data=callback_data(PREFIX, "stop", c.id),
         )]
         for c in consents
@@ -224,18 +218,18 @@ async def on_stop(update: Update, context: Context) -> None:
     lang = await language_for(update, context)
     parts = query.data.split(":")
     if len(parts) != 3 or not parts[2].isdigit() or not is_group(chat):
-        await answer(update, t(lang, "workers.stop.stale"), show_alert=True)
+        await answer(update, plain(lang, "workers.stop.stale"), show_alert=True)
         return
     if not await _is_admin(update, context):
-        await answer(update, t(lang, "workers.admin_only"), show_alert=True)
+        await answer(update, plain(lang, "workers.admin_only"), show_alert=True)
         return
     store = _store(context)
     consent = await store.get(int(parts[2]))
     now = svc.clock.now()
     if consent is None or not await store.stop(consent.id, chat.id, now):
-        await answer(update, t(lang, "workers.stop.stale"), show_alert=True)
+        await answer(update, plain(lang, "workers.stop.stale"), show_alert=True)
         return
-    await answer(update, t(lang, "workers.stop.answer"))
+    await answer(update, plain(lang, "workers.stop.answer"))
     remaining = await store.active_in(chat.id)
     done = t(lang, "workers.stop.done", name=consent.name, organisation=consent.organisation)
     if isinstance(query.message, Message):

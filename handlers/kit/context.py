@@ -37,7 +37,8 @@ async def remember(update: Update, context: Context) -> Resident | None:
     assert user is not None
     svc = services(context)
     now = svc.clock.now()
-    resident = await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+    resident = await svc.residents.seen(user.id, user.first_name, user.language_code, now,
+                                        user.username)
     chat = update.effective_chat
     if is_group(chat) and chat is not None:
         building = await svc.buildings.get(chat.id)

@@ -86,11 +86,11 @@ class RequestFeed:
 
     async def forget(self, user_id: int, now: datetime) -> None:
         """Open requests cancelled, claims handed back, texts and contact details erased,
-        and their name off every card. Idempotent."""
+        their name off every card and their id off every request. Idempotent."""
         for building_id in {r.building_id for r in await self.store.involving(user_id)}:
             await self.departed(building_id, user_id, now)
         # Their cards now say "ingetrokken" or a short closed line: no name is left on any.
-        await self.store.erase_requester(user_id, now)
+        await self.store.erase_resident(user_id, now)
 
     async def expire(self, before: datetime) -> int:
         return await self.store.erase_closed_before(before)
