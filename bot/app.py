@@ -5,11 +5,18 @@ in handler group 0, so for one update the first matching handler wins; the few h
 run before or after those (the rate limit, the flows' typed answers, the safety net) use the
 groups named in `handlers/order.py`. Errors go to `handlers.community.errors`, which logs and
 carries on.
+
+Everything the bot says goes through the outbox: handlers and jobs leave rows in it (in the unit
+of work of their update or schedule row), and the delivery worker sends them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -29,6 +36,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.delivery_worker import STOP_GRACE_SECONDS, DeliveryWorker
 from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor
 from bot.health import beat
 from bot.i18n import t
@@ -37,7 +45,6 @@ from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
 from handlers import (
     activities,
-    activity_flow,
     community,
     ideas,
     insights,
@@ -53,8 +60,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 FEATURES: Sequence[ModuleType] = (
-    community, help_requests, privacy, prompts,
-    activities, activity_flow, ideas, insights, pairing
+    community, help_requests, privacy, prompts, activities, ideas, insights, pairing
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 
@@ -66,6 +72,11 @@ ALLOWED_UPDATES = [
 ]
 SCHEDULE_POLL_SECONDS = 20.0
 INBOX_KEEP_DAYS = 7
+OUTBOX_KEEP_DAYS = 7
+STOP_DEADLINE_SECONDS = 9.0
+"""After SIGTERM or SIGINT the process is gone within this time, stopped cleanly or not (all
+that matters is committed; a container runtime kills after 10 s)."""
+_WORKER = "delivery_worker"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -80,7 +91,10 @@ def build_application(
     *,
     clock: Clock | None = None,
     schedule_poll_seconds: float = SCHEDULE_POLL_SECONDS,
+    send_timeout: float | None = None,
 ) -> App:
+    """`send_timeout`: how long the delivery worker waits for Telegram to answer a send before
+    it tries again (default: the connection's read timeout)."""
     clock = clock or SystemClock()
     bot = DurableBot(
         token=settings.token,
@@ -104,20 +118,29 @@ def build_application(
         .bot(bot)
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
     app.bot_data["settings"] = settings
     app.bot_data["clock"] = clock
     app.bot_data["schedule_poll_seconds"] = schedule_poll_seconds
+    app.bot_data["send_timeout"] = send_timeout
     return app
+
+
+def delivery_worker(app: App) -> DeliveryWorker | None:
+    worker = app.bot_data.get(_WORKER)
+    return worker if isinstance(worker, DeliveryWorker) else None
 
 
 async def _post_init(app: App) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
-    svc = Services.create(settings, clock, db, app.bot)
+    worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"])
+    app.bot_data[_WORKER] = worker
+    svc = Services.create(settings, clock, db, app.bot, delivery=worker.delivery)
     svc.bot_username = app.bot.username
     app.bot_data["services"] = svc
     bot = app.bot
@@ -127,6 +150,8 @@ async def _post_init(app: App) -> None:
     await publish_commands(app, svc.menu)
     await svc.scheduler.recover()
     await replay_inbox(app, svc)
+    await worker.store.prune(clock.now() - timedelta(days=OUTBOX_KEEP_DAYS))
+    await worker.start(svc.cards, svc.mark_unreachable)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         _run_schedule, interval=app.bot_data["schedule_poll_seconds"], first=0.05,
@@ -141,7 +166,17 @@ def wire(app: App, svc: Services) -> None:
         svc.menu.extend(getattr(feature, "COMMANDS", ()))
 
 
+async def _post_stop(app: App) -> None:
+    """Updates and jobs are done: let the sends under way finish (bounded)."""
+    worker = delivery_worker(app)
+    if worker is not None:
+        await worker.stop(STOP_GRACE_SECONDS)
+
+
 async def _post_shutdown(app: App) -> None:
+    worker = delivery_worker(app)
+    if worker is not None:
+        await worker.stop(0)
     svc = app.bot_data.get("services")
     if isinstance(svc, Services):
         await svc.out.close()
@@ -185,7 +220,8 @@ async def publish_commands(app: App, menu: list[MenuCommand]) -> None:
 async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
     """Run the bot inside an existing event loop (tests, the demo); stops cleanly on exit.
 
-    Does what `run_polling` does around the polling itself, post_init and post_shutdown included.
+    Does what `run_polling` does around the polling itself, post_init, post_stop and
+    post_shutdown included.
     """
     await app.initialize()
     try:
@@ -203,6 +239,8 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown is not None:
@@ -210,5 +248,34 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
 
 
 def run_polling(settings: Settings) -> None:
+    """Until SIGTERM or SIGINT: then no more updates are fetched, those fetched are handled,
+    the delivery worker finishes what it is sending, and the process exits (within
+    STOP_DEADLINE_SECONDS, whatever happens)."""
     app = build_application(settings)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=True)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, _stop_by_signal)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=True, stop_signals=None)
+
+
+_stopping = threading.Event()
+
+
+def _stop_by_signal() -> None:
+    """Leave the loop as PTB's own handler does (it then stops cleanly); a second signal only
+    waits for that. A stop that hangs is cut off by the deadline."""
+    if _stopping.is_set():
+        return
+    _stopping.set()
+    log.info("stopping")
+    deadline = threading.Timer(STOP_DEADLINE_SECONDS, _exit_now)
+    deadline.daemon = True
+    deadline.start()
+    raise SystemExit
+
+
+def _exit_now() -> None:
+    log.error("the stop took longer than %.0f s; exiting now", STOP_DEADLINE_SECONDS)
+    logging.shutdown()
+    os._exit(1)

@@ -2,7 +2,10 @@
 
 - `DurableBot.get_updates` stores each fetched batch in the inbox before returning it; PTB only
   confirms a batch to Telegram with its next getUpdates call, so nothing is confirmed unstored.
-- `OmzienApplication.process_update` skips an update already handled and records it afterwards.
+- `OmzienApplication.process_update` skips an update already handled, and runs the handlers in
+  one unit of work with the mark that the update was handled: the state they change, the
+  messages they leave in the outbox and that mark are committed together. A stop in between
+  leaves the update unhandled, and it is handled (whole) again at the next start.
 - `PerChatUpdateProcessor` runs updates of different chats concurrently but those of one chat in
   arrival order, so a resident's quick taps and answers are never handled out of order.
 """
@@ -20,6 +23,7 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 
 from bot.clock import Clock
+from bot.origin import origin, update_origin
 from storage.inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
@@ -104,9 +108,9 @@ class OmzienApplication(Application):  # type: ignore[type-arg]
         if await services.inbox.is_handled(update.update_id):
             log.info("update %s was handled before; skipped", update.update_id)
             return
-        try:
-            await super().process_update(update)
-        finally:
+        async with services.db.unit_of_work():
+            with origin(update_origin(update.update_id)):
+                await super().process_update(update)
             await services.inbox.mark_handled(update.update_id, services.clock.now())
 
 
@@ -119,9 +123,19 @@ def chat_key(update: object) -> int:
     return 0
 
 
+WAITING_UPDATES = 1_000_000
+"""PTB's own bound on updates in progress: only a safety net here (see below)."""
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+    """PTB takes a place in its bound before `do_process_update`; an update waiting there for
+    its chat's turn would hold a place that other chats need (a group's burst of presses could
+    stall every other chat). So PTB's bound is made loose, and the real one, `max_running`, is
+    taken only once the chat's turn has come."""
+
+    def __init__(self, max_running: int = 64) -> None:
+        super().__init__(WAITING_UPDATES)
+        self._running = asyncio.Semaphore(max_running)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
@@ -130,7 +144,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             self._users[key] -= 1

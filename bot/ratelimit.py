@@ -153,6 +153,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         self._chat_locks: dict[int | str, asyncio.Lock] = {}
         self._gate = asyncio.Lock()
         self._paused_until = 0.0
+        self._queued: set[asyncio.Task[Any]] = set()
 
     async def initialize(self) -> None:
         """Nothing to open: the windows live in memory."""
@@ -185,9 +186,24 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 del self._windows[key]
                 self._chat_locks.pop(key, None)
 
+    def is_queued(self, task: asyncio.Task[Any]) -> bool:
+        """`task` is waiting for a place: its request has not left (cancelling it loses
+        nothing that Telegram saw)."""
+        return task in self._queued
+
     async def _acquire(self, chat: int | str | None, endpoint: str) -> list[Window]:
         """Wait, first come first served, until the chat's and the overall window both have
         room, and take a place in both at the same moment, just before the request leaves."""
+        task = asyncio.current_task()
+        if task is None:
+            return await self._take_places(chat, endpoint)
+        self._queued.add(task)
+        try:
+            return await self._take_places(chat, endpoint)
+        finally:
+            self._queued.discard(task)
+
+    async def _take_places(self, chat: int | str | None, endpoint: str) -> list[Window]:
         private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
         window = self._window(chat) if chat is not None and not private_edit else None
         if chat is None or window is None:
@@ -253,7 +269,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 if attempt == retries:
                     log.error("rate limit still hit after %d retries", retries)
                     raise
-                seconds = _seconds(exc)
+                seconds = retry_after_seconds(exc)
                 log.warning("Telegram asked to slow down; pausing %.1f s", seconds)
                 self._paused_until = max(
                     self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
@@ -261,7 +277,8 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable")
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # int vs timedelta: PTB's migration warning
         pause = exc.retry_after

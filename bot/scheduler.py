@@ -2,8 +2,10 @@
 
 The database is the only truth: a PTB JobQueue (APScheduler) job polls it, so a restart needs no
 rebuilding beyond starting the poll. Each row is claimed with one conditional UPDATE just before
-it runs, so it runs at most once, even across restarts and overlapping polls; a row left claimed
-by a crash counts as done (it may have been sent) and is never run again.
+it runs, so overlapping polls never run it twice. Its job then runs in one unit of work with the
+row's "done" mark: what the job changes, the messages it leaves in the outbox and the mark commit
+together. A row left claimed by a crash committed none of that and runs again at the next start
+(at least once; the job's messages are keyed by the row, so none is stored twice).
 
 What fell due while the bot was down runs at the next poll, unless it went stale (then it is
 skipped). Rows are calm by default: one that falls due in its building's quiet hours (the
@@ -27,6 +29,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import MAX_ATTEMPTS, RETRY_DELAY, ItemState, ScheduledItem
+from bot.origin import origin, schedule_origin
 from storage.schedule import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -111,9 +114,12 @@ class Scheduler:
         return await self.store.cancel_for_building(kind, building_id, self.clock.now())
 
     async def recover(self) -> None:
-        settled = await self.store.settle_interrupted(self.clock.now())
-        if settled:
-            log.warning("%d scheduled item(s) were interrupted by a stop; not sent again", settled)
+        again, skipped = await self.store.requeue_interrupted(self.clock.now(), MAX_ATTEMPTS)
+        if again:
+            log.warning("%d scheduled item(s) were interrupted by a stop; run again", again)
+        if skipped:
+            log.error("%d scheduled item(s) were interrupted %d times; skipped", skipped,
+                      MAX_ATTEMPTS)
 
     async def run_due(self) -> int:
         """Run every row that is due now; returns how many ran (done or skipped)."""
@@ -176,13 +182,14 @@ class Scheduler:
             await self.store.finish(item.id, ItemState.SKIPPED, now)
             return 1
         try:
-            outcome = await handler(item, now)
+            async with self.store.unit_of_work():
+                with origin(schedule_origin(item.id)):
+                    outcome = await handler(item, now)
+                await self.store.finish(item.id, outcome or ItemState.DONE, self.clock.now())
         except Exception:
             log.exception("scheduled %s %s failed", item.kind, item.id)
             if item.attempts + 1 < MAX_ATTEMPTS:
                 await self.store.retry_later(item.id, now + RETRY_DELAY)
             else:
                 await self.store.finish(item.id, ItemState.SKIPPED, now)
-            return 1
-        await self.store.finish(item.id, outcome or ItemState.DONE, self.clock.now())
         return 1

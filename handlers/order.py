@@ -20,10 +20,6 @@ FEATURES = 0
 """Every feature's commands and buttons."""
 FLOWS = 5
 """Typed answers and /stop of every private flow (handlers.kit.flows), to the one that waits."""
-ACTIVITY_TEXT = 31
-"""Typed answers (and /stop) of the activity flow."""
-IDEA_TEXT = 32
-"""A typed idea (and /stop)."""
 WORKER_TEXT = 33
 """A community worker's typed name and organisation."""
 PAIRING_BLOCKED = 33

@@ -2,16 +2,27 @@
 
 One connection per process, guarded by a lock, because aiosqlite shares one sqlite3 connection
 between coroutines and a transaction must not interleave with another coroutine's statements.
+
+A unit of work (`async with db.unit_of_work():`) makes everything one task does with the
+database one transaction: a handler's state changes, the messages it leaves in the outbox and
+the mark that its update was handled are committed together, or not at all. The transaction
+begins at the task's first statement (so work that only waits for Telegram holds no lock) and
+keeps the lock until the unit ends; other tasks wait for it. Callbacks registered with
+`after_commit` run once the commit is done (to wake the delivery worker, for example).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,9 +36,26 @@ BUSY_TIMEOUT_MS = 5000
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
 
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Unit:
+    """One task's transaction; `begun` once its first statement took the lock."""
+
+    db: Database
+    task: asyncio.Task[Any] | None
+    begun: bool = False
+    savepoints: int = 0
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("unit_of_work", default=None)
+
 
 class Database:
-    """An open database. Use `transaction()` for anything that writes more than one statement."""
+    """An open database. Use `transaction()` for anything that writes more than one statement,
+    and `unit_of_work()` around everything one update or scheduled job does."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
@@ -45,7 +73,8 @@ class Database:
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA synchronous = NORMAL")
+        # A commit is on disk when it returns: a message marked sent stays marked after a crash.
+        await connection.execute("PRAGMA synchronous = FULL")
         database = cls(connection, path)
         if migrate:
             await database.migrate()
@@ -55,45 +84,156 @@ class Database:
         async with self._lock:
             await self._conn.close()
 
+    def _unit(self) -> _Unit | None:
+        """The unit of work of the running task on this database, if any. A task started from
+        inside a unit inherits its context but is not part of it: it waits like any other."""
+        unit = _UNIT.get()
+        if unit is None or unit.db is not self:
+            return None
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:
+            return None
+        return unit if unit.task is task else None
+
+    @property
+    def in_unit_of_work(self) -> bool:
+        return self._unit() is not None
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[None]:
+        """One transaction for every statement this task makes until the block ends: COMMIT at
+        the end, ROLLBACK when an exception escapes. Inside another unit it joins that one."""
+        if self._unit() is not None:
+            yield
+            return
+        unit = _Unit(self, asyncio.current_task())
+        token = _UNIT.set(unit)
+        try:
+            try:
+                yield
+            except BaseException:
+                await self._end(unit, commit=False)
+                raise
+            await self._end(unit, commit=True)
+        finally:
+            _UNIT.reset(token)
+        for callback in unit.after_commit:
+            try:
+                callback()
+            except Exception:
+                log.exception("an after-commit callback failed")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current unit of work commits (dropped if it rolls back);
+        at once when there is none (each statement then commits on its own)."""
+        unit = self._unit()
+        if unit is None:
+            callback()
+        else:
+            unit.after_commit.append(callback)
+
+    async def _begin(self, unit: _Unit) -> None:
+        if unit.begun:
+            return
+        await self._lock.acquire()
+        try:
+            await self._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        unit.begun = True
+
+    async def _end(self, unit: _Unit, *, commit: bool) -> None:
+        if not unit.begun:
+            if not commit:
+                unit.after_commit.clear()
+            return
+        try:
+            if commit:
+                try:
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    unit.after_commit.clear()
+                    await self._rollback()
+                    raise
+            else:
+                unit.after_commit.clear()
+                await self._rollback()
+        finally:
+            unit.begun = False
+            self._lock.release()
+
+    async def _rollback(self) -> None:
+        # No transaction left means the commit went through after all.
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._conn.execute("ROLLBACK")
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection for one statement: inside this task's unit of work, or alone."""
+        unit = self._unit()
+        if unit is not None:
+            await self._begin(unit)
+            yield self._conn
+            return
+        async with self._lock:
+            yield self._conn
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. Inside a unit of work it is a
+        savepoint of that unit's transaction: all or nothing of the block, committed with the
+        unit."""
+        unit = self._unit()
+        if unit is None:
+            async with self.unit_of_work():
+                unit = self._unit()
+                assert unit is not None
+                await self._begin(unit)
                 yield Transaction(self._conn)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            else:
-                await self._conn.execute("COMMIT")
+            return
+        await self._begin(unit)
+        unit.savepoints += 1
+        name = f"tx{unit.savepoints}"
+        await self._conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield Transaction(self._conn)
+        except BaseException:
+            await self._conn.execute(f"ROLLBACK TO {name}")
+            await self._conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            await self._conn.execute(f"RELEASE {name}")
+        finally:
+            unit.savepoints -= 1
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement; returns the number of rows it changed."""
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
+        async with self._connection() as conn:
+            cursor = await conn.execute(sql, params)
             count = cursor.rowcount
             await cursor.close()
             return count
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row id."""
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
+        async with self._connection() as conn:
+            cursor = await conn.execute(sql, params)
             row_id = cursor.lastrowid
             await cursor.close()
             return int(row_id or 0)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
+        async with self._connection() as conn:
+            cursor = await conn.execute(sql, params)
             row = await cursor.fetchone()
             await cursor.close()
             return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
+        async with self._connection() as conn:
+            cursor = await conn.execute(sql, params)
             rows = await cursor.fetchall()
             await cursor.close()
             return list(rows)

@@ -1,8 +1,10 @@
-"""Stored schedule rows. Claiming a row is one conditional UPDATE, so it runs at most once."""
+"""Stored schedule rows. Claiming a row is one conditional UPDATE, so two polls never run it at
+the same time; a claimed row is finished in the unit of work that does its job."""
 
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, time
 from typing import Any
 
@@ -32,6 +34,10 @@ def _item(row: Row) -> ScheduledItem:
 class ScheduleStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[None]:
+        """A job and its row's "done" mark commit together (see `Database.unit_of_work`)."""
+        return self._db.unit_of_work()
 
     async def add(
         self,
@@ -184,9 +190,18 @@ class ScheduleStore:
             (to_db(due_at), item_id),
         )
 
-    async def settle_interrupted(self, now: datetime) -> int:
-        """Rows left 'running' by a crash may have been sent: count them done, never send twice."""
-        return await self._db.execute(
-            "UPDATE schedule SET state = 'done', finished_at = ? WHERE state = 'running'",
-            (to_db(now),),
-        )
+    async def requeue_interrupted(self, now: datetime, max_attempts: int) -> tuple[int, int]:
+        """Rows left 'running' by a crash never committed their job (a job and its "done" mark
+        commit together): they run again, unless they were tried `max_attempts` times already
+        (then they are skipped, so a job that takes the bot down cannot do so forever).
+        Returns (run again, skipped)."""
+        async with self._db.transaction() as tx:
+            skipped = await tx.execute(
+                "UPDATE schedule SET state = 'skipped', finished_at = ?"
+                " WHERE state = 'running' AND attempts >= ?",
+                (to_db(now), max_attempts),
+            )
+            again = await tx.execute(
+                "UPDATE schedule SET state = 'pending' WHERE state = 'running'"
+            )
+        return again, skipped

@@ -41,7 +41,7 @@ from bot.i18n import t
 from bot.logs import protect_token
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import ReportedCard, Services
-from handlers.activities import look_back
+from handlers.activities.feedback import look_back
 from handlers.kit.buttons import report_button
 from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from sandbox.world import CallbackQueryState
@@ -795,7 +795,7 @@ async def looked_back(scene: Scene) -> tuple[Organised, SandboxMessage, int]:
     await scene.tap(scene.bystander, found.card, "Ik kom")
     ended = await activities(scene).finish(found.id, scene.svc.clock.now())
     assert ended is not None and scene.world.app is not None
-    await look_back(scene.world.app, scene.svc, ended, scene.svc.clock.now())
+    await look_back(scene.svc, ended, scene.svc.clock.now())
     thanks = await scene.sb.next_message(scene.group, containing="Dank jullie wel")
     return found, thanks, id_in(data_of(thanks, "act:host:"))
 

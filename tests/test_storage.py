@@ -98,9 +98,12 @@ async def test_schedule_claims_each_row_once(db: Database) -> None:
     [item] = await schedule.due(NOW)
     assert await schedule.claim(item.id)
     assert not await schedule.claim(item.id)
-    assert await schedule.settle_interrupted(NOW) == 1
+    assert await schedule.requeue_interrupted(NOW, max_attempts=3) == (1, 0)
     stored = await schedule.get("k", "r")
-    assert stored is not None and stored.state is ItemState.DONE
+    assert stored is not None and stored.state is ItemState.PENDING and stored.attempts == 1
+    assert await schedule.claim(item.id)
+    await schedule.finish(item.id, ItemState.DONE, NOW)
+    assert not await schedule.claim(item.id)
     await schedule.add("k", "later", NOW + timedelta(days=1), NOW)
     assert await schedule.add("k", "later", NOW + timedelta(days=2), NOW, replace=True)
     moved = await schedule.get("k", "later")

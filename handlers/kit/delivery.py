@@ -1,7 +1,8 @@
-"""Carrying out one `Outgoing` against the Bot API, and what a refusal means.
+"""The two delivery backends, carrying out one `Outgoing`, and what a refusal means.
 
-Shared by both backends: `DirectDelivery` (sends at once, for tools and tests without an outbox)
-and the outbox's delivery worker. Telegram's refusals for good are settled here once: "message is
+`OutboxDelivery` stores each item in the outbox (the bot's backend; `bot.delivery_worker` sends
+the rows). `DirectDelivery` sends at once, for tools and tests without an outbox. Both carry an
+item out with `perform`. Telegram's refusals for good are settled here once: "message is
 not modified" counts as done, a 403 on a private message marks the resident unreachable, and
 `on_refused` goes out instead.
 """
@@ -10,20 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.clock import Clock
 from handlers.kit.cards import Cards
 from handlers.kit.send import Method, Outgoing
+from storage.db import Database
+from storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
 MarkUnreachable = Callable[[int], Awaitable[None]]
 CARD_SETTLE_SECONDS = 1.0
 """A card edit waits this long, so a burst of presses on one card becomes one edit."""
+CARD_INTERVAL_SECONDS = 2.5
+"""Two edits of one card are at least this far apart, however long a burst of presses lasts
+(a group takes about 20 messages and edits a minute)."""
+REMEMBERED_EDITS = 1000
 
 
 class Skipped(Exception):
@@ -38,8 +47,10 @@ def not_modified(error: TelegramError) -> bool:
     return isinstance(error, BadRequest) and "not modified" in str(error).lower()
 
 
-async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
-    """Make the call; the message id of a new message, else None. Raises TelegramError."""
+async def perform(bot: Bot, item: Outgoing, cards: Cards, *,
+                  timeout: float | None = None) -> int | None:
+    """Make the call; the message id of a new message, else None. Raises TelegramError.
+    `timeout`: how long to wait for Telegram's answer (else the bot's default)."""
     message_id = item.message_id
     if message_id is None and item.card is not None and item.method is not Method.SEND:
         message_id = await cards.message_id(item.card)
@@ -51,7 +62,8 @@ async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
     reply = (ReplyParameters(reply_to, allow_sending_without_reply=True)
              if reply_to is not None else None)
     markup = _keyboard(item)
-    common: dict[str, Any] = {"reply_markup": markup} if markup is not None else {}
+    waits: dict[str, Any] = {"read_timeout": timeout} if timeout is not None else {}
+    common: dict[str, Any] = {"reply_markup": markup, **waits} if markup is not None else waits
     match item.method:
         case Method.SEND:
             sent = await bot.send_message(item.chat_id, item.text or "",
@@ -59,12 +71,12 @@ async def perform(bot: Bot, item: Outgoing, cards: Cards) -> int | None:
             return sent.message_id
         case Method.EDIT:
             await bot.edit_message_text(item.text or "", chat_id=item.chat_id,
-                                        message_id=message_id, reply_markup=markup)
+                                        message_id=message_id, reply_markup=markup, **waits)
         case Method.EDIT_MARKUP:
             await bot.edit_message_reply_markup(chat_id=item.chat_id, message_id=message_id,
-                                                reply_markup=markup)
+                                                reply_markup=markup, **waits)
         case Method.DELETE:
-            await bot.delete_message(item.chat_id, message_id or 0)
+            await bot.delete_message(item.chat_id, message_id or 0, **waits)
         case Method.DOCUMENT:
             sent = await bot.send_document(
                 item.chat_id, InputFile(item.file_bytes, filename=item.file_name),
@@ -89,16 +101,55 @@ async def settle_refusal(item: Outgoing, error: TelegramError,
     return item.on_refused
 
 
+class OutboxDelivery:
+    """Stores each item as an outbox row, inside the caller's unit of work when there is one
+    (so it is sent only if the change that caused it is committed), and wakes the delivery
+    worker for the row's chat once it is committed."""
+
+    def __init__(self, db: Database, store: OutboxStore, clock: Clock,
+                 wake: Callable[[int], None], sending: Callable[[], bool], *,
+                 settle: float = CARD_SETTLE_SECONDS) -> None:
+        self._db = db
+        self._store = store
+        self._clock = clock
+        self._wake = wake
+        self._sending = sending
+        self._settle = settle
+
+    async def deliver(self, item: Outgoing) -> None:
+        card_edit = item.card is not None and item.method is Method.EDIT
+        await self._store.add(
+            chat_id=item.chat_id, method=item.method.value,
+            payload=item.model_dump_json(exclude_none=True),
+            not_before=time.time() + (self._settle if card_edit else 0.0),
+            now=self._clock.now(), key=item.key,
+            card_key=item.card.key if item.card is not None else None,
+        )
+        chat_id = item.chat_id
+        self._db.after_commit(lambda: self._wake(chat_id))
+
+    def busy(self) -> bool:
+        return self._sending()
+
+    async def close(self) -> None:
+        """Nothing to do: what waits is stored, and the worker sends it at the next start."""
+
+
 class DirectDelivery:
-    """Sends at once, in the caller's task; card edits settle briefly and coalesce per card."""
+    """Sends at once, in the caller's task; card edits settle briefly and coalesce per card,
+    one edit of a card per interval at most."""
 
     def __init__(self, bot: Bot, cards: Cards, mark_unreachable: MarkUnreachable, *,
-                 settle: float = CARD_SETTLE_SECONDS) -> None:
+                 settle: float = CARD_SETTLE_SECONDS,
+                 interval: float = CARD_INTERVAL_SECONDS) -> None:
         self._bot = bot
         self._cards = cards
         self._mark_unreachable = mark_unreachable
         self._settle = settle
+        self._interval = interval
         self._waiting: dict[str, Outgoing] = {}
+        self._edited: dict[str, float] = {}
+        """Card key -> when it was last edited (the event loop's clock)."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def deliver(self, item: Outgoing) -> None:
@@ -113,8 +164,19 @@ class DirectDelivery:
         await self._now(item)
 
     async def _edit_later(self, key: str) -> None:
-        await asyncio.sleep(self._settle)
-        await self._quietly(self._waiting.pop(key, None))
+        loop = asyncio.get_running_loop()
+        last = self._edited.get(key)
+        wait = self._settle if last is None else max(self._settle,
+                                                     last + self._interval - loop.time())
+        await asyncio.sleep(wait)
+        item = self._waiting.pop(key, None)
+        if item is None:
+            return
+        now = loop.time()
+        if len(self._edited) > REMEMBERED_EDITS:
+            self._edited = {k: at for k, at in self._edited.items() if now - at < self._interval}
+        self._edited[key] = now
+        await self._quietly(item)
 
     async def _quietly(self, item: Outgoing | None) -> None:
         """A settled card edit has no caller left to fail: a failure is only logged."""

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.origin import next_key
+
 log = logging.getLogger(__name__)
 
 
@@ -112,7 +114,12 @@ class Messenger:
         self._delivery = delivery
 
     async def send(self, item: Outgoing) -> None:
+        """Without a key of its own, the item is keyed by the update or job it comes from."""
         assert self._delivery is not None, "no delivery attached"
+        if item.key is None:
+            key = next_key()
+            if key is not None:
+                item = item.model_copy(update={"key": key})
         await self._delivery.deliver(item)
 
     def busy(self) -> bool:

@@ -1,0 +1,234 @@
+"""The activity card in the group (what, when, where, who, the counts and the answer buttons) and
+the texts about one activity that the organiser and those who answered read privately.
+
+The card shows the stored state: a press changes the database and asks for a refresh, and the
+delivery makes one edit of whatever is true by then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.activities import (
+    Activity,
+    ActivityStatus,
+    Counts,
+    Repeat,
+    format_when,
+    places_left,
+)
+from bot.i18n import plain, t
+from bot.services import Services
+from handlers.kit.buttons import button, keyboard, link_button, report_button
+from handlers.kit.cards import RenderedCard
+from handlers.kit.context import Context, group_language, presser_language, services
+from handlers.kit.guards import answer, member_press
+from handlers.kit.send import CardRef
+
+ACTIVITY_CARD = "activity"
+MEMBERS_ONLY = "activity.members_only"
+REPORT_KIND = "act"
+"""Card kind in the "Meld" button and in `svc.reportables`."""
+
+
+def card_ref(activity_id: int) -> CardRef:
+    return CardRef(kind=ACTIVITY_CARD, item_id=activity_id)
+
+
+def organiser_label(lang: str, name: str) -> str:
+    return name or t(lang, "activity.someone")
+
+
+def repeat_label(lang: str, repeat: Repeat) -> str:
+    return t(lang, f"activity.repeat.{repeat.value}")
+
+
+def when_text(lang: str, svc: Services, activity: Activity) -> str:
+    return format_when(activity.starts_at, activity.ends_at, lang, svc.settings.zone)
+
+
+def counts_text(lang: str, activity: Activity, counts: Counts) -> str:
+    line = t(lang, "activity.card.counts", going=counts.seats, maybe=counts.maybe)
+    if counts.guests:
+        line += " " + t(lang, "activity.card.guests", guests=counts.guests)
+    free = places_left(activity.capacity, counts)
+    if free is not None:
+        if free > 0:
+            line += "\n" + t(lang, "activity.card.places_left", places=free,
+                             capacity=activity.capacity)
+        else:
+            line += "\n" + t(lang, "activity.card.full", waiting=counts.waiting)
+    return line
+
+
+def describe(
+    lang: str, zone: ZoneInfo, *, title: str, description: str, starts_at: datetime,
+    ends_at: datetime | None, place: str, organiser_name: str, repeat: Repeat,
+    capacity: int | None,
+) -> str:
+    """What, when, where, who: shared by the card, the preview and the organiser's controls."""
+    text = t(
+        lang,
+        "activity.card.body",
+        title=title,
+        description=description or "…",
+        when=format_when(starts_at, ends_at, lang, zone),
+        place=place or "…",
+        organiser=organiser_label(lang, organiser_name),
+    )
+    if repeat is not Repeat.NONE:
+        text += "\n" + t(lang, "activity.card.repeats", repeat=repeat_label(lang, repeat))
+    if capacity is not None:
+        text += "\n" + t(lang, "activity.card.capacity", capacity=capacity)
+    return text
+
+
+def details_text(lang: str, svc: Services, activity: Activity) -> str:
+    return describe(
+        lang, svc.settings.zone, title=activity.title, description=activity.description,
+        starts_at=activity.starts_at, ends_at=activity.ends_at, place=activity.place,
+        organiser_name=activity.organiser_name, repeat=activity.repeat,
+        capacity=activity.capacity,
+    )
+
+
+def card_text(lang: str, svc: Services, activity: Activity, counts: Counts) -> str:
+    text = details_text(lang, svc, activity)
+    if activity.status is ActivityStatus.CANCELLED:
+        return t(lang, "activity.card.cancelled") + "\n\n" + text
+    if activity.status is ActivityStatus.ENDED:
+        return text + "\n\n" + t(lang, "activity.card.ended", came=activity.came_count or 0)
+    if activity.last_change:
+        text += "\n\n" + t(lang, f"activity.card.changed.{activity.last_change}")
+    return text + "\n\n" + counts_text(lang, activity, counts)
+
+
+def card_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup | None:
+    if not activity.is_open:
+        return None
+    return keyboard(
+        [button(plain(lang, "activity.button.going"), "act", "go", activity.id),
+         button(plain(lang, "activity.button.maybe"), "act", "maybe", activity.id)],
+        [button(plain(lang, "activity.button.plus"), "act", "plus", activity.id),
+         button(plain(lang, "activity.button.no"), "act", "no", activity.id)],
+        [button(plain(lang, "activity.button.calendar"), "act", "ics", activity.id)],
+        [report_button(lang, REPORT_KIND, activity.id)],
+    )
+
+
+def organiser_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup:
+    """The organiser's private controls: change time, place or text, or cancel."""
+    return keyboard(
+        [button(plain(lang, "activity.manage.time"), "actm", "time", activity.id),
+         button(plain(lang, "activity.manage.place"), "actm", "place", activity.id)],
+        [button(plain(lang, "activity.manage.text"), "actm", "text", activity.id),
+         button(plain(lang, "activity.manage.cancel"), "actm", "cancel", activity.id)],
+    )
+
+
+def message_url(chat_id: int, message_id: int | None) -> str | None:
+    """Supergroup messages have a t.me/c link; basic groups have none."""
+    text = str(chat_id)
+    if message_id is None or not text.startswith("-100"):
+        return None
+    return f"https://t.me/c/{text[4:]}/{message_id}"
+
+
+def card_link_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup | None:
+    """"Bekijk in de groep" under a private message about the activity, where Telegram can link."""
+    url = None if activity.removed_at else message_url(activity.building_id, activity.message_id)
+    if url is None:
+        return None
+    return keyboard([link_button(plain(lang, "activity.button.open_card"), url)])
+
+
+class ActivityCards:
+    """The card source of activities: rendered from the stored activity and its answers."""
+
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
+        self._store = svc.stores.activities
+
+    async def render(self, item_id: int) -> RenderedCard | None:
+        activity = await self._store.get(item_id)
+        if activity is None or activity.removed_at is not None:
+            return None
+        lang = await group_language(self._svc, activity.building_id)
+        counts = await self._store.counts(activity.id)
+        return RenderedCard(chat_id=activity.building_id,
+                            text=card_text(lang, self._svc, activity, counts),
+                            keyboard=card_keyboard(lang, activity))
+
+    async def message_id(self, item_id: int) -> int | None:
+        """A card the group's admins took down has no message any more: edits still waiting
+        for it are dropped."""
+        activity = await self._store.get(item_id)
+        if activity is None or activity.removed_at is not None:
+            return None
+        return activity.message_id
+
+    async def record(self, item_id: int, message_id: int) -> None:
+        activity = await self._store.get(item_id)
+        if activity is not None:
+            await self._store.set_message(item_id, message_id, activity.card_version)
+
+
+class Versioned(Protocol):
+    @property
+    def card_version(self) -> int: ...
+
+
+class VersionedCards(Protocol):
+    """A store whose cards count their changes (`card_version`) and remember which version the
+    group was last shown (`card_shown`)."""
+
+    async def dirty(self) -> list[int]: ...
+
+    async def get(self, item_id: int, /) -> Versioned | None: ...
+
+    async def mark_shown(self, item_id: int, version: int, /) -> None: ...
+
+
+async def catch_up(svc: Services, store: VersionedCards, ref: Callable[[int], CardRef]) -> None:
+    """At start-up: cards that changed since they were last known to be shown are brought up
+    to date, so an edit lost to a stop is made now.
+
+    Edits are not confirmed back, so `card_shown` moves only when a card is posted and here:
+    a card changed during the last run gets one refresh at the next start (where nothing was
+    lost, Telegram answers "not modified")."""
+    for item_id in await store.dirty():
+        item = await store.get(item_id)
+        await svc.cards.refresh(ref(item_id))
+        if item is not None:
+            await store.mark_shown(item_id, item.card_version)
+
+
+class InBuilding(Protocol):
+    @property
+    def building_id(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=InBuilding)
+
+
+async def pressed_on_card(update: Update, context: Context,
+                          get: Callable[[int], Awaitable[Item | None]]) -> Item | None:
+    """The item behind a button (`prefix:action:id`) pressed in the item's own group by a
+    member of it; anyone else gets a short answer."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or query.data is None or user is None or chat is None:
+        return None
+    parts = query.data.split(":")
+    item = await get(int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+    if item is None or item.building_id != chat.id:
+        svc = services(context)
+        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
+        return None
+    if await member_press(update, context, item.building_id, MEMBERS_ONLY) is None:
+        return None
+    return item

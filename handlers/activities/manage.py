@@ -1,0 +1,130 @@
+"""The organiser's private controls: change the time, place or text, or cancel (one date or the
+whole series); and the answer to "this series seems to fade". A group admin may do the same."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update, User
+
+from bot.domain.activities import Activity, Draft, DraftStep
+from bot.i18n import plain, t
+from bot.services import Services
+from handlers.activities.card import details_text, organiser_keyboard
+from handlers.activities.flow import may_manage, start_draft
+from handlers.activities.jobs import ask_group
+from handlers.activities.schedule import cancel_activity
+from handlers.kit.buttons import button, column
+from handlers.kit.context import Context, presser_language, services
+from handlers.kit.guards import answer, is_group_admin
+
+EDIT_STEPS = {"time": DraftStep.EDIT_WHEN, "place": DraftStep.EDIT_PLACE,
+              "text": DraftStep.EDIT_TEXT}
+LIST_LIMIT = 20
+ADMIN_HORIZON = timedelta(days=800)
+
+
+async def manageable(context: Context, user: User) -> list[Activity]:
+    """What this resident may change: what they organise, and as a group admin, all coming ones."""
+    svc = services(context)
+    store = svc.stores.activities
+    now = svc.clock.now()
+    found = {a.id: a for a in await store.organised_by(user.id, now)}
+    for building_id in await svc.memberships.buildings_of(user.id):
+        if await is_group_admin(context, building_id, user.id):
+            for activity in await store.upcoming(building_id, now, now + ADMIN_HORIZON):
+                found.setdefault(activity.id, activity)
+    return sorted(found.values(), key=lambda a: a.starts_at)[:LIST_LIMIT]
+
+
+async def managed(update: Update, context: Context) -> tuple[Activity, str, str] | None:
+    """The activity behind an organiser button, the presser's language and the action, if the
+    presser may manage it."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return None
+    svc = services(context)
+    lang = await presser_language(svc, user)
+    parts = query.data.split(":")
+    activity = None
+    if len(parts) == 3 and parts[2].isdigit():
+        activity = await svc.stores.activities.get(int(parts[2]))
+    if activity is None:
+        await answer(update, plain(lang, "error.stale_button"))
+        return None
+    if not await may_manage(context, activity, user.id):
+        await answer(update, plain(lang, "activity.organiser_only"), show_alert=True)
+        return None
+    return activity, lang, parts[1]
+
+
+async def edit_draft(svc: Services, user: User, lang: str, activity: Activity,
+                     step: DraftStep) -> None:
+    draft = Draft(user_id=user.id, building_id=activity.building_id, step=step,
+                  activity_id=activity.id, updated_at=svc.clock.now())
+    await start_draft(svc, user, lang, draft)
+
+
+async def on_manage(update: Update, context: Context) -> None:
+    found = await managed(update, context)
+    user = update.effective_user
+    if found is None or user is None:
+        return
+    activity, lang, action = found
+    svc = services(context)
+    if action == "open":
+        await answer(update)
+        await svc.out.message(user.id, details_text(lang, svc, activity),
+                              keyboard=organiser_keyboard(lang, activity))
+        return
+    if not activity.accepts_answers(svc.clock.now()):
+        await answer(update, plain(lang, "activity.manage.too_late"), show_alert=True)
+        return
+    if action in EDIT_STEPS:
+        await answer(update)
+        await edit_draft(svc, user, lang, activity, EDIT_STEPS[action])
+    elif action == "cancel":
+        buttons = [button(plain(lang, "activity.manage.cancel_yes"), "actm", "cy", activity.id)]
+        if activity.series_id is not None:
+            buttons.append(button(plain(lang, "activity.manage.cancel_series"), "actm", "cs",
+                                  activity.id))
+        buttons.append(button(plain(lang, "activity.manage.keep"), "actm", "keep", activity.id))
+        await answer(update)
+        await svc.out.replace_pressed(
+            update, t(lang, "activity.manage.cancel_sure", title=activity.title), column(buttons))
+    elif action in ("cy", "cs"):
+        cancelled = await cancel_activity(svc, activity, stop_series=action == "cs")
+        await answer(update)
+        key = "activity.manage.cancelled" if cancelled else "activity.manage.too_late"
+        await svc.out.replace_pressed(update, t(lang, key, title=activity.title))
+    elif action == "keep":
+        await answer(update)
+        await svc.out.replace_pressed(update, details_text(lang, svc, activity),
+                                      organiser_keyboard(lang, activity))
+    else:
+        await answer(update, plain(lang, "error.stale_button"))
+
+
+async def on_fading(update: Update, context: Context) -> None:
+    """The organiser's answer to "this series seems to fade": pause, change the time, ask the
+    group."""
+    found = await managed(update, context)
+    query, user = update.callback_query, update.effective_user
+    if found is None or query is None or user is None:
+        return
+    activity, lang, action = found
+    svc = services(context)
+    if not activity.accepts_answers(svc.clock.now()):
+        await answer(update, plain(lang, "activity.manage.too_late"), show_alert=True)
+        return
+    await answer(update)
+    if action == "pause":
+        await cancel_activity(svc, activity, stop_series=True)
+        await svc.out.replace_pressed(update, t(lang, "activity.fade.paused", title=activity.title))
+    elif action == "time":
+        if query.message is not None:
+            await svc.out.remove_keyboard(query.message.chat.id, query.message.message_id)
+        await edit_draft(svc, user, lang, activity, DraftStep.EDIT_WHEN)
+    elif action == "ask":
+        await ask_group(svc, activity)
+        await svc.out.replace_pressed(update, t(lang, "activity.fade.asked"))

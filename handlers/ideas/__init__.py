@@ -1,0 +1,47 @@
+"""Ideas: a resident proposes something to do together; neighbours tap "Doe mee"; at five the
+proposer is invited privately to turn it into an activity, with a draft already filled in.
+
+The card shows how many joined, never who: only the proposer learns the names, once the idea
+has become an activity.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.services import Services
+from handlers.activities.from_idea import IDEA_CARD
+from handlers.ideas.card import REPORT_KIND, IdeaCards, recover
+from handlers.ideas.commands import COMMANDS, NEW_LINK, on_command, open_new_link
+from handlers.ideas.data import IdeaData
+from handlers.ideas.flow import IdeaFlow, on_idea_button
+from handlers.ideas.joins import MAKE_LINK, Jobs, on_join, on_make, open_make_link
+
+__all__ = ["COMMANDS", "register"]
+
+RECOVER_AFTER = 0.2
+"""Seconds after start-up before cards left behind by a stop are seen to."""
+
+
+def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    svc.cards.register(IDEA_CARD, IdeaCards(svc))
+    svc.flows.register(IdeaFlow(svc))
+    Jobs(svc).register()
+    data = IdeaData(svc)
+    svc.personal_data.append(data)
+    svc.reportables[REPORT_KIND] = data
+    svc.activity_probes.append(data.last_activity)
+    svc.departure_hooks.append(data.departed)
+    svc.link_routes[NEW_LINK] = open_new_link
+    svc.link_routes[MAKE_LINK] = open_make_link
+
+    app.add_handler(CommandHandler(["idee", "idea"], on_command))
+    app.add_handler(CallbackQueryHandler(on_join, pattern=r"^idea:(join|leave):\d+$"))
+    app.add_handler(CallbackQueryHandler(on_make, pattern=r"^idea:make:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_idea_button, pattern=r"^idea:(stop|b)"))
+
+    async def on_start(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await recover(svc)
+
+    if app.job_queue is not None:
+        app.job_queue.run_once(on_start, when=RECOVER_AFTER, name="ideas:recover")

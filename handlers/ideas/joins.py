@@ -1,0 +1,137 @@
+""""Doe mee" on an idea card; at enough neighbours the proposer is invited privately to turn
+the idea into an activity, with a draft already filled in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Update, User
+
+from bot.domain.activities import Draft, DraftStep
+from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.ideas import Idea, JoinOutcome, draft_title
+from bot.domain.schedule import ItemState, ScheduledItem
+from bot.i18n import plain, t
+from bot.services import Services
+from handlers.activities.card import pressed_on_card
+from handlers.activities.flow import start_draft
+from handlers.activities.from_idea import idea_ref
+from handlers.activities.reach import open_private_line
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import (
+    Context,
+    presser_language,
+    remember,
+    resident_language,
+    services,
+    user_language,
+)
+from handlers.kit.guards import answer
+
+READY = "idea.ready"
+MAKE_LINK = "ideamake"
+"""Deep-link kind: the proposer opens the bot to make the idea an activity."""
+
+
+def make_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
+    return keyboard([button(plain(lang, "idea.button.make"), "idea", "make", idea_id)])
+
+
+async def on_join(update: Update, context: Context) -> None:
+    svc = services(context)
+    store = svc.stores.ideas
+
+    async def on_its_card(idea_id: int) -> Idea | None:
+        """Not once the admins took the card down."""
+        idea = await store.get(idea_id)
+        return idea if idea is not None and idea.removed_at is None else None
+
+    idea = await pressed_on_card(update, context, on_its_card)
+    query, user = update.callback_query, update.effective_user
+    if idea is None or query is None or query.data is None or user is None:
+        return
+    action = query.data.split(":")[1]
+    lang = resident_language(svc, await remember(update, context))
+    now = svc.clock.now()
+    result = await store.join(idea.id, user.id, action == "join", now)
+    if result is None:
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    await answer(update, plain(lang, f"idea.answer.{result.outcome.value}",
+                               missing=result.idea.missing))
+    if result.outcome in (JoinOutcome.JOINED, JoinOutcome.LEFT):
+        await svc.cards.refresh(idea_ref(idea.id))
+    if result.became_ready:
+        await svc.scheduler.add(READY, str(idea.id), now, building_id=idea.building_id,
+                                payload={"idea_id": idea.id})
+
+
+class Jobs:
+    """The schedule's handler for ideas: enough neighbours joined."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+
+    def register(self) -> None:
+        self.svc.scheduler.register(READY, self.ready)
+
+    async def ready(self, item: ScheduledItem, now: datetime) -> ItemState | None:
+        """The proposer is invited privately; if the bot cannot write to them, a line in the
+        group brings them to the bot."""
+        svc = self.svc
+        idea_id = item.payload.get("idea_id")
+        idea = await svc.stores.ideas.get(idea_id) if isinstance(idea_id, int) else None
+        if idea is None or not idea.is_open or idea.proposer_id is None:
+            return ItemState.SKIPPED
+        lang = await user_language(svc, idea.proposer_id)
+        link = await svc.deep_links.reusable(MAKE_LINK, idea.building_id, str(idea.id), now)
+        fallback = await open_private_line(svc, idea.building_id, "private.need_start",
+                                           link_url(svc.bot_username, link.token),
+                                           name=idea.proposer_name)
+        await svc.out.private(idea.proposer_id,
+                              t(lang, "idea.ready", text=idea.text, joined=idea.joined),
+                              keyboard=make_keyboard(lang, idea.id), fallback=fallback,
+                              key=f"{READY}:{idea.id}")
+        return None
+
+
+async def on_make(update: Update, context: Context) -> None:
+    """The proposer turns the idea into an activity: a draft filled in with the idea."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    svc = services(context)
+    lang = await presser_language(svc, user)
+    raw_id = query.data.split(":")[2]
+    idea = await svc.stores.ideas.get(int(raw_id)) if raw_id.isdigit() else None
+    if idea is None or not idea.is_open:
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    if idea.proposer_id != user.id:
+        await answer(update, plain(lang, "idea.proposer_only"), show_alert=True)
+        return
+    await answer(update)
+    await begin_from_idea(svc, user, lang, idea)
+
+
+async def begin_from_idea(svc: Services, user: User, lang: str, idea: Idea) -> None:
+    draft = Draft(user_id=user.id, building_id=idea.building_id, step=DraftStep.WHEN,
+                  title=draft_title(idea.text), description=idea.text, idea_id=idea.id,
+                  updated_at=svc.clock.now())
+    await start_draft(svc, user, lang, draft, t(lang, "activity.flow.from_idea",
+                                                title=draft.title, description=draft.description))
+
+
+async def open_make_link(update: Update, context: Context, link: DeepLink) -> None:
+    """For a proposer who had not opened the bot when the idea reached enough neighbours."""
+    user = update.effective_user
+    if user is None or not link.target.isdigit():
+        return
+    svc = services(context)
+    lang = await user_language(svc, user.id)
+    idea = await svc.stores.ideas.get(int(link.target))
+    if idea is None or not idea.is_open or idea.proposer_id != user.id:
+        await svc.out.message(user.id, t(lang, "start.link_unknown"))
+        return
+    await svc.out.message(user.id, t(lang, "idea.ready", text=idea.text, joined=idea.joined),
+                          keyboard=make_keyboard(lang, idea.id))
