@@ -220,7 +220,7 @@ async def test_killed_bot_keeps_state_and_loses_no_update(
     assert building is not None and building.active
     assert resident is not None and resident.language == "en"
     logs = log_file.read_text()
-    assert "getUpdates" in logs, "the DEBUG log of a full run was not captured"
+    assert "DEBUG bot.ratelimit: Bot API call" in logs, "the DEBUG log of a full run was not captured"
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
 
 

@@ -23,15 +23,17 @@ def idea_ref(idea_id: int) -> CardRef:
 
 
 async def convert_idea(svc: Services, idea_id: int, activity: Activity) -> list[str]:
-    """The first names of those who joined, for the proposer only (the card shows none)."""
+    """The first names of those who joined, for the proposer only (the card shows none), and
+    only of those who were told so when they joined."""
     ideas = svc.stores.ideas
     if not await ideas.convert(idea_id, activity.id, svc.clock.now()):
         return []
     await svc.cards.refresh(idea_ref(idea_id))
+    named = set(await ideas.joiners(idea_id, named=True))
     names: list[str] = []
     for user_id in await ideas.joiners(idea_id):
         resident = await svc.residents.get(user_id)
-        if resident is not None:
+        if resident is not None and resident.first_name and user_id in named:
             names.append(resident.first_name)
         lang = resident_language(svc, resident)
         await svc.out.prompt(user_id, PROMPT_KIND,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.activities import Activity
+from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import (
@@ -113,7 +114,7 @@ async def on_host_offer(update: Update, context: Context) -> None:
         await answer(update, plain(lang, "activity.host.already_you"))
         return
     lang = resident_language(svc, await remember(update, context))
-    if not await store.offer_to_host(offer.id, user.id, user.first_name):
+    if not await store.offer_to_host(offer.id, user.id, display_name(user.first_name)):
         await answer(update, plain(lang, "activity.host.taken"))
         return
     await answer(update, plain(lang, "activity.host.offered"))
@@ -122,7 +123,7 @@ async def on_host_offer(update: Update, context: Context) -> None:
         olang = await user_language(svc, series.organiser_id)
         activity = await store.get(offer.activity_id)
         await tell(svc, series.organiser_id, "activity.host.ask_organiser",
-                   markup=host_decision_keyboard(olang, offer.id), name=user.first_name,
+                   markup=host_decision_keyboard(olang, offer.id), name=display_name(user.first_name),
                    title=activity.title if activity else "")
 
 

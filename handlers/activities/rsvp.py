@@ -12,16 +12,15 @@ from bot.domain.activities import Activity, ActivityStatus, RsvpChoice, RsvpOutc
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import card_link_keyboard, card_ref, pressed_on_card, when_text
-from handlers.activities.reach import open_private_line
 from handlers.kit.context import (
     Context,
-    building_link,
     remember,
     resident_language,
     services,
     user_language,
 )
 from handlers.kit.guards import answer
+from handlers.kit.reach import need_start_line
 from storage.activities import Withdrawal
 
 CHOICES = {"go": RsvpChoice.GOING, "plus": RsvpChoice.PLUS_ONE, "maybe": RsvpChoice.MAYBE,
@@ -82,12 +81,9 @@ async def tell_promoted(svc: Services, activity: Activity, user_ids: list[int]) 
         lang = await user_language(svc, user_id)
         text = t(lang, "activity.promoted", title=activity.title,
                  when=when_text(lang, svc, activity), place=activity.place)
-        resident = await svc.residents.get(user_id)
-        fallback = await open_private_line(
-            svc, activity.building_id, "activity.promoted_in_group",
-            await building_link(svc, activity.building_id), reply_to_card=card_ref(activity.id),
-            name=resident.first_name if resident else "", title=activity.title,
-        )
+        fallback = await need_start_line(
+            svc, activity.building_id, user_id, key="activity.promoted_in_group",
+            reply_to_card=card_ref(activity.id), title=activity.title)
         await svc.out.private(user_id, text, keyboard=card_link_keyboard(lang, activity),
                               fallback=fallback)
 

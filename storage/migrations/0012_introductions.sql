@@ -1,7 +1,8 @@
 -- Reaching each other whatever Telegram's privacy settings: a resident's username (to link to
 -- them, where they have one), a deep link that works only for the resident it was made for
 -- (the group's line to someone the bot cannot write to yet never names them), and a message
--- a resident types for the other person of a request or pair, relayed by the bot.
+-- a resident types for the other person of a request or pair, relayed by the bot. Names of
+-- those who joined an idea reach its proposer only when the joiner was told so.
 
 ALTER TABLE residents ADD COLUMN username TEXT;
 
@@ -14,3 +15,5 @@ CREATE TABLE relay_drafts (
     item_id     INTEGER NOT NULL,
     started_at  TEXT NOT NULL
 );
+
+ALTER TABLE idea_joins ADD COLUMN name_shown INTEGER NOT NULL DEFAULT 0;
