@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.domain.deeplinks import DeepLink, is_valid_payload
 from bot.domain.insights import LABEL_MAX, LabelProblem, clean_label
-from bot.i18n import t
+from bot.i18n import plain, t
 from handlers import order
 from handlers.common import Context, answer, callback_data, group_language, language_for, services
 from storage.insights import WorkerStore
@@ -74,7 +74,7 @@ async def open_invite(update: Update, context: Context, link: DeepLink) -> None:
 
 def _cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        t(lang, "workers.cancel.button"), callback_data=callback_data(PREFIX, "cancel"))]])
+        plain(lang, "workers.cancel.button"), callback_data=callback_data(PREFIX, "cancel"))]])
 
 
 def _label_problem(lang: str, problem: LabelProblem, typed: str) -> str:
