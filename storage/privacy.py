@@ -48,9 +48,9 @@ class FoundationData:
             (user_id,),
         )
         links = await self._db.fetch_all(
-            "SELECT kind, created_at, expires_at, used_at FROM deep_links WHERE created_by = ?"
-            " ORDER BY created_at",
-            (user_id,),
+            "SELECT kind, created_at, expires_at, used_at FROM deep_links"
+            " WHERE created_by = ? OR for_user = ? ORDER BY created_at",
+            (user_id, user_id),
         )
         return {
             "profile": None if resident is None else _profile(resident),
