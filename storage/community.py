@@ -71,13 +71,14 @@ class BuildingStore:
         self._db = db
 
     async def activate(self, chat_id: int, title: str, language: str, now: datetime) -> Building:
-        """Register the group, or wake it up again when the bot is re-added."""
+        """Register the group, or wake it up again when the bot is re-added. The title is kept
+        as it will be shown (see `display_name`)."""
         await self._db.execute(
             "INSERT INTO buildings (chat_id, title, language, active, added_at)"
             " VALUES (?, ?, ?, 1, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, active = 1,"
             " removed_at = NULL",
-            (chat_id, title, language, to_db(now)),
+            (chat_id, display_name(title), language, to_db(now)),
         )
         building = await self.get(chat_id)
         assert building is not None
