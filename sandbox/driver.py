@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
@@ -32,6 +32,8 @@ from sandbox.world import MEMBER_STATUSES, World
 
 T = TypeVar("T")
 ChatLike = SandboxChat | SandboxUser
+HandledCheck = Callable[[Sequence[int]], Awaitable[bool]]
+SETTLE_POLL = 0.01
 _START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _LINK_HOSTS = ("t.me", "www.t.me", "telegram.me", "www.telegram.me")
 
@@ -81,6 +83,9 @@ class Sandbox:
         self.faults = Faults()
         self.busy_checks: list[Callable[[], bool]] = []
         """The bot under test may say it still has something to send (see `settle`)."""
+        self.handled_checks: list[HandledCheck] = []
+        """The bot under test may say whether it has finished with the updates delivered to it
+        (given the ids of every update delivered so far, in order; see `settle`)."""
         self.violations: list[str] = []
         self.limiter = RateLimiter(
             clock,
@@ -257,6 +262,15 @@ class Sandbox:
         await asyncio.sleep(0)
         return CallbackResult(query_id, self)
 
+    async def press_together(
+        self, presses: Sequence[tuple[SandboxUser, SandboxMessage, str]]
+    ) -> list[CallbackResult]:
+        """Several people press at the same moment: the presses are queued together, so the bot
+        fetches them in one batch."""
+        query_ids = [self.world.press(user, message, button) for user, message, button in presses]
+        await asyncio.sleep(0)
+        return [CallbackResult(query_id, self) for query_id in query_ids]
+
     async def press_data(self, user: SandboxUser, message: SandboxMessage, data: str) -> CallbackResult:
         """A callback query with arbitrary `data` on `message`, as a tampered client could send."""
         query_id = self.world.callback_query(user, message, data)
@@ -363,19 +377,40 @@ class Sandbox:
         """The next edit the bot made in `chat`, as edited; each is returned once."""
         return await self._next(EDIT_METHODS, chat, containing, timeout)
 
-    async def settle(self, *, quiet: float = 0.3, timeout: float = 10.0) -> None:
-        """Wait until the bot fetched every queued update, says it has nothing waiting to be
-        sent (`busy_checks`), and made no call for `quiet` s."""
+    async def settle(self, *, quiet: float = 0.0, timeout: float = 10.0) -> None:
+        """Wait until the bot has finished with everything it was given: it fetched every
+        queued update, every `handled_checks` entry says each delivered update is handled, no
+        `busy_checks` entry says something waits to be sent, and no call is under way.
+
+        Nothing here waits for a stretch of silence (`quiet`, 0 by default, is for a bot that
+        can tell nothing about itself), so "nothing was sent" is judged after the bot finished.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            idle_for = loop.time() - self.server.last_activity
-            if (self.server.inflight == 0 and self.world.updates.all_delivered
-                    and idle_for >= quiet and not any(busy() for busy in self.busy_checks)):
+            if self._idle(quiet, loop.time()) and await self._handled() \
+                    and self._idle(quiet, loop.time()):
                 return
             if loop.time() >= deadline:
                 raise TimeoutError(self.dump(f"the bot did not settle within {timeout} s"))
-            await asyncio.sleep(min(0.05, max(quiet - idle_for, 0.01)))
+            await asyncio.sleep(SETTLE_POLL)
+
+    def _idle(self, quiet: float, now: float) -> bool:
+        return (self.server.inflight == 0 and self.world.updates.all_delivered
+                and now - self.server.last_activity >= quiet
+                and not any(busy() for busy in self.busy_checks))
+
+    async def _handled(self) -> bool:
+        delivered = tuple(self.world.updates.delivered)
+        for check in list(self.handled_checks):
+            if not await check(delivered):
+                return False
+        return True
+
+    @property
+    def delivered_updates(self) -> list[int]:
+        """The id of every update handed to the bot so far, in order."""
+        return list(self.world.updates.delivered)
 
     def dump(self, headline: str) -> str:
         """A readable account of the bot's recent calls, for failing tests."""

@@ -209,7 +209,8 @@ class BotEvent:
     """One call the bot made, in the order the sandbox received them.
 
     A call held back by `faults.delay` is recorded twice: once on arrival (`delayed` set,
-    `ok` false) so tests can act while the bot waits, and once with its outcome.
+    `ok` false) so tests can act while the bot waits, and once with its outcome. `arrived` is
+    when the call reached the sandbox and `at` when it was answered (the sandbox's clock).
     """
 
     method: str
@@ -221,6 +222,7 @@ class BotEvent:
     at: float = 0.0
     result: Any = None
     delayed: bool = False
+    arrived: float = 0.0
 
     def describe(self) -> str:
         status = "delayed" if self.delayed else "ok" if self.ok else f"error {self.error!r}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,14 @@ from sandbox.world import World
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files bots upload
 SHUTDOWN_SECONDS = 0.5  # calls held by an injected delay do not hold up stopping
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A call as it arrived: the method's name and when (the sandbox's clock)."""
+
+    name: str
+    arrived: float
 
 
 def _client_alive(request: web.Request) -> bool:
@@ -157,7 +166,8 @@ class SandboxServer:
             self.inflight += 1
             self.last_activity = loop.time()
         try:
-            status, body = await self._serve(request, name, method, spec_method)
+            status, body = await self._serve(request, _Call(name, self.world.clock()), method,
+                                             spec_method)
         finally:
             if not polling:
                 self.inflight -= 1
@@ -169,43 +179,44 @@ class SandboxServer:
     async def _serve(
         self,
         request: web.Request,
-        name: str,
+        call: _Call,
         method: MethodDef | None,
         spec_method: MethodSpec | None,
     ) -> tuple[int, dict[str, Any]]:
+        name = call.name
         try:
             values, uploads = await decode_request(request)
         except ApiError as undecodable:
-            return self._fail(name, {}, undecodable)
+            return self._fail(call, {}, undecodable)
         if method is None:
             if spec_method is None:
                 if self.spec is not None:
                     self.violation(name, "no such method in the Bot API")
-                return self._fail(name, values, not_found())
+                return self._fail(call, values, not_found())
             self.violation(name, "method is not served by the sandbox")
-            return self._fail(name, values, Unsupported(f"method {name}"))
+            return self._fail(call, values, Unsupported(f"method {name}"))
         values, refusal = self._check_call(name, method, spec_method, values, uploads)
         if refusal is not None:
-            return self._fail(name, values, refusal)
+            return self._fail(call, values, refusal)
         chat_id = _chat_of(values)
         delay, fault = self.faults.take(name)
         if delay:
             held = "held by an injected delay"
-            self._record(name, values, chat_id, ok=False, error=held, delayed=True)
+            self._record(call, values, chat_id, ok=False, error=held, delayed=True)
             await asyncio.sleep(delay)
         if fault is not None:
-            return self._fail(name, values, fault, chat_id)
+            return self._fail(call, values, fault, chat_id)
         params = Params(values, uploads=uploads, is_alive=lambda: _client_alive(request))
         try:
             reply = await method.handler(params)
         except Unsupported as unsupported:
             self.violation(name, unsupported.description)
-            return self._fail(name, values, unsupported, chat_id)
+            return self._fail(call, values, unsupported, chat_id)
         except ApiError as failure:
-            return self._fail(name, values, failure, chat_id)
+            return self._fail(call, values, failure, chat_id)
         self._check_reply(name, spec_method, reply)
         reply_chat = reply.chat_id if reply.chat_id is not None else chat_id
-        self._record(name, values, reply_chat, ok=True, reply=reply)
+        self._record(call, values, reply_chat, ok=True, reply=reply)
         return 200, {"ok": True, "result": reply.result}
 
     def _check_call(
@@ -243,16 +254,16 @@ class SandboxServer:
                 self.violation(name, f"reply {problem}")
 
     def _fail(
-        self, name: str, values: dict[str, Any], error: ApiError, chat_id: int | None = None
+        self, call: _Call, values: dict[str, Any], error: ApiError, chat_id: int | None = None
     ) -> tuple[int, dict[str, Any]]:
         if error.status == 429:
             self.stats.count_429(chat_id if chat_id is not None else _chat_of(values))
-        self._record(name, values, chat_id, ok=False, error=error.description)
+        self._record(call, values, chat_id, ok=False, error=error.description)
         return error.status, error.to_dict()
 
     def _record(
         self,
-        name: str,
+        call: _Call,
         values: dict[str, Any],
         chat_id: int | None,
         *,
@@ -261,11 +272,11 @@ class SandboxServer:
         reply: Reply | None = None,
         delayed: bool = False,
     ) -> None:
-        if name == POLLING_METHOD:
+        if call.name == POLLING_METHOD:
             return
         self.world.record(
             BotEvent(
-                method=name,
+                method=call.name,
                 chat_id=chat_id if chat_id is not None else _chat_of(values),
                 message=reply.message if reply is not None else None,
                 params=dict(values),
@@ -274,5 +285,6 @@ class SandboxServer:
                 at=self.world.clock(),
                 result=reply.result if reply is not None else None,
                 delayed=delayed,
+                arrived=call.arrived,
             )
         )

@@ -134,6 +134,8 @@ class UpdateQueue:
         self._next_id = first_id
         self.pending: list[QueuedUpdate] = []
         self.history: dict[int, QueuedUpdate] = {}
+        self.delivered: list[int] = []
+        """The id of every update handed to the bot, in order (a redelivery appears again)."""
 
     def push(self, body: dict[str, Any], *, raw: bool = False) -> int:
         update = QueuedUpdate(self._next_id, body, raw=raw)
@@ -162,6 +164,7 @@ class UpdateQueue:
         for update in batch:
             update.delivered = True
             update.sticky = False
+            self.delivered.append(update.update_id)
         return batch
 
     def clear(self) -> None:

@@ -273,10 +273,14 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
         return withdrawals, renamed
 
     async def expire(self, before: datetime) -> int:
-        """Erase what was written about activities that ended before `before`; counts stay."""
-        return await self._db.execute(
-            "UPDATE activities SET description = '', place = '', details_erased_at = ?"
-            " WHERE details_erased_at IS NULL AND status IN ('ended', 'cancelled')"
-            " AND COALESCE(ends_at, starts_at) < ?",
-            (to_db(before), to_db(before)),
-        )
+        """Erase what was written about activities that ended before `before`, and drafts left
+        alone since then; counts stay."""
+        async with self._db.transaction() as tx:
+            erased = await tx.execute(
+                "UPDATE activities SET description = '', place = '', details_erased_at = ?"
+                " WHERE details_erased_at IS NULL AND status IN ('ended', 'cancelled')"
+                " AND COALESCE(ends_at, starts_at) < ?",
+                (to_db(before), to_db(before)),
+            )
+            return erased + await tx.execute(
+                "DELETE FROM activity_drafts WHERE updated_at < ?", (to_db(before),))

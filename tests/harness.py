@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
+from apscheduler.triggers.date import DateTrigger
 
 from bot.app import App, build_application, running
 from bot.clock import FakeClock
@@ -24,6 +34,7 @@ from bot.config import Settings, load_settings
 from bot.logs import protect_token
 from bot.services import Services
 from sandbox import Sandbox, SandboxChat, SandboxUser
+from sandbox.driver import HandledCheck
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:SANDBOX-TOKEN"
@@ -38,6 +49,7 @@ NEIGHBOURS = [
     ("John", "Smith", "en"),
     ("Mehmet", "Demir", "nl"),
 ]
+JOB_EVENTS = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
 
 
 @dataclass
@@ -65,14 +77,11 @@ class World:
     @asynccontextmanager
     async def bot(self) -> AsyncIterator[App]:
         app = build_application(self.settings(), clock=self.clock, schedule_poll_seconds=0.1)
-        async with running(app, poll_timeout=1):
+        async with running_watched(self.sb, app):
             self.app = app
-            busy = self.services.out.busy
-            self.sb.busy_checks.append(busy)
             try:
                 yield app
             finally:
-                self.sb.busy_checks.remove(busy)
                 self.app = None
 
     @property
@@ -83,8 +92,20 @@ class World:
         return services
 
     async def run_due(self) -> int:
-        """Run what the schedule has due at the test clock's now."""
-        return await self.services.scheduler.run_due()
+        """Run what the schedule has due at the test clock's now, and wait until what it
+        sends has left the outbox."""
+        count = await self.services.scheduler.run_due()
+        await self.delivered()
+        return count
+
+    async def delivered(self, timeout: float = 10.0) -> None:
+        """Wait until the bot has nothing waiting to be sent."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.services.out.busy():
+            if loop.time() >= deadline:
+                raise TimeoutError(self.sb.dump(f"the outbox did not empty within {timeout} s"))
+            await asyncio.sleep(0.01)
 
     async def add_bot(self) -> None:
         await self.sb.add_bot_to_group(self.group, by=self.admin)
@@ -92,6 +113,84 @@ class World:
 
     def user(self, first_name: str) -> SandboxUser:
         return next(u for u in [self.admin, *self.residents] if u.first_name == first_name)
+
+
+class BotWatch:
+    """Tells `Sandbox.settle` when the bot running in this process has finished: every update
+    the sandbox delivered since the bot started is marked handled in its inbox, its messenger
+    has nothing waiting to be sent, and no job of its job queue is due at once or running."""
+
+    def __init__(self, sb: Sandbox, app: App) -> None:
+        self.app = app
+        self.first = len(sb.delivered_updates)
+        self.handled: set[int] = set()
+        self.running: dict[str, int] = {}
+
+    async def finished(self, delivered: Sequence[int]) -> bool:
+        inbox = self.services.inbox
+        for update_id in delivered[self.first :]:
+            if update_id not in self.handled:
+                if not await inbox.is_handled(update_id):
+                    return False
+                self.handled.add(update_id)
+        return True
+
+    def busy(self) -> bool:
+        if self.services.out.busy() or any(self.running.values()):
+            return True
+        assert self.app.job_queue is not None
+        return any(isinstance(job.job.trigger, DateTrigger) for job in self.app.job_queue.jobs())
+
+    def on_job_event(self, event: JobEvent) -> None:
+        if isinstance(event, JobSubmissionEvent):
+            self.running[event.job_id] = self.running.get(event.job_id, 0) + len(
+                event.scheduled_run_times)
+        else:
+            self.running[event.job_id] = self.running.get(event.job_id, 0) - 1
+
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+
+@asynccontextmanager
+async def running_watched(sb: Sandbox, app: App) -> AsyncIterator[App]:
+    """`running(app)`, with the sandbox's `settle` waiting until this bot has finished."""
+    watch = BotWatch(sb, app)
+    assert app.job_queue is not None
+    scheduler = app.job_queue.scheduler
+    scheduler.add_listener(watch.on_job_event, JOB_EVENTS)
+    async with running(app, poll_timeout=1):
+        sb.handled_checks.append(watch.finished)
+        sb.busy_checks.append(watch.busy)
+        try:
+            yield app
+        finally:
+            sb.handled_checks.remove(watch.finished)
+            sb.busy_checks.remove(watch.busy)
+            scheduler.remove_listener(watch.on_job_event)
+
+
+def inbox_handled(database: Path) -> HandledCheck:
+    """For a bot in another process: every delivered update is marked handled in the inbox of
+    its database file (read-only, beside the running bot), and nothing waits in its outbox."""
+
+    async def finished(delivered: Sequence[int]) -> bool:
+        if not delivered:
+            return True
+        try:
+            with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+                rows = db.execute("SELECT update_id FROM inbox WHERE handled_at IS NOT NULL")
+                handled = {row[0] for row in rows}
+                waiting = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+                pending = int(waiting.fetchone()[0])
+        except sqlite3.Error:  # not created yet, or busy: not finished
+            return False
+        return set(delivered) <= handled and pending == 0
+
+    return finished
 
 
 @pytest.fixture
@@ -141,9 +240,12 @@ def bot_process(tmp_path: Path) -> BotProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=out, stderr=out
         )
+        finished = inbox_handled(database)
+        sb.handled_checks.append(finished)
         try:
             yield process
         finally:
+            sb.handled_checks.remove(finished)
             if process.returncode is None:
                 process.kill()
                 await process.wait()

@@ -207,6 +207,19 @@ def test_full_activity_queues_and_a_freed_place_goes_to_the_first() -> None:
     assert promoted == [4] and count(rsvps).seats == 2 and places_left(3, count(rsvps)) == 1
 
 
+def test_presses_in_the_same_second_queue_in_the_order_they_came() -> None:
+    """Kept to the second, twenty presses within one second tie; the later ones (whatever their
+    Telegram id) still line up behind, so a place told is a place kept."""
+    rsvps: list[Rsvp] = []
+    rsvps, _, _ = apply(rsvps, 50, RsvpChoice.GOING, 1)
+    for user in (40, 30, 20, 10):
+        rsvps, outcome, _ = apply(rsvps, user, RsvpChoice.GOING, 1)
+        assert outcome is RsvpOutcome.WAITING
+    assert [r.user_id for r in waiting_list(rsvps)] == [40, 30, 20, 10]
+    rsvps, _, promoted = apply(rsvps, 50, RsvpChoice.NOT_GOING, 1)
+    assert promoted == [40], "the first in line, not the lowest id"
+
+
 def test_a_party_of_two_does_not_let_others_jump_the_queue() -> None:
     rsvps: list[Rsvp] = []
     for user in (1, 2):

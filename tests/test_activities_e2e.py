@@ -77,7 +77,7 @@ async def post_prepared(
 
 async def card_now(world: World, card: SandboxMessage, group: SandboxChat | None = None) -> SandboxMessage:
     """The card as the group sees it once the coalesced edit has been made."""
-    await world.sb.settle(quiet=3.0, timeout=20)
+    await world.sb.settle(timeout=20)
     current = world.sb.message(group or world.group, card.message_id)
     assert current is not None
     return current

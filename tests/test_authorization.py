@@ -11,7 +11,8 @@ One bot serves the whole module; every cell gets a building of its own (a fresh 
 people), so cells share nothing and a group's 20 messages a minute never slow them down. In each
 building: the resident Kees, the requester Fatma, the helper Youssef, the organiser Anouk, the
 admin Marieke and a bystander Mehmet are members; Sanne is the community worker (invited by
-Marieke, not a member); Piet is a non-member; Olga is the admin of another building. A runner makes
+Marieke, not a member); Piet is a non-member; Ria was a member, opened the bot then and left the
+group; Olga is the admin of another building. A runner makes
 a role real where its row is about it (Fatma asks and Youssef helps in request rows, Anouk
 organises in activity rows and proposes in the idea row, Fatma wishes and Youssef offers in the
 regular-neighbour rows); elsewhere they are members like Kees, as a part in one thing grants
@@ -32,7 +33,7 @@ import pytest
 import pytest_asyncio
 from telegram import InlineKeyboardMarkup
 
-from bot.app import build_application, running
+from bot.app import build_application
 from bot.clock import FakeClock
 from bot.domain.activities import Draft, DraftStep, Repeat
 from bot.domain.pairing import PairStatus
@@ -50,17 +51,18 @@ from storage.activities import ActivityStore
 from storage.insights import WorkerStore
 from storage.pairing import PairingStore
 from storage.requests import RequestStore
-from tests.harness import START, TOKEN, World
+from tests.harness import START, TOKEN, World, running_watched
 from tests.request_steps import ask
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "authorization.md"
 ROLES = ("resident", "requester", "helper", "organiser", "group admin", "community worker",
-         "non-member", "other building")
+         "non-member", "former member", "other building")
 OUTCOMES = {"✅": "allowed", "👤": "own", "❌": "refused", "—": "impossible"}
 LINK = re.compile(r"https://t\.me/OmzienBot\?start=[A-Za-z0-9_-]+")
-BOOKKEEPING = frozenset({"schema_version", "inbox", "residents", "memberships", "deep_links",
-                         "schedule", "privacy_secrets"})
-"""Tables a refused action may still touch: who was seen when, links, the schedule's own runs."""
+BOOKKEEPING = frozenset({"schema_version", "inbox", "outbox", "residents", "memberships",
+                         "deep_links", "schedule", "privacy_secrets"})
+"""Tables a refused action may still touch: who was seen when, links, the schedule's own runs,
+and the outbox (a refusal is answered)."""
 VOLATILE = frozenset({"card_shown"})
 """Columns the card refresher moves on its own time."""
 PEOPLE = {
@@ -68,7 +70,7 @@ PEOPLE = {
     "helper": ("Youssef", "El Amrani"), "organiser": ("Anouk", "de Vries"),
     "group admin": ("Marieke", "Jansen"), "bystander": ("Mehmet", "Demir"),
     "community worker": ("Sanne", "Visser"), "non-member": ("Piet", "Buiten"),
-    "other building": ("Olga", "Anker"),
+    "former member": ("Ria", "Vos"), "other building": ("Olga", "Anker"),
 }
 """Who plays each role in every building (Mehmet is a member with no part, for the setting)."""
 FRESH_WORKER = frozenset({"worker.accept"})
@@ -124,7 +126,7 @@ class Town:
         people = {role: sb.add_user(first, last, language_code="nl")
                   for role, (first, last) in PEOPLE.items()}
         members = [people[role] for role in ("group admin", "resident", "requester", "helper",
-                                             "organiser", "bystander")]
+                                             "organiser", "bystander", "former member")]
         group = sb.add_group(f"Flat {number}", members=members, admins=[people["group admin"]])
         await sb.add_bot_to_group(group, by=people["group admin"])
         welcome = await sb.next_message(group)
@@ -144,7 +146,7 @@ async def town(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Town]:
         # one a second into a private chat, the module would mostly wait. Keeping to those paces
         # is the rate limiter's own test (the sandbox keeps each group at 20 a minute here too).
         app.bot._rate_limiter = OmzienRateLimiter(overall_max_rate=OVERALL, private_max_rate=0)
-        async with running(app, poll_timeout=1):
+        async with running_watched(sb, app):
             world.app = app
             yield Town(world)
             world.app = None
@@ -209,6 +211,10 @@ class Scene:
         return self.people["non-member"]
 
     @property
+    def former(self) -> SandboxUser:
+        return self.people["former member"]
+
+    @property
     def other_admin(self) -> SandboxUser:
         return self.people["other building"]
 
@@ -217,12 +223,22 @@ class Scene:
 
     async def play(self, role: str, action: str) -> SandboxUser:
         """The person in `role`, with what makes them so: a worker has been invited and said yes;
-        the other building has its group with the bot."""
+        the other building has its group with the bot; the former member opened the bot while
+        in the group, and left."""
         if role == "community worker" and action not in FRESH_WORKER:
             await self.make_worker()
         if role == "other building":
             await self.other_welcome()
+        if role == "former member":
+            await self.move_out(self.former)
         return self.people[role]
+
+    async def move_out(self, person: SandboxUser) -> None:
+        await self.private(person)
+        await self.sb.leave(self.group, person)
+        await self.sb.settle()
+        membership = await self.svc.memberships.get(self.group.id, person.id)
+        assert membership is not None and not membership.is_current, "the bot saw them leave"
 
     async def other_welcome(self) -> SandboxMessage:
         if self.other_group is None:
@@ -359,10 +375,9 @@ class Scene:
 
     async def pressed(self, before: dict[str, list[tuple[object, ...]]], answer: CallbackAnswer,
                       done: Callable[[], Awaitable[bool]]) -> str:
-        """`judge` for a press. A press answered without a refusal may do its work just after the
-        answer, so then the bot is given the moment to finish first."""
-        if answer.text is None:
-            await self.sb.settle(quiet=0.05)
+        """`judge` for a press, once the bot has finished with it: a press may do its work (or
+        a refused one its harm) just after the answer."""
+        await self.sb.settle()
         return await self.judge(before, await done(), answer.text)
 
     # -- a card with "Meld", for the report rows ---------------------------------------------------
@@ -599,8 +614,12 @@ async def request_ask(scene: Scene, actor: SandboxUser) -> str:
     before = await scene.snapshot()
     await scene.sb.open_link(actor, scene.welcome.url_buttons()["Begin hier"])
     await scene.sb.next_message(actor)
-    assert await scene.svc.memberships.get(scene.group.id, actor.id) is None, \
-        "a forwarded Begin hier link ties nobody to a group they are not in"
+    membership = await scene.svc.memberships.get(scene.group.id, actor.id)
+    if actor.id == scene.former.id:
+        assert membership is not None and not membership.is_current, \
+            "the Begin hier link from their time in the group does not take them back in"
+    else:
+        assert membership is None, "a forwarded Begin hier link ties nobody to a group they are not in"
     await scene.sb.open_link(actor, await scene.link("ask"))
     reply = await scene.sb.next_message(actor)
     return await scene.judge(before, False, reply.text)
@@ -703,7 +722,7 @@ async def card_remove(scene: Scene, actor: SandboxUser) -> str:
         return "impossible"
     before = await scene.snapshot()
     await scene.sb.send(actor, scene.group, "/weghalen@OmzienBot", reply_to=found.card)
-    await scene.sb.settle(quiet=0.05)
+    await scene.sb.settle()
     request = await requests(scene).get(found.id)
     if request is not None and request.status is RequestStatus.REMOVED:
         return "allowed"

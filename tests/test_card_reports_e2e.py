@@ -65,6 +65,7 @@ async def test_a_reported_activity_is_hidden_by_an_admin_and_called_off(world: W
 
         await tap(world, admin, alert, "Verbergen")
         assert (await sb.next_edit(admin)).text == t("nl", "report.hidden")
+        await world.delivered()
         gone = sb.message(world.group, card.message_id)
         assert gone is not None and gone.deleted
         activity = await ActivityStore(world.services.db).get(activity_id)
@@ -101,6 +102,7 @@ async def test_a_reported_idea_is_hidden_by_an_admin_and_closed(world: World) ->
 
         await tap(world, admin, alert, "Verbergen")
         assert (await sb.next_edit(admin)).text == t("nl", "report.hidden")
+        await world.delivered()
         gone = sb.message(world.group, card.message_id)
         assert gone is not None and gone.deleted
         idea = await IdeaStore(world.services.db).get(idea_id)

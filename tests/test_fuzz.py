@@ -88,12 +88,10 @@ class Fuzz:
         return next(self.pools[pool])
 
     async def handled(self, update_id: int | None) -> None:
+        """Once the bot has finished with everything, this update included."""
         assert update_id is not None, "the sandbox did not deliver the update"
-        for _ in range(1000):
-            if await self.svc.inbox.is_handled(update_id):
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"update {update_id} was never handled")
+        await self.world.sb.settle()
+        assert await self.svc.inbox.is_handled(update_id), f"update {update_id} was never handled"
 
     async def dump(self) -> dict[str, list[str]]:
         """Every table but the inbox; when a resident was last seen is no change of state."""
@@ -149,11 +147,8 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
         for user in pools["press"]:
             await sb.start_private(user)
             await sb.next_message(user)
-        for _ in range(200):
-            if await world.services.scheduler.store.pending(RETENTION_KIND):
-                break
-            await asyncio.sleep(0.02)
         await sb.settle()
+        assert await world.services.scheduler.store.pending(RETENTION_KIND), "started up"
         errors: list[logging.LogRecord] = []
         logging.getLogger().addHandler(_Collect(errors))
         return Fuzz(loop, world, {name: itertools.cycle(users) for name, users in pools.items()}, errors)

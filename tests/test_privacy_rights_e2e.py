@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -187,13 +186,11 @@ async def test_forgetme_in_the_group_opens_the_confirmation_privately(world: Wor
 
 
 async def _retention_rows(world: World) -> list[Any]:
-    store = world.services.scheduler.store
-    for _ in range(100):
-        rows = await store.pending(RETENTION_KIND)
-        if rows:
-            return rows
-        await asyncio.sleep(0.05)
-    raise AssertionError("the nightly clean-up was never scheduled")
+    """The pending nightly clean-up, once the bot has finished starting up."""
+    await world.sb.settle()
+    rows = await world.services.scheduler.store.pending(RETENTION_KIND)
+    assert rows, "the nightly clean-up was never scheduled"
+    return rows
 
 
 async def test_retention_runs_nightly_with_configured_days_and_survives_restart(world: World) -> None:

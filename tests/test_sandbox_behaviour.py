@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -164,6 +164,28 @@ async def test_redelivered_update_comes_back_with_the_same_id(sb: Sandbox) -> No
     assert sb.pending_updates == 0
     with pytest.raises(LookupError):
         await sb.redeliver(1)
+
+
+async def test_settle_waits_until_the_bot_has_handled_every_delivered_update(sb: Sandbox) -> None:
+    """Not a stretch of silence: the bot's own word that it has finished (`handled_checks`)."""
+    kees = sb.add_user("Kees")
+    handled: set[int] = set()
+    asked: list[tuple[int, ...]] = []
+
+    async def finished(delivered: Sequence[int]) -> bool:
+        asked.append(tuple(delivered))
+        return set(delivered) <= handled
+
+    sb.handled_checks.append(finished)
+    async with make_bot(sb) as bot:
+        await sb.send(kees, kees, "Hallo")
+        [update] = await bot.get_updates(timeout=1)
+        assert sb.delivered_updates == [update.update_id]
+        with pytest.raises(TimeoutError, match="did not settle"):
+            await sb.settle(timeout=0.3)
+        handled.add(update.update_id)
+        await sb.settle(timeout=1)
+    assert asked[-1] == (update.update_id,)
 
 
 async def test_a_second_poller_terminates_the_first(sb: Sandbox) -> None:
@@ -682,7 +704,7 @@ async def test_a_real_ptb_application_runs_against_the_sandbox(sb: Sandbox) -> N
             answer = await (await sb.press(kees, choice, "English")).answer()
             assert answer.text == "Gekozen"
             assert (await sb.next_edit(group)).text == "Taal: english"
-            await sb.settle(quiet=0.2)
+            await sb.settle()
             assert sb.pending_updates == 0 or all(u.delivered for u in sb.world.updates.pending)
         finally:
             await app.updater.stop()

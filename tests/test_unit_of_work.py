@@ -130,7 +130,7 @@ async def test_messages_are_stored_only_with_the_change_that_caused_them(db: Dat
     woken: list[int] = []
     store = OutboxStore(db)
     out = Messenger(lambda user_id, kind: _yes())
-    out.attach(OutboxDelivery(db, store, FakeClock(NOW), woken.append))
+    out.attach(OutboxDelivery(db, store, FakeClock(NOW), woken.append, lambda: False))
     with pytest.raises(RuntimeError):
         async with db.unit_of_work():
             await out.message(-5, "never")
@@ -195,7 +195,7 @@ async def test_a_job_and_its_done_mark_commit_together(db: Database) -> None:
     scheduler = Scheduler(schedule, clock)
     store = OutboxStore(db)
     out = Messenger(lambda user_id, kind: _yes())
-    out.attach(OutboxDelivery(db, store, clock, lambda chat_id: None))
+    out.attach(OutboxDelivery(db, store, clock, lambda chat_id: None, lambda: False))
     fail = True
 
     async def remind(item: ScheduledItem, now: datetime) -> ItemState | None:

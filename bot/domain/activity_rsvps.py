@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+
+QUEUE_STEP = timedelta(seconds=1)
+"""The smallest step between two places on a waiting list (storage keeps whole seconds)."""
 
 
 class RsvpStatus(StrEnum):
@@ -78,6 +81,15 @@ def places_left(capacity: int | None, counts: Counts) -> int | None:
     return None if capacity is None else max(0, capacity - counts.seats)
 
 
+def place_in_line(rsvps: list[Rsvp], now: datetime) -> datetime:
+    """When a new "going" joins the waiting list: now, but always after the last one in line.
+    Times are kept to the second, so twenty presses within one second still queue in the order
+    they were handled, and the place each was told stays theirs."""
+    line = waiting_list(rsvps)
+    last = line[-1].queued_at or line[-1].responded_at if line else None
+    return now if last is None or last < now else last + QUEUE_STEP
+
+
 def waiting_list(rsvps: list[Rsvp]) -> list[Rsvp]:
     """First come, first served."""
     waiting = [r for r in rsvps if r.status is RsvpStatus.WAITING]
@@ -129,8 +141,8 @@ def decide_rsvp(
         if free is None or (free >= 1 + guests and queue_empty):
             going = Rsvp(user_id=user_id, status=RsvpStatus.GOING, guests=guests, responded_at=now)
             return RsvpDecision(outcome=wanted_outcome, mine=going)
-        queued = Rsvp(user_id=user_id, status=RsvpStatus.WAITING, guests=guests, queued_at=now,
-                      responded_at=now)
+        queued = Rsvp(user_id=user_id, status=RsvpStatus.WAITING, guests=guests,
+                      queued_at=place_in_line(others, now), responded_at=now)
         return RsvpDecision(outcome=RsvpOutcome.WAITING, mine=queued)
     status = RsvpStatus.MAYBE if choice is RsvpChoice.MAYBE else RsvpStatus.NOT_GOING
     outcome = RsvpOutcome.MAYBE if choice is RsvpChoice.MAYBE else RsvpOutcome.NOT_GOING

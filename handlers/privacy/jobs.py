@@ -67,6 +67,6 @@ def register_jobs(app: Application, svc: Services) -> None:  # type: ignore[type
         await run_retention(svc, now)
         return ItemState.DONE
 
-    svc.scheduler.register(RETENTION_KIND, retention_job)
+    svc.scheduler.register(RETENTION_KIND, retention_job, calm=False)  # it sends nothing
     assert app.job_queue is not None
     app.job_queue.run_once(_start, when=0, name="privacy.start")
