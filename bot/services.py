@@ -26,7 +26,8 @@ from storage.db import Database
 from storage.deep_links import DeepLinkStore
 from storage.ideas import IdeaStore
 from storage.inbox import UpdateInbox
-from storage.insights import InsightStore, WorkerStore
+from storage.insight_workers import WorkerStore
+from storage.insights import InsightStore
 from storage.pairing import PairingStore
 from storage.privacy import FoundationData, GroupErasureStore, ReportStore, RetentionStore
 from storage.prompts import PromptStore

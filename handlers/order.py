@@ -20,8 +20,6 @@ FEATURES = 0
 """Every feature's commands and buttons."""
 FLOWS = 5
 """Typed answers and /stop of every private flow (handlers.kit.flows), to the one that waits."""
-WORKER_TEXT = 33
-"""A community worker's typed name and organisation."""
 PAIRING_BLOCKED = 33
 """Sees a resident block the bot, to end their pairings (group 0 records the block too)."""
 LAST = 100

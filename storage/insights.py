@@ -1,22 +1,19 @@
-"""Anonymous figures (read-only counts over the other features' tables) and the group's consent.
+"""Anonymous figures: read-only counts over the other features' tables.
 
-The counting queries only read; they return counts and durations, never an id or a text. The
-figures of a closed period are stored the first time they are asked for, so the same week always
-shows the same figures, whatever happens later (a helper who withdraws, a resident forgotten).
+The counting queries only read; they return counts and durations, never an id, a text or a trait
+of a resident. The figures of a closed period are stored the first time they are asked for, so
+the same week always shows the same figures, whatever happens later (a helper who withdraws, a
+resident forgotten). Who may see them is kept in `storage.insight_workers`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from bot.domain.pairing import LAST_ROUND, LASTING
 from bot.domain.periods import Period, PeriodKind, weeks_of
-from bot.domain.privacy import erased_stand_in
-from bot.domain.raw_figures import RawFigures, language_code, month_figures, returning_helpers
-from storage.db import Database, Row, from_db, to_db
+from bot.domain.raw_figures import RawFigures, lasting_helpers, month_figures
+from storage.db import Database, from_db, to_db
 
 HELPED = "status IN ('claimed', 'done')"
 
@@ -50,167 +47,11 @@ USERS_IN_PERIOD = f"""
     UNION SELECT helper_id FROM pairings
      WHERE building_id = :b AND paired_at >= :s AND paired_at < :e
 """
-
-
-class Consent(BaseModel):
-    """A community worker the group lets see its figures."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    building_id: int
-    worker_id: int
-    name: str
-    organisation: str
-    started_at: datetime
-    stopped_at: datetime | None
-
-
-class WorkerDraft(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    user_id: int
-    building_id: int
-    step: str
-    name: str
-    started_at: datetime
-
-
-def _consent(row: Row) -> Consent:
-    started = from_db(row["started_at"])
-    assert started is not None
-    return Consent(id=row["id"], building_id=row["building_id"], worker_id=row["worker_id"],
-                   name=row["name"], organisation=row["organisation"], started_at=started,
-                   stopped_at=from_db(row["stopped_at"]))
-
-
-class WorkerStore:
-    """Who may see a group's figures, and the flow in which a worker says who they are."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def start_draft(self, user_id: int, building_id: int, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT OR REPLACE INTO worker_drafts (user_id, building_id, step, name, started_at)"
-            " VALUES (?, ?, 'name', '', ?)",
-            (user_id, building_id, to_db(now)),
-        )
-
-    async def draft(self, user_id: int) -> WorkerDraft | None:
-        row = await self._db.fetch_one("SELECT * FROM worker_drafts WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        started = from_db(row["started_at"])
-        assert started is not None
-        return WorkerDraft(user_id=row["user_id"], building_id=row["building_id"], step=row["step"],
-                           name=row["name"], started_at=started)
-
-    async def set_draft_name(self, user_id: int, name: str) -> bool:
-        return await self._db.execute(
-            "UPDATE worker_drafts SET name = ?, step = 'organisation' WHERE user_id = ? AND step = 'name'",
-            (name, user_id),
-        ) > 0
-
-    async def drop_draft(self, user_id: int) -> bool:
-        return await self._db.execute("DELETE FROM worker_drafts WHERE user_id = ?", (user_id,)) > 0
-
-    async def finish(self, user_id: int, organisation: str, now: datetime) -> Consent | None:
-        """The draft becomes consent (or refreshes the worker's name where it already was), once."""
-        async with self._db.transaction() as tx:
-            row = await tx.fetch_one(
-                "SELECT * FROM worker_drafts WHERE user_id = ? AND step = 'organisation'", (user_id,)
-            )
-            if row is None:
-                return None
-            await tx.execute("DELETE FROM worker_drafts WHERE user_id = ?", (user_id,))
-            building_id, name = row["building_id"], row["name"]
-            existing = await tx.fetch_value(
-                "SELECT id FROM worker_consents WHERE building_id = ? AND worker_id = ?"
-                " AND stopped_at IS NULL",
-                (building_id, user_id),
-            )
-            if existing is not None:
-                await tx.execute(
-                    "UPDATE worker_consents SET name = ?, organisation = ? WHERE id = ?",
-                    (name, organisation, existing),
-                )
-                consent_id = int(existing)
-            else:
-                consent_id = await tx.insert(
-                    "INSERT INTO worker_consents (building_id, worker_id, name, organisation,"
-                    " started_at) VALUES (?, ?, ?, ?, ?)",
-                    (building_id, user_id, name, organisation, to_db(now)),
-                )
-        return await self.get(consent_id)
-
-    async def get(self, consent_id: int) -> Consent | None:
-        row = await self._db.fetch_one("SELECT * FROM worker_consents WHERE id = ?", (consent_id,))
-        return None if row is None else _consent(row)
-
-    async def active_in(self, building_id: int) -> list[Consent]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM worker_consents WHERE building_id = ? AND stopped_at IS NULL ORDER BY id",
-            (building_id,),
-        )
-        return [_consent(row) for row in rows]
-
-    async def active_of(self, worker_id: int) -> list[Consent]:
-        """The buildings this worker may see now (the group still has the bot)."""
-        rows = await self._db.fetch_all(
-            "SELECT c.* FROM worker_consents c JOIN buildings b ON b.chat_id = c.building_id"
-            " WHERE c.worker_id = ? AND c.stopped_at IS NULL AND b.active = 1 ORDER BY c.id",
-            (worker_id,),
-        )
-        return [_consent(row) for row in rows]
-
-    async def stop(self, consent_id: int, building_id: int, now: datetime) -> bool:
-        """Only the first stop counts; a stop from another group's chat changes nothing."""
-        return await self._db.execute(
-            "UPDATE worker_consents SET stopped_at = ? WHERE id = ? AND building_id = ?"
-            " AND stopped_at IS NULL",
-            (to_db(now), consent_id, building_id),
-        ) > 0
-
-    async def export(self, user_id: int) -> dict[str, Any]:
-        rows = await self._db.fetch_all(
-            "SELECT c.name, c.organisation, c.started_at, c.stopped_at, b.title FROM worker_consents c"
-            " JOIN buildings b ON b.chat_id = c.building_id WHERE c.worker_id = ? ORDER BY c.id",
-            (user_id,),
-        )
-        draft = await self.draft(user_id)
-        return {
-            "figures_shared_with_you": [
-                {"group": row["title"], "name": row["name"], "organisation": row["organisation"],
-                 "since": row["started_at"], "stopped": row["stopped_at"]}
-                for row in rows
-            ],
-            "invitation_in_progress": None if draft is None else {"name": draft.name},
-        }
-
-    async def forget(self, user_id: int, now: datetime) -> list[Consent]:
-        """Stop every consent of this worker and erase their name, organisation and id
-        everywhere. Returns the consents that were still active (their groups are told)."""
-        active = await self.active_of(user_id)
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE worker_consents SET stopped_at = COALESCE(stopped_at, ?), name = '',"
-                " organisation = '', worker_id = ? WHERE worker_id = ?",
-                (to_db(now), erased_stand_in(), user_id),
-            )
-            await tx.execute("DELETE FROM worker_drafts WHERE user_id = ?", (user_id,))
-        return active
-
-    async def expire(self, before: datetime) -> int:
-        """Names of stopped consents and forgotten drafts go after the retention period."""
-        erased = await self._db.execute(
-            "UPDATE worker_consents SET name = '', organisation = ''"
-            " WHERE stopped_at IS NOT NULL AND stopped_at < ? AND (name != '' OR organisation != '')",
-            (to_db(before),),
-        )
-        return erased + await self._db.execute(
-            "DELETE FROM worker_drafts WHERE started_at < ?", (to_db(before),)
-        )
+MEMBERS_AT_END = """
+    SELECT user_id FROM memberships WHERE building_id = :b AND joined_at < :e
+       AND (status != 'left' OR updated_at >= :e)
+"""
+"""Members of the group at the period's end, as far as the bot knows them."""
 
 
 class InsightStore:
@@ -301,16 +142,14 @@ class InsightStore:
         )
         assert life is not None
         pairs = await self._pairs(building_id, start, end)
-        languages = await self._db.fetch_all(
-            f"SELECT r.telegram_language, r.language FROM ({USERS_IN_PERIOD}) u"
-            " JOIN residents r ON r.user_id = u.user_id",
+        group = await self._db.fetch_one(
+            f"SELECT (SELECT COUNT(*) FROM ({MEMBERS_AT_END})) AS members,"
+            f" (SELECT COUNT(*) FROM ({USERS_IN_PERIOD}) WHERE user_id IN ({MEMBERS_AT_END}))"
+            " AS participants",
             p,
         )
+        assert group is not None
         first_help = {int(r["helper_id"]): _moment(r["first"]) for r in firsts}
-        by_language: dict[str, int] = {}
-        for resident in languages:
-            code = language_code(resident["telegram_language"], resident["language"])
-            by_language[code] = by_language.get(code, 0) + 1
         return RawFigures(
             asked=int(row["asked"]),
             helped=int(row["helped"]),
@@ -322,9 +161,11 @@ class InsightStore:
             ),
             askers=int(row["askers"]),
             helpers=len({int(r["helper_id"]) for r in helps}),
-            returning_helpers=returning_helpers(
+            lasting_helpers=lasting_helpers(
                 first_help, ((int(r["helper_id"]), _moment(r["claimed_at"])) for r in helps)
             ),
+            participants=int(group["participants"]),
+            members=int(group["members"]),
             pairs_new=pairs[0],
             pairs_lasting=pairs[1],
             pairs_third_cup=pairs[2],
@@ -333,7 +174,6 @@ class InsightStore:
             came=int(life["came"]),
             ideas=int(life["ideas"]),
             ideas_converted=int(life["converted"]),
-            languages=by_language,
         )
 
     async def _pairs(self, building_id: int, start: datetime, end: datetime) -> tuple[int, int, int]:

@@ -48,7 +48,8 @@ from handlers.kit.buttons import report_button
 from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from sandbox.world import CallbackQueryState
 from storage.activities import ActivityStore
-from storage.insights import WorkerStore
+from storage.db import to_db
+from storage.insight_workers import WorkerStore
 from storage.pairing import PairingStore
 from storage.requests import RequestStore
 from tests.harness import START, TOKEN, World, running_watched
@@ -163,6 +164,7 @@ class Scene:
     other_group: SandboxChat | None = None
     card: SandboxMessage | None = None
     hidden: list[int] = field(default_factory=list)
+    proposal: SandboxMessage | None = None
 
     # -- who is who ------------------------------------------------------------------------------
 
@@ -284,11 +286,22 @@ class Scene:
         await sb.send(user, user, "Wijkteam Noord")
         return await sb.next_message(user, containing="Klaar!")
 
-    async def make_worker(self) -> None:
-        if await WorkerStore(self.svc.db).active_of(self.worker.id):
-            return
+    async def make_worker(self) -> SandboxMessage:
+        """Sanne is proposed, and let in: her proposal card in the group."""
+        if self.proposal is not None:
+            return self.proposal
         await self.accept(self.worker, await self.invitation())
-        await self.sb.next_message(self.group, containing=self.worker.first_name)
+        self.proposal = await self.sb.next_message(self.group, containing="Voorstel van een beheerder")
+        # The seven days to object are over for this building (the module shares one clock).
+        now = to_db(self.svc.clock.now())
+        await self.svc.db.execute("UPDATE worker_consents SET access_from = ? WHERE building_id = ?",
+                                  (now, self.group.id))
+        await self.svc.db.execute("UPDATE schedule SET due_at = ? WHERE kind = 'insights.consent'"
+                                  " AND building_id = ?", (now, self.group.id))
+        await self.world.run_due()
+        await self.sb.next_message(self.group, containing="Vanaf nu krijgt")
+        await self.sb.next_message(self.worker, containing="Goed nieuws")
+        return self.proposal
 
     # -- acting ----------------------------------------------------------------------------------
 
@@ -1066,11 +1079,73 @@ async def worker_accept(scene: Scene, actor: SandboxUser) -> str:
     url = await scene.invitation()
     workers = WorkerStore(scene.svc.db)
     await scene.accept(actor, url)
-    accepted = [c for c in await workers.active_of(actor.id) if c.building_id == scene.group.id]
+    proposed = [c for c in await workers.live_of(actor.id) if c.building_id == scene.group.id]
     late = await scene.accept(scene.bystander, url)
     assert late.text == t("nl", "workers.invite.used"), "an invitation is taken once"
-    assert not await workers.active_of(scene.bystander.id)
-    return "allowed" if accepted else "refused"
+    assert not await workers.live_of(scene.bystander.id)
+    assert not await workers.active_of(actor.id), "the group is asked first"
+    return "allowed" if proposed else "refused"
+
+
+async def _consent_id(scene: Scene) -> int:
+    (consent,) = await WorkerStore(scene.svc.db).live_in(scene.group.id)
+    return consent.id
+
+
+async def worker_object(scene: Scene, actor: SandboxUser) -> str:
+    card = await scene.make_worker()
+    consent_id = await _consent_id(scene)
+    workers = WorkerStore(scene.svc.db)
+    before = await scene.snapshot()
+    answer = await scene.press(actor, card, f"wrk:obj:{consent_id}")
+
+    async def counted() -> bool:
+        return await workers.objections(consent_id) == 1
+
+    return await scene.pressed(before, answer, counted)
+
+
+async def worker_resume(scene: Scene, actor: SandboxUser) -> str:
+    card = await scene.make_worker()
+    consent_id = await _consent_id(scene)
+    await scene.sb.press(scene.bystander, card, "Ik heb bezwaar")
+    asked = await scene.sb.next_message(scene.admin, containing="maakte bezwaar")
+    workers = WorkerStore(scene.svc.db)
+    before = await scene.snapshot()
+    answer = await scene.press(actor, asked, f"wrk:resume:{consent_id}")
+
+    async def resumed() -> bool:
+        return bool(await workers.active_in(scene.group.id))
+
+    return await scene.pressed(before, answer, resumed)
+
+
+async def worker_threshold(scene: Scene, actor: SandboxUser) -> str:
+    reply = await scene.group_command(actor, "bezwaren")
+    if reply is None:
+        return "impossible"
+    workers = WorkerStore(scene.svc.db)
+    if reply.text.startswith("Hoeveel buren"):
+        await scene.tap(actor, reply, "2")
+        await scene.sb.next_edit(scene.group)
+        return "allowed" if await workers.chosen_threshold(scene.group.id) == 2 else "refused"
+    assert reply.text == t("nl", "workers.admin_only")
+    return "refused"
+
+
+async def worker_access(scene: Scene, actor: SandboxUser) -> str:
+    await scene.make_worker()
+    if scene.in_group(actor):
+        reply = await scene.group_command(actor, "toegang")
+    else:
+        await scene.private(actor)
+        await scene.sb.command(actor, actor, "toegang")
+        reply = await scene.sb.next_message(actor)
+    assert reply is not None
+    if "Sanne Visser" in reply.text and scene.group.title in reply.text:
+        return "allowed"
+    assert reply.text == t("nl", "workers.access.none")
+    return "refused"
 
 
 async def insights_private(scene: Scene, actor: SandboxUser) -> str:
@@ -1083,11 +1158,37 @@ async def insights_private(scene: Scene, actor: SandboxUser) -> str:
     return "refused"
 
 
+async def _cijfers_in_group(scene: Scene, actor: SandboxUser) -> tuple[bool, bool] | None:
+    """/cijfers in the group: (the actor got the figures, they were posted in the group)."""
+    if not scene.in_group(actor):
+        with pytest.raises(ValueError, match="is not in"):
+            await scene.sb.command(actor, scene.group, "cijfers")
+        return None
+    await scene.private(actor)
+    posted_before = len(scene.sb.bot_messages(scene.group))
+    await scene.sb.command(actor, scene.group, "cijfers")
+    if actor.id == scene.admin.id:
+        reply = await scene.sb.next_message(scene.group, containing="Cijfers van")
+        return scene.group.title in reply.text, True
+    reply = await scene.sb.next_message(actor, containing="Cijfers van")
+    await scene.sb.settle()
+    return scene.group.title in reply.text, len(scene.sb.bot_messages(scene.group)) > posted_before
+
+
 async def insights_group(scene: Scene, actor: SandboxUser) -> str:
-    reply = await scene.group_command(actor, "cijfers")
-    if reply is None:
+    found = await _cijfers_in_group(scene, actor)
+    if found is None:
         return "impossible"
-    return "allowed" if scene.group.title in reply.text else "refused"
+    return "allowed" if found[0] else "refused"
+
+
+async def insights_post(scene: Scene, actor: SandboxUser) -> str:
+    found = await _cijfers_in_group(scene, actor)
+    if found is None:
+        return "impossible"
+    got, posted = found
+    assert got, "whoever asks in the group gets the figures, privately at least"
+    return "allowed" if posted else "refused"
 
 
 async def worker_stop(scene: Scene, actor: SandboxUser) -> str:
@@ -1148,8 +1249,13 @@ RUNNERS: dict[str, Runner] = {
     "worried": worried,
     "worker.invite": worker_invite,
     "worker.accept": worker_accept,
+    "worker.object": worker_object,
+    "worker.resume": worker_resume,
+    "worker.threshold": worker_threshold,
+    "worker.access": worker_access,
     "insights.private": insights_private,
     "insights.group": insights_group,
+    "insights.post": insights_post,
     "worker.stop": worker_stop,
 }
 

@@ -29,7 +29,7 @@ from bot.domain.periods import (
     recent_weeks,
     weeks_of,
 )
-from bot.domain.raw_figures import RawFigures, language_code, month_figures, returning_helpers
+from bot.domain.raw_figures import RawFigures, lasting_helpers, month_figures
 from bot.domain.shown_figures import (
     HIDDEN,
     SMALL,
@@ -43,7 +43,9 @@ from bot.domain.shown_figures import (
     suppress,
 )
 from bot.domain.suppression import feasible_values, protect_sums
-from handlers.insights.render import figure, period_label, render_building, render_csv
+from handlers.insights.labels import figure, period_label
+from handlers.insights.render import render_building
+from handlers.insights.table import render_csv
 
 AMS = ZoneInfo("Europe/Amsterdam")
 KINDS = ["groceries", "transport", "chore"]
@@ -204,9 +206,9 @@ def test_the_shared_total_links_outcome_and_kind() -> None:
 
 
 def test_nothing_is_hidden_when_no_total_is_shown() -> None:
-    total, (languages,) = protect_sums(14, [{"nl": 10, "tr": 3, "pl": 1}], total_shown=False)
+    total, (cells,) = protect_sums(14, [{"a": 10, "b": 3, "c": 1}], total_shown=False)
     assert total is None
-    assert languages == {"nl": exact(10), "tr": SMALL, "pl": SMALL}
+    assert cells == {"a": exact(10), "b": SMALL, "c": SMALL}
 
 
 def test_share_needs_a_whole_of_at_least_5_and_a_shown_part() -> None:
@@ -224,13 +226,12 @@ def test_median_only_over_at_least_5_shown_helped_requests() -> None:
 
 def test_protect_never_shows_a_small_count_or_a_share_of_a_small_whole() -> None:
     raw = RawFigures(asked=4, helped=3, expired=1, by_kind={"groceries": 4},
-                     wait_minutes=[5, 6, 7], askers=3, helpers=2, languages={"nl": 3, "tr": 1})
+                     wait_minutes=[5, 6, 7], askers=3, helpers=2)
     week = last_full_week(local(2026, 11, 23, 11, 0), AMS)
     shown = protect(week, raw, KINDS)
     assert shown.asked == SMALL and shown.helped == SMALL
     assert shown.share_helped is None and shown.median_wait_minutes is None
     assert shown.by_kind == {"groceries": SMALL}
-    assert shown.languages == {"nl": SMALL, "tr": SMALL}
 
 
 # -- a month beside its weeks ----------------------------------------------------------------
@@ -330,14 +331,15 @@ def _report(building_id: int, residents: int, raw: RawFigures) -> BuildingInsigh
                              [(week, raw)], KINDS)
 
 
-def test_fewer_than_10_residents_show_only_too_small() -> None:
-    raw = RawFigures(asked=40, helped=30, expired=10, by_kind={"groceries": 40}, askers=9)
-    small = _report(1, 9, raw)
+def test_fewer_than_5_residents_show_no_figures() -> None:
+    raw = RawFigures(asked=40, helped=30, expired=10, by_kind={"groceries": 40}, askers=4)
+    small = _report(1, 4, raw)
     assert small.too_small and small.week is None
     text = render_building("nl", small)
-    assert "Te klein voor cijfers" in text and "40" not in text
-    assert "too_small" in render_csv("nl", [small]).decode()
-    assert not _report(1, 10, raw).too_small
+    assert "Nog geen cijfers" in text and "40" not in text
+    assert "nog geen cijfers" in render_csv("nl", [small]).decode("utf-8-sig")
+    assert "40" not in render_csv("nl", [small]).decode("utf-8-sig")
+    assert not _report(1, 5, raw).too_small
 
 
 def test_combine_uses_only_what_each_building_shows() -> None:
@@ -363,20 +365,23 @@ def test_combined_view_needs_two_shown_buildings() -> None:
 # -- small rules --------------------------------------------------------------------------------
 
 
-def test_helpers_count_as_returning_three_months_after_their_first_help() -> None:
-    first = datetime(2026, 8, 10, 12, tzinfo=UTC)
-    firsts = {1: first, 2: datetime(2026, 9, 1, tzinfo=UTC)}
+def test_helpers_count_as_lasting_six_months_after_their_first_help() -> None:
+    first = datetime(2026, 5, 10, 12, tzinfo=UTC)
+    firsts = {1: first, 2: datetime(2026, 6, 1, tzinfo=UTC)}
     helps = [(1, datetime(2026, 11, 10, 12, tzinfo=UTC)), (1, datetime(2026, 11, 11, tzinfo=UTC)),
              (2, datetime(2026, 11, 12, tzinfo=UTC))]
-    assert returning_helpers(firsts, helps) == 1
-    assert returning_helpers(firsts, [(1, datetime(2026, 11, 10, 11, tzinfo=UTC))]) == 0
+    assert lasting_helpers(firsts, helps) == 1
+    assert lasting_helpers(firsts, [(1, datetime(2026, 11, 10, 11, tzinfo=UTC))]) == 0
 
 
-def test_language_codes_are_bare_codes_only() -> None:
-    assert language_code("tr", None) == "tr"
-    assert language_code("en-GB", "nl") == "en"
-    assert language_code(None, "nl") == "nl"
-    assert language_code("Kees<script>", None) == "?"
+def test_no_trait_of_a_resident_is_counted() -> None:
+    """Language (or origin) would single out the one household that has it: not a field at
+    all, neither counted nor shown."""
+    counted = set(RawFigures.model_fields)
+    assert not {"languages", "language", "origin"} & counted
+    week = last_full_week(local(2026, 11, 23, 11, 0), AMS)
+    shown = protect(week, RawFigures(asked=7, by_kind={"chore": 7}), KINDS)
+    assert not any("lang" in name for name in type(shown).model_fields)
 
 
 def test_worker_labels_are_one_line_of_1_to_80_characters() -> None:
@@ -413,8 +418,8 @@ async def test_counts_of_a_week_and_figures_that_never_change_afterwards() -> No
                 Request(103, week.end - timedelta(hours=1), "chore", helper=101, status="claimed",
                         claimed_after=timedelta(hours=3)),
                 Request(104, monday - timedelta(hours=1), "chore", status="open"),  # week before
-                # helper 101's very first help, four months earlier: 101 came back
-                Request(105, monday - timedelta(days=120), "other", helper=101, status="done"),
+                # helper 101's very first help, seven months earlier: 101 is still helping
+                Request(105, monday - timedelta(days=210), "other", helper=101, status="done"),
             ],
             activities=[Activity(100, "R0", "Soep", monday + timedelta(days=3, hours=18),
                                  going=[101, 102, 103])],
@@ -431,11 +436,13 @@ async def test_counts_of_a_week_and_figures_that_never_change_afterwards() -> No
         assert (raw.asked, raw.helped, raw.expired, raw.other) == (4, 2, 1, 1)
         assert raw.by_kind == {"groceries": 2, "transport": 1, "chore": 1}
         assert raw.wait_minutes == [20, 40]
-        assert (raw.askers, raw.helpers, raw.returning_helpers) == (2, 2, 1)
+        assert (raw.askers, raw.helpers, raw.lasting_helpers) == (2, 2, 1)
         assert (raw.pairs_new, raw.pairs_lasting, raw.pairs_third_cup) == (1, 1, 1)
         assert (raw.activities_held, raw.rsvps, raw.came) == (1, 3, 3)
         assert (raw.ideas, raw.ideas_converted) == (1, 0)
-        assert raw.languages == {"tr": 2, "nl": 4}
+        # All six members did something this week; nothing is counted by language.
+        assert (raw.participants, raw.members) == (6, 6)
+        assert '"tr"' not in raw.model_dump_json()
 
         # A helper withdrawing later, or a forgotten neighbour, does not change a closed week.
         await db.execute("UPDATE requests SET status = 'open', helper_id = NULL, claimed_at = NULL")

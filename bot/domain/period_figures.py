@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.periods import Period
 from bot.domain.raw_figures import RawFigures
-from bot.domain.shown_figures import Shown, combine, exact, median_wait, share, suppress
+from bot.domain.shown_figures import SMALL_LIMIT, Show, Shown, combine, exact, median_wait, share, suppress
 from bot.domain.suppression import protect_sums
 
 
@@ -27,7 +27,10 @@ class PeriodFigures(BaseModel):
     by_kind: dict[str, Shown]
     askers: Shown
     helpers: Shown
-    returning_helpers: Shown
+    lasting_helpers: Shown | None
+    participants: Shown | None
+    members: Shown | None
+    share_taking_part: int | None
     pairs_new: Shown | None
     pairs_lasting: Shown | None
     pairs_third_cup: Shown | None
@@ -36,7 +39,20 @@ class PeriodFigures(BaseModel):
     came: Shown
     ideas: Shown
     ideas_converted: Shown
-    languages: dict[str, Shown]
+
+
+HEADLINE = ("asked", "helped", "activities_held", "came")
+"""The figures of the headline; a period where none of them reads 5 or more says little."""
+
+
+def says_little(figures: PeriodFigures) -> bool:
+    """No headline figure reads 5 or more: a longer period is needed to show something."""
+    for name in HEADLINE:
+        shown: Shown | None = getattr(figures, name)
+        if shown is not None and shown.show in (Show.EXACT, Show.AT_LEAST) \
+                and (shown.value or 0) >= SMALL_LIMIT:
+            return False
+    return True
 
 
 def visible_cells(cells: Mapping[str, Shown]) -> dict[str, Shown]:
@@ -48,6 +64,16 @@ def _maybe(count: int | None) -> Shown | None:
     return None if count is None else suppress(count)
 
 
+def _taking_part(raw: RawFigures) -> tuple[Shown | None, Shown | None]:
+    """Members and those of them who took part. Both shown tell how many did not take part, so
+    that count is protected like any cell of a breakdown: members = took part + did not."""
+    if raw.participants is None or raw.members is None:
+        return None, None
+    members, (cells,) = protect_sums(
+        raw.members, [{"took_part": raw.participants, "did_not": raw.members - raw.participants}])
+    return cells["took_part"], members
+
+
 def protect(period: Period, raw: RawFigures, kinds: Sequence[str]) -> PeriodFigures:
     """The safe view of one building's raw figures."""
     outcome = {"helped": raw.helped, "expired": raw.expired, "other": raw.other}
@@ -55,7 +81,7 @@ def protect(period: Period, raw: RawFigures, kinds: Sequence[str]) -> PeriodFigu
     by_kind.update(raw.by_kind)
     total, (status, kind_cells) = protect_sums(raw.asked, [outcome, by_kind])
     assert total is not None
-    _, (languages,) = protect_sums(sum(raw.languages.values()), [raw.languages], total_shown=False)
+    participants, members = _taking_part(raw)
     return PeriodFigures(
         period=period,
         asked=total,
@@ -67,7 +93,10 @@ def protect(period: Period, raw: RawFigures, kinds: Sequence[str]) -> PeriodFigu
         by_kind=visible_cells(kind_cells),
         askers=suppress(raw.askers),
         helpers=suppress(raw.helpers),
-        returning_helpers=suppress(raw.returning_helpers),
+        lasting_helpers=_maybe(raw.lasting_helpers),
+        participants=participants,
+        members=members,
+        share_taking_part=_share(participants, members),
         pairs_new=_maybe(raw.pairs_new),
         pairs_lasting=_maybe(raw.pairs_lasting),
         pairs_third_cup=_maybe(raw.pairs_third_cup),
@@ -76,8 +105,11 @@ def protect(period: Period, raw: RawFigures, kinds: Sequence[str]) -> PeriodFigu
         came=suppress(raw.came),
         ideas=suppress(raw.ideas),
         ideas_converted=suppress(raw.ideas_converted),
-        languages=visible_cells(languages),
     )
+
+
+def _share(part: Shown | None, whole: Shown | None) -> int | None:
+    return None if part is None or whole is None else share(part, whole)
 
 
 def _combine_optional(figures: Sequence[Shown | None]) -> Shown | None:
@@ -104,6 +136,10 @@ def combine_periods(items: Sequence[tuple[PeriodFigures, RawFigures]]) -> Period
     def field(name: str) -> Shown:
         return combine([getattr(f, name) for f in shown])
 
+    def optional(name: str) -> Shown | None:
+        return _combine_optional([getattr(f, name) for f in shown])
+
+    participants, members = optional("participants"), optional("members")
     return PeriodFigures(
         period=shown[0].period,
         asked=asked,
@@ -115,14 +151,16 @@ def combine_periods(items: Sequence[tuple[PeriodFigures, RawFigures]]) -> Period
         by_kind=_combine_maps([f.by_kind for f in shown]),
         askers=field("askers"),
         helpers=field("helpers"),
-        returning_helpers=field("returning_helpers"),
-        pairs_new=_combine_optional([f.pairs_new for f in shown]),
-        pairs_lasting=_combine_optional([f.pairs_lasting for f in shown]),
-        pairs_third_cup=_combine_optional([f.pairs_third_cup for f in shown]),
+        lasting_helpers=optional("lasting_helpers"),
+        participants=participants,
+        members=members,
+        share_taking_part=_share(participants, members),
+        pairs_new=optional("pairs_new"),
+        pairs_lasting=optional("pairs_lasting"),
+        pairs_third_cup=optional("pairs_third_cup"),
         activities_held=field("activities_held"),
         rsvps=field("rsvps"),
         came=field("came"),
         ideas=field("ideas"),
         ideas_converted=field("ideas_converted"),
-        languages=_combine_maps([f.languages for f in shown]),
     )

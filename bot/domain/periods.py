@@ -1,7 +1,7 @@
 """The fixed calendar periods figures are counted over, in the building's time zone.
 
-Weeks run Monday to Sunday; a month is the whole weeks whose Monday falls in it, so a month is
-exactly its weeks and never a window ending "now".
+Weeks run Monday to Sunday; a month is the whole weeks whose Monday falls in it, and a quarter
+is its three months, so each is exactly its weeks and never a window ending "now".
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ TREND_WEEKS = 12
 class PeriodKind(StrEnum):
     WEEK = "week"
     MONTH = "month"
+    QUARTER = "quarter"
 
 
 class Period(BaseModel):
@@ -33,10 +34,12 @@ class Period(BaseModel):
 
     @property
     def key(self) -> str:
-        """Stable name for files and storage: 2026-W47 or 2026-11."""
+        """Stable name for files and storage: 2026-W47, 2026-11 or 2026-Q4."""
         if self.kind is PeriodKind.WEEK:
             year, week, _ = self.first_day.isocalendar()
             return f"{year}-W{week:02d}"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.first_day.year}-Q{(self.first_day.month - 1) // 3 + 1}"
         return f"{self.first_day.year}-{self.first_day.month:02d}"
 
 
@@ -66,6 +69,22 @@ def month_of(day: date, zone: tzinfo) -> Period:
                   start=_midnight(first, zone), end=_midnight(following, zone))
 
 
+def quarter_of(day: date, zone: tzinfo) -> Period:
+    """The calendar quarter of `day`: its three months, each made of whole weeks."""
+    first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    start, end = month_of(first, zone), month_of(add_months(first, 2), zone)
+    return Period(kind=PeriodKind.QUARTER, first_day=start.first_day, last_day=end.last_day,
+                  start=start.start, end=end.end)
+
+
+def months_of(quarter: Period) -> list[Period]:
+    """The three months of a quarter, oldest first."""
+    zone = quarter.start.tzinfo
+    assert zone is not None
+    first = quarter.first_day.replace(day=1)
+    return [month_of(add_months(first, n), zone) for n in range(3)]
+
+
 def weeks_of(period: Period) -> list[Period]:
     """The weeks a period is made of, oldest first (a week is made of itself)."""
     zone = period.start.tzinfo
@@ -88,6 +107,15 @@ def last_full_month(now: datetime, zone: tzinfo) -> Period:
     if month.last_day == week.last_day:
         return month
     return month_of(week.first_day.replace(day=1) - timedelta(days=1), zone)
+
+
+def last_full_quarter(now: datetime, zone: tzinfo) -> Period:
+    """The latest quarter whose last week is over."""
+    month = last_full_month(now, zone)
+    quarter = quarter_of(month.first_day.replace(day=1), zone)
+    if quarter.last_day == month.last_day:
+        return quarter
+    return quarter_of(quarter.first_day.replace(day=1) - timedelta(days=1), zone)
 
 
 def recent_weeks(now: datetime, zone: tzinfo, count: int = TREND_WEEKS) -> list[Period]:

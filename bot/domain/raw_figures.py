@@ -1,12 +1,13 @@
 """The exact counts of one building and one period: stored, never shown as they are.
 
-Only counts and durations, no ids. A month's counts of things are the sums of its weeks' stored
-counts, so a month minus its weeks leaves nothing over.
+Only counts and durations, no ids, and no trait of a resident (no language, no origin): a trait
+that one household in a building has would single that household out. A month's or quarter's
+counts of things are the sums of its weeks' stored counts, so a month minus its weeks leaves
+nothing over.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -14,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.periods import add_months_to
 
-RETURNING_AFTER_MONTHS = 3
+LASTING_AFTER_MONTHS = 6
+"""A helper counts as still helping when they helped again this long after their first help."""
 
 
 class RawFigures(BaseModel):
@@ -30,7 +32,14 @@ class RawFigures(BaseModel):
     """Minutes from asking to a helper, of the requests helped; only ever shown as a median."""
     askers: int = 0
     helpers: int = 0
-    returning_helpers: int = 0
+    lasting_helpers: int | None = None
+    """Helpers who helped in the period, six months or more after their first help (None in
+    figures stored before this was counted)."""
+    participants: int | None = None
+    """Members at the period's end who asked, helped, answered, organised, proposed, joined or
+    paired in it (None in figures stored before this was counted)."""
+    members: int | None = None
+    """Members of the group at the period's end, as far as the bot knows them."""
     pairs_new: int | None = None
     pairs_lasting: int | None = None
     pairs_third_cup: int | None = None
@@ -40,7 +49,6 @@ class RawFigures(BaseModel):
     came: int = 0
     ideas: int = 0
     ideas_converted: int = 0
-    languages: dict[str, int] = Field(default_factory=dict)
 
     @property
     def other(self) -> int:
@@ -62,9 +70,10 @@ def _sum_maps(maps: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 
 def month_figures(people: RawFigures, weeks: Sequence[RawFigures]) -> RawFigures:
-    """A month's figures. Every count of things is the sum of its weeks' stored figures, so the
-    month is exactly its weeks (a request counts as helped when it was by the end of the week it
-    was asked in); counts of different people come from `people`, one count over the month."""
+    """A month's (or quarter's) figures. Every count of things is the sum of its weeks' stored
+    figures, so the period is exactly its weeks (a request counts as helped when it was by the end
+    of the week it was asked in); counts of different people come from `people`, one count over
+    the whole period."""
     update: dict[str, object] = {name: sum(getattr(w, name) for w in weeks) for name in ADDED_UP}
     for name in ADDED_UP_OPTIONAL:
         values = [getattr(w, name) for w in weeks]
@@ -78,26 +87,11 @@ def adds_up(month: RawFigures, weeks: Sequence[RawFigures]) -> bool:
     return month == month_figures(month, weeks)
 
 
-def returning_helpers(first_help: Mapping[int, datetime], helps: Iterable[tuple[int, datetime]]) -> int:
-    """Helpers with a help in `helps` at least three months after their very first one."""
+def lasting_helpers(first_help: Mapping[int, datetime], helps: Iterable[tuple[int, datetime]]) -> int:
+    """Helpers with a help in `helps` at least six months after their very first one."""
     back = set()
     for helper, moment in helps:
         first = first_help.get(helper)
-        if first is not None and moment >= add_months_to(first, RETURNING_AFTER_MONTHS):
+        if first is not None and moment >= add_months_to(first, LASTING_AFTER_MONTHS):
             back.add(helper)
     return len(back)
-
-
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-UNKNOWN_LANGUAGE = "?"
-
-
-def language_code(telegram_language: str | None, chosen: str | None) -> str:
-    """The language a resident uses Telegram in (the widest view of who lives there), else the
-    one they chose for the bot; only a bare 2-3 letter code is ever kept."""
-    for raw in (telegram_language, chosen):
-        if raw:
-            base = raw.split("-")[0].strip().lower()
-            if _LANGUAGE_CODE.match(base):
-                return base
-    return UNKNOWN_LANGUAGE

@@ -1,36 +1,54 @@
-"""The anonymous figures: /cijfers for the group and for the community workers it invited.
+"""The anonymous figures: /cijfers for the group and for the community workers it agreed to.
 
-`commands` has the commands and buttons, `flow` the worker's typed name and organisation,
-`data` the report read from storage and the worker's own data, `render` the message, file
-and chart a person reads.
+`report` sends the figures (`render`, `chart` and `table` make the message, the chart and the
+file, in the words of `labels`); `flow` proposes a worker to the group; `consent` shows and
+settles a proposal; `objections` lets residents object and admins answer; `admin` and `access`
+are the admins' and residents' lists; `data` reads a building's figures and keeps a worker's
+own data.
 """
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from datetime import datetime
 
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.domain.schedule import ItemState, ScheduledItem
 from bot.services import Services
-from handlers.insights import commands, flow
-from handlers.insights.commands import COMMANDS
+from handlers import order
+from handlers.insights import access, admin, flow, objections, report
+from handlers.insights.consent import CARD_KIND, DECIDE_KIND, PREFIX, WorkerCards, decide
 from handlers.insights.data import WorkerData
+from handlers.insights.report import COMMANDS
 
 __all__ = ["COMMANDS", "register"]
 
 
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    """The invitations and their stop buttons first, then /cijfers, as they have always been."""
+    svc.cards.register(CARD_KIND, WorkerCards(svc))
+    svc.flows.register(flow.WorkerFlow(svc))
     svc.link_routes[flow.LINK_KIND] = flow.open_invite
-    svc.personal_data.append(WorkerData(app, svc))
-    app.add_handler(CommandHandler(["uitnodigen", "invite"], commands.invite))
-    app.add_handler(CommandHandler(["cijfersstop", "stopstats"], commands.show_workers))
-    app.add_handler(CallbackQueryHandler(commands.on_stop, pattern=rf"^{flow.PREFIX}:stop:"))
-    app.add_handler(CallbackQueryHandler(flow.on_cancel, pattern=rf"^{flow.PREFIX}:cancel$"))
+    svc.link_routes[report.LINK_KIND] = report.open_figures_link
+    svc.personal_data.append(WorkerData(svc))
+
+    async def decision(item: ScheduledItem, now: datetime) -> ItemState | None:
+        consent_id = item.payload.get("consent_id")
+        if not isinstance(consent_id, int) or not await decide(svc, consent_id, now):
+            return ItemState.SKIPPED
+        return None
+
+    svc.scheduler.register(DECIDE_KIND, decision)
+    app.add_handler(CommandHandler(["uitnodigen", "invite"], flow.invite))
+    app.add_handler(CommandHandler(["cijfersstop", "stopstats"], admin.show_workers))
+    app.add_handler(CommandHandler(["bezwaren", "objections"], admin.show_limit))
+    app.add_handler(CommandHandler(["toegang", "access"], access.show_access))
+    app.add_handler(CallbackQueryHandler(admin.on_stop, pattern=rf"^{PREFIX}:stop:"))
+    app.add_handler(CallbackQueryHandler(objections.on_resume, pattern=rf"^{PREFIX}:resume:"))
+    app.add_handler(CallbackQueryHandler(objections.on_object, pattern=rf"^{PREFIX}:obj:"))
+    app.add_handler(CallbackQueryHandler(admin.on_limit, pattern=rf"^{PREFIX}:limit:"))
+    app.add_handler(CallbackQueryHandler(flow.on_cancel, pattern=rf"^{PREFIX}:cancel$"))
     app.add_handler(
         CommandHandler("start", flow.refuse_used_invite, filters=filters.ChatType.PRIVATE),
-        group=flow.START_GROUP,
+        group=order.WORKER_START,
     )
-    app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, flow.on_text),
-        group=flow.TEXT_GROUP,
-    )
-    app.add_handler(CommandHandler(["cijfers", "stats"], commands.show_insights))
+    app.add_handler(CommandHandler(["cijfers", "stats"], report.show_insights))

@@ -1,44 +1,83 @@
-"""A community worker's invitation, opened: their name, then their organisation, typed privately.
+"""A community worker is proposed to the group: an admin asks for an invitation (/uitnodigen),
+the worker opens it and types their name and organisation privately, and the group is asked.
 
-The worker opens the single-use link an admin got with /uitnodigen and types who they are; the
-waiting state is a row, so a restart loses nothing. The group is then told in one message who
-now gets its figures.
+The waiting state is a row, so a restart loses nothing. The typed answers come through the kit's
+one flow handler (`WorkerFlow`). Once the worker has answered, the proposal card goes up in the
+group and a schedule row ends its days to object (`consent.decide`).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.domain.deeplinks import DeepLink, is_valid_payload
+from bot.domain.deeplinks import DeepLink, is_valid_payload, link_url
 from bot.domain.insights import LABEL_MAX, LabelProblem, clean_label
+from bot.domain.worker_consent import objection_threshold
 from bot.i18n import plain, t
-from handlers import order
-from handlers.common import Context, answer, callback_data, group_language, language_for, services
-from storage.insights import WorkerStore
-
-log = logging.getLogger(__name__)
+from bot.services import Services
+from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, day
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import (
+    Context,
+    is_group,
+    language_for,
+    remember,
+    resident_language,
+    services,
+)
+from handlers.kit.guards import answer, group_admin
+from handlers.kit.reach import need_start_line
 
 LINK_KIND = "worker"
-PREFIX = "wrk"
+FLOW_NAME = "worker"
 DRAFT_DAYS = 7
 """A worker who opened the invitation but never finished is asked nothing after this."""
-TEXT_GROUP = order.WORKER_TEXT
-START_GROUP = order.WORKER_START
+INVITE_DAYS = 7
 
 
-def _store(context: Context) -> WorkerStore:
-    return WorkerStore(services(context).db)
+def _cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return keyboard([button(plain(lang, "workers.cancel.button"), PREFIX, "cancel")])
+
+
+async def invite(update: Update, context: Context) -> None:
+    """/uitnodigen: a group admin gets a single-use invitation privately, to pass on."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    svc = services(context)
+    admin = await remember(update, context)
+    lang = await language_for(update, context)
+    if not is_group(chat):
+        await svc.out.reply(update, t(lang, "workers.in_group_only"))
+        return
+    building = await svc.buildings.get(chat.id)
+    if building is None or not building.active:
+        return
+    if not await group_admin(update, context, "workers.admin_only", lang=lang):
+        return
+    now = svc.clock.now()
+    link = await svc.deep_links.create(
+        LINK_KIND, now, building_id=building.chat_id, single_use=True,
+        expires_at=now + timedelta(days=INVITE_DAYS),
+    )
+    private_lang = resident_language(svc, admin)
+    text = t(private_lang, "workers.invite.private", building=building.title,
+             url=link_url(svc.bot_username, link.token))
+    message = update.effective_message
+    need_start = await need_start_line(svc, chat.id, user.id, key="workers.invite.need_start",
+                                       label="insights.open_private",
+                                       reply_to=message.message_id if message else None)
+    await svc.out.private(user.id, text, fallback=need_start)
+    if admin is not None and admin.can_be_messaged:
+        await svc.out.reply(update, t(lang, "workers.invite.sent"))
 
 
 async def refuse_used_invite(update: Update, context: Context) -> None:
     """A used or expired invitation: say so plainly, and stop here."""
-    message = update.effective_message
-    if message is None or not context.args:
+    if update.effective_message is None or not context.args:
         return
     payload = context.args[0]
     if not is_valid_payload(payload):
@@ -47,34 +86,29 @@ async def refuse_used_invite(update: Update, context: Context) -> None:
     link = await svc.deep_links.get(payload)
     if link is None or link.kind != LINK_KIND or link.usable_at(svc.clock.now()):
         return
-    lang = await language_for(update, context)
-    await message.reply_text(t(lang, "workers.invite.used"))
+    await svc.out.reply(update, t(await language_for(update, context), "workers.invite.used"))
     raise ApplicationHandlerStop
 
 
 async def open_invite(update: Update, context: Context, link: DeepLink) -> None:
     """The worker opened the invitation: take it (once) and ask who they are."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or link.building_id is None:
+    user = update.effective_user
+    if user is None or link.building_id is None:
         return
     svc = services(context)
     lang = await language_for(update, context)
     building = await svc.buildings.get(link.building_id)
     now = svc.clock.now()
     if building is None or not building.active:
-        await message.reply_text(t(lang, "start.link_unknown"))
+        await svc.out.reply(update, t(lang, "start.link_unknown"))
         return
     if not await svc.deep_links.use(link.token, now):
-        await message.reply_text(t(lang, "workers.invite.used"))
+        await svc.out.reply(update, t(lang, "workers.invite.used"))
         return
-    await _store(context).start_draft(user.id, building.chat_id, now)
-    await message.reply_text(t(lang, "workers.ask_name", building=building.title),
-                             reply_markup=_cancel_keyboard(lang))
-
-
-def _cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        plain(lang, "workers.cancel.button"), callback_data=callback_data(PREFIX, "cancel"))]])
+    await svc.flows.begin(user.id, FLOW_NAME)
+    await svc.stores.workers.start_draft(user.id, building.chat_id, now)
+    await svc.out.message(user.id, t(lang, "workers.ask_name", building=building.title),
+                          keyboard=_cancel_keyboard(lang))
 
 
 def _label_problem(lang: str, problem: LabelProblem, typed: str) -> str:
@@ -83,60 +117,83 @@ def _label_problem(lang: str, problem: LabelProblem, typed: str) -> str:
     return t(lang, "workers.label.empty")
 
 
-async def on_text(update: Update, context: Context) -> None:
-    """The worker's name, then organisation; any other text is not ours and passes on."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or message.text is None:
-        return
-    svc = services(context)
-    store = WorkerStore(svc.db)
-    draft = await store.draft(user.id)
-    now = svc.clock.now()
-    if draft is None:
-        return
-    if now - draft.started_at > timedelta(days=DRAFT_DAYS):
-        await store.drop_draft(user.id)
-        return
-    lang = await language_for(update, context)
-    cleaned = clean_label(message.text)
-    if isinstance(cleaned, LabelProblem):
-        await message.reply_text(_label_problem(lang, cleaned, message.text),
-                                 reply_markup=_cancel_keyboard(lang))
-        raise ApplicationHandlerStop
-    if draft.step == "name":
-        await store.set_draft_name(user.id, cleaned)
-        await message.reply_text(t(lang, "workers.ask_organisation", name=cleaned),
-                                 reply_markup=_cancel_keyboard(lang))
-        raise ApplicationHandlerStop
-    building = await svc.buildings.get(draft.building_id)
-    if building is None or not building.active:
-        await store.drop_draft(user.id)
-        await message.reply_text(t(lang, "start.link_unknown"))
-        raise ApplicationHandlerStop
-    consent = await store.finish(user.id, cleaned, now)
-    if consent is None:
-        raise ApplicationHandlerStop
-    group_lang = await group_language(svc, building.chat_id)
-    try:
-        await context.bot.send_message(
-            building.chat_id,
-            t(group_lang, "workers.group_notice", name=consent.name, organisation=consent.organisation),
-        )
-    except TelegramError:
-        log.info("the group could not be told about a new community worker; consent withdrawn")
-        await store.stop(consent.id, building.chat_id, now)
-        await message.reply_text(t(lang, "workers.group_unreachable"))
-        raise ApplicationHandlerStop from None
-    await message.reply_text(t(lang, "workers.accepted", building=building.title))
-    raise ApplicationHandlerStop
+class WorkerFlow:
+    """The worker's name, then organisation, typed privately."""
+
+    name = FLOW_NAME
+
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
+        self._store = svc.stores.workers
+
+    async def waiting(self, user_id: int) -> bool:
+        draft = await self._store.draft(user_id)
+        if draft is None:
+            return False
+        if self._svc.clock.now() - draft.started_at > timedelta(days=DRAFT_DAYS):
+            await self._store.drop_draft(user_id)
+            return False
+        return True
+
+    async def end(self, user_id: int) -> None:
+        await self._store.drop_draft(user_id)
+
+    async def on_stop(self, update: Update, context: Context) -> None:
+        user = update.effective_user
+        if user is not None and await self._store.drop_draft(user.id):
+            await self._svc.out.reply(update, t(await language_for(update, context),
+                                                "workers.cancelled"))
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        svc, store = self._svc, self._store
+        draft = await store.draft(user.id)
+        if draft is None:
+            return
+        lang = await language_for(update, context)
+        cleaned = clean_label(message.text)
+        cancel = _cancel_keyboard(lang)
+        if isinstance(cleaned, LabelProblem):
+            await svc.out.reply(update, _label_problem(lang, cleaned, message.text),
+                                keyboard=cancel)
+            return
+        if draft.step == "name":
+            await store.set_draft_name(user.id, cleaned)
+            await svc.out.reply(update, t(lang, "workers.ask_organisation", name=cleaned),
+                                keyboard=cancel)
+            return
+        building = await svc.buildings.get(draft.building_id)
+        if building is None or not building.active:
+            await store.drop_draft(user.id)
+            await svc.out.reply(update, t(lang, "start.link_unknown"))
+            return
+        now = svc.clock.now()
+        threshold = objection_threshold(await store.chosen_threshold(building.chat_id),
+                                        await svc.memberships.count_current(building.chat_id))
+        finished = await store.finish(user.id, cleaned, now, threshold)
+        if finished is None:
+            return
+        consent, created = finished
+        if not created:
+            await svc.cards.refresh(card_ref(consent.id))
+            await svc.out.reply(update, t(lang, "workers.updated", building=building.title))
+            return
+        await svc.scheduler.add(DECIDE_KIND, f"consent:{consent.id}", consent.access_from,
+                                building_id=building.chat_id, payload={"consent_id": consent.id})
+        await svc.cards.post(card_ref(consent.id))
+        await svc.out.reply(update, t(lang, "workers.proposed", building=building.title,
+                                      date=day(svc, lang, consent.access_from)))
 
 
 async def on_cancel(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    user = update.effective_user
+    if user is None:
         return
-    lang = await language_for(update, context)
-    dropped = await _store(context).drop_draft(user.id)
+    svc = services(context)
+    dropped = await svc.stores.workers.drop_draft(user.id)
     await answer(update)
-    if dropped and isinstance(query.message, Message):
-        await query.message.edit_text(t(lang, "workers.cancelled"))
+    if dropped:
+        await svc.out.replace_pressed(update, t(await language_for(update, context),
+                                                "workers.cancelled"))

@@ -41,13 +41,15 @@ async def personal_link(svc: Services, user_id: int, building_id: int, *,
 
 async def need_start_line(svc: Services, chat_id: int, user_id: int, *,
                           key: str = "private.need_start", kind: str = BUILDING_LINK,
-                          target: str = "", reply_to: int | None = None,
-                          reply_to_card: CardRef | None = None, **values: object) -> Outgoing:
+                          target: str = "", label: str = "button.open_private",
+                          reply_to: int | None = None, reply_to_card: CardRef | None = None,
+                          **values: object) -> Outgoing:
     """What the group sees when a resident cannot be written to privately: a line that names
-    nobody (`key`, in the group's language) and a button that opens the bot for them only."""
+    nobody (`key`, in the group's language) and a button (`label`) that opens the bot for them
+    only."""
     lang = await group_language(svc, chat_id)
     url = await personal_link(svc, user_id, chat_id, kind=kind, target=target)
-    opener = keyboard([link_button(plain(lang, "button.open_private"), url)])
+    opener = keyboard([link_button(plain(lang, label), url)])
     return Outgoing(chat_id=chat_id, method=Method.SEND, text=t(lang, key, **values),
                     keyboard=opener.to_dict(), reply_to=reply_to, reply_to_card=reply_to_card)
 
