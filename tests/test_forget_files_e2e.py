@@ -68,6 +68,7 @@ async def test_after_forgetting_her_words_are_gone_from_the_database_files(world
         before = _file_bytes(world.database)
         for word in ("Zeynep", "apotheek"):
             assert word.encode() in before, f"{word} never reached the database: nothing tested"
+        assert await world.services.db.fetch_value("PRAGMA secure_delete") == 1
         await _forget(world, zeynep)
     files = _file_bytes(world.database)
     for word in ("Zeynep", "Kaya", "zeynep_kaya", "apotheek", "medicijnen", "Breicafé",
