@@ -25,6 +25,7 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     LinkPreviewOptions,
@@ -202,16 +203,19 @@ async def replay_inbox(app: App, svc: Services) -> None:
 
 
 async def publish_commands(app: App, menu: list[MenuCommand]) -> None:
-    """Telegram's command menu, per language, for private chats and for groups."""
+    """Telegram's command menu, per language: for private chats, for groups, and for the groups'
+    admins (who alone see the admin commands; Telegram shows them this menu instead)."""
     settings: Settings = app.bot_data["settings"]
-    for scope, in_group in ((BotCommandScopeAllPrivateChats(), False),
-                            (BotCommandScopeAllGroupChats(), True)):
+    scopes = ((BotCommandScopeAllPrivateChats(), False, False),
+              (BotCommandScopeAllGroupChats(), True, False),
+              (BotCommandScopeAllChatAdministrators(), True, True))
+    for scope, in_group, to_admin in scopes:
         for lang in (None, *SUPPORTED_LANGUAGES):
             shown = lang or settings.language
             commands = [
                 BotCommand(item.name(shown), t(shown, item.description_key))
                 for item in menu
-                if (item.group if in_group else item.private)
+                if item.shown_in(in_group=in_group, to_admin=to_admin)
             ]
             await app.bot.set_my_commands(commands, scope=scope, language_code=lang)
 

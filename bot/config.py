@@ -13,6 +13,8 @@ from locales import SUPPORTED_LANGUAGES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+CARE_CONTACTS_MAX = 1000
+CARE_CONTACT_SEPARATOR = "|"
 
 
 class ConfigError(Exception):
@@ -38,6 +40,11 @@ class Settings(BaseSettings):
     """Texts of things closed or past longer ago than this are erased (OMZIEN_RETENTION_DAYS)."""
     log_salt: SecretStr | None = None
     """Key for pseudonymous user ids in logs; without it a random per-database key is used."""
+    care_contacts: str | None = None
+    """Where anyone worried about a neighbour can always turn, shown by /zorgen below the
+    group's own contact (OMZIEN_CARE_CONTACTS, one place a line, lines separated by "|").
+    Unset: the usual Dutch list (huisarts, huisartsenpost, Veilig Thuis) in the reader's
+    language. 112 for emergencies is always shown."""
 
     @field_validator("bot_token")
     @classmethod
@@ -68,6 +75,25 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LANGUAGES:
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
+
+    @field_validator("care_contacts")
+    @classmethod
+    def _care_contacts(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value) > CARE_CONTACTS_MAX:
+            raise ValueError(f"must be at most {CARE_CONTACTS_MAX} characters")
+        if any(ord(character) < 32 for character in value):
+            raise ValueError('use "|" between places, not new lines or other control characters')
+        return value.strip()
+
+    @property
+    def care_contact_lines(self) -> list[str]:
+        """The operator's places to turn to, one a line ([] for the default list)."""
+        if self.care_contacts is None:
+            return []
+        return [line.strip() for line in self.care_contacts.split(CARE_CONTACT_SEPARATOR)
+                if line.strip()]
 
     @field_validator("log_level")
     @classmethod

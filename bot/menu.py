@@ -13,7 +13,15 @@ class MenuCommand:
     description_key: str
     private: bool = True
     group: bool = True
+    admin: bool = False
+    """For a group's admins only: in the menu of admins alone (the command checks again)."""
     aliases: tuple[str, ...] = field(default=())
+
+    def shown_in(self, *, in_group: bool, to_admin: bool) -> bool:
+        """Is this command in the menu of a private chat, or of a group for a member or admin?"""
+        if not in_group:
+            return self.private and not self.admin
+        return self.group and (to_admin or not self.admin)
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or next(iter(self.names.values()))

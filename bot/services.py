@@ -19,6 +19,9 @@ from bot.scheduler import Scheduler
 from handlers.kit.cards import Cards
 from handlers.kit.delivery import DirectDelivery
 from handlers.kit.flows import Flows
+from handlers.kit.redirects import KIND as REDIRECT_KIND
+from handlers.kit.redirects import REMOVE_JOB as REDIRECT_REMOVE_JOB
+from handlers.kit.redirects import Redirects
 from handlers.kit.send import Delivery, Messenger
 from storage.activities import ActivityStore
 from storage.community import BuildingStore, MembershipStore, ResidentStore
@@ -31,6 +34,7 @@ from storage.insights import InsightStore
 from storage.pairing import PairingStore
 from storage.privacy import FoundationData, GroupErasureStore, ReportStore, RetentionStore
 from storage.prompts import PromptStore
+from storage.redirects import RedirectStore
 from storage.relay import RelayStore
 from storage.requests import RequestStore
 from storage.schedule import ScheduleStore
@@ -55,6 +59,10 @@ DepartureHook = Callable[[int, int, datetime], Awaitable[None]]
 RelayRoute = Callable[[int, int], Awaitable[int | None]]
 """(item_id, user_id) -> the other person `user_id` may write to through the bot about that
 item (a request's requester and helper, a pair), or None when they may not (any more)."""
+
+MoveHook = Callable[[int], Awaitable[None]]
+"""(building_id): the group became a supergroup and now has this id. Its cards lost their message
+(see `BuildingStore.move`); a feature posts anew there those that are still in use."""
 
 UnreachableHook = Callable[[int, datetime], Awaitable[None]]
 """(user_id, now): Telegram refused a private message to this resident for good (they blocked
@@ -145,6 +153,8 @@ class Services:
     """The one way to send anything (see handlers.kit.send)."""
     cards: Cards
     flows: Flows
+    redirects: Redirects
+    """Group replies that only point to the private chat, removed a minute later."""
     bot_username: str = ""
     menu: list[MenuCommand] = field(default_factory=list)
     admin_cache: dict[tuple[int, int], tuple[float, bool]] = field(default_factory=dict)
@@ -157,6 +167,7 @@ class Services:
     prompt_filters: list[PromptFilter] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
     departure_hooks: list[DepartureHook] = field(default_factory=list)
+    move_hooks: list[MoveHook] = field(default_factory=list)
     unreachable_hooks: list[UnreachableHook] = field(default_factory=list)
     reportables: dict[str, Reportable] = field(default_factory=dict)
     """Card kind (as in the `rep:<kind>:<id>` button) -> how to describe and hide such a card."""
@@ -178,6 +189,15 @@ class Services:
                 await hook(building_id, user_id, now)
             except Exception:
                 log.exception("a departure hook failed for building %s", building_id)
+
+    async def run_move_hooks(self, building_id: int) -> None:
+        """The group moved (once, see `BuildingStore.move`): every feature brings its cards
+        along; one failing does not keep the others from theirs."""
+        for hook in self.move_hooks:
+            try:
+                await hook(building_id)
+            except Exception:
+                log.exception("a move hook failed for building %s", building_id)
 
     async def mark_unreachable(self, user_id: int) -> None:
         """Called by the delivery when a private message is refused for good: recorded, and
@@ -204,6 +224,10 @@ class Services:
 
         out = Messenger(may_prompt)
         cards = Cards(out)
+        scheduler = Scheduler(ScheduleStore(db), clock, zone=settings.zone)
+        redirects = Redirects(RedirectStore(db), out, scheduler, clock)
+        cards.register(REDIRECT_KIND, redirects)
+        scheduler.register(REDIRECT_REMOVE_JOB, redirects.remove, calm=False)
         services = cls(
             settings=settings,
             clock=clock,
@@ -213,11 +237,12 @@ class Services:
             memberships=MembershipStore(db),
             inbox=UpdateInbox(db),
             deep_links=DeepLinkStore(db),
-            scheduler=Scheduler(ScheduleStore(db), clock, zone=settings.zone),
+            scheduler=scheduler,
             stores=Stores.create(db),
             out=out,
             cards=cards,
             flows=Flows(),
+            redirects=redirects,
             prompt_filters=filters,
         )
         if delivery is None and bot is not None:

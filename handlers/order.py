@@ -22,5 +22,8 @@ FLOWS = 5
 """Typed answers and /stop of every private flow (handlers.kit.flows), to the one that waits."""
 PAIRING_BLOCKED = 33
 """Sees a resident block the bot, to end their pairings (group 0 records the block too)."""
+HOME = 90
+"""The private chat always answers: what nothing else took (free text no flow waits for, a
+voice message, a sticker, an unknown command) gets the private menu (handlers.community.home)."""
 LAST = 100
 """The safety net: a button press no feature answered still gets an answer."""

@@ -91,6 +91,16 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
         )
         return [activity_from_row(row) for row in rows]
 
+    async def open_without_card(self, building_id: int) -> list[Activity]:
+        """Open activities of the building whose card has no message: after the group became a
+        supergroup, these go up there anew."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM activities WHERE building_id = ? AND message_id IS NULL"
+            " AND status = 'open' AND removed_at IS NULL ORDER BY id",
+            (building_id,),
+        )
+        return [activity_from_row(row) for row in rows]
+
     async def update_details(
         self, activity_id: int, change: Change, now: datetime, **fields: Any
     ) -> Activity | None:

@@ -77,6 +77,16 @@ async def _rsvps_in(tx: Transaction, activity_id: int) -> list[Rsvp]:
     return [_rsvp(row) for row in rows]
 
 
+def _waiting_position(rsvps: list[Rsvp], user_id: int) -> int | None:
+    """Where this resident is on the waiting list (1 is next), if on it."""
+    waiting = sorted((r for r in rsvps if r.status is RsvpStatus.WAITING),
+                     key=lambda r: (r.queued_at or r.responded_at, r.user_id))
+    for index, item in enumerate(waiting, start=1):
+        if item.user_id == user_id:
+            return index
+    return None
+
+
 class RsvpStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -99,14 +109,8 @@ class RsvpStore:
             if decision.changed:
                 await bump_card(tx, activity_id, now)
             after = await _rsvps_in(tx, activity_id)
-        position = None
-        waiting = sorted((r for r in after if r.status is RsvpStatus.WAITING),
-                         key=lambda r: (r.queued_at or r.responded_at, r.user_id))
-        for index, item in enumerate(waiting, start=1):
-            if item.user_id == user_id:
-                position = index
         return RsvpResult(activity=activity, decision=decision, counts=count(after),
-                          waiting_position=position)
+                          waiting_position=_waiting_position(after, user_id))
 
     async def rsvps(self, activity_id: int) -> list[Rsvp]:
         rows = await self._db.fetch_all(
@@ -115,6 +119,24 @@ class RsvpStore:
             (activity_id,),
         )
         return [_rsvp(row) for row in rows]
+
+    async def answered_by(self, user_id: int, now: datetime) -> list[tuple[Activity, Rsvp]]:
+        """The resident's answers (going, maybe, waiting) to activities still to come."""
+        rows = await self._db.fetch_all(
+            "SELECT a.*, r.status AS rsvp_status, r.guests AS rsvp_guests,"
+            " r.queued_at AS rsvp_queued_at, r.responded_at AS rsvp_responded_at"
+            " FROM activity_rsvps r JOIN activities a ON a.id = r.activity_id"
+            " WHERE r.user_id = ? AND r.status != 'no' AND a.status = 'open'"
+            " AND a.removed_at IS NULL AND a.starts_at > ? ORDER BY a.starts_at LIMIT 20",
+            (user_id, to_db(now)),
+        )
+        return [(activity_from_row(row), Rsvp(
+            user_id=user_id, status=RsvpStatus(row["rsvp_status"]), guests=row["rsvp_guests"],
+            queued_at=from_db(row["rsvp_queued_at"]), responded_at=from_db(row["rsvp_responded_at"]),
+        )) for row in rows]
+
+    async def waiting_position(self, activity_id: int, user_id: int) -> int | None:
+        return _waiting_position(await self.rsvps(activity_id), user_id)
 
     async def counts(self, activity_id: int) -> Counts:
         return count(await self.rsvps(activity_id))

@@ -16,6 +16,14 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.text import display_name
 from storage.db import Database, Row, from_db, to_db
 
+MESSAGE_IDS = (
+    ("requests", "card_message_id"),
+    ("activities", "message_id"),
+    ("activity_host_offers", "message_id"),
+    ("ideas", "message_id"),
+)
+"""(table, column) of every message id kept of a building's group messages: the cards."""
+
 
 def _building(row: Row) -> Building:
     return Building(
@@ -63,6 +71,7 @@ def _membership(row: Row) -> Membership:
         status=MemberStatus(row["status"]),
         joined_at=from_db(row["joined_at"]),
         updated_at=from_db(row["updated_at"]),
+        confirmed_at=from_db(row["confirmed_at"]),
     )
 
 
@@ -125,9 +134,15 @@ class BuildingStore:
         )
 
     async def move(self, old_chat_id: int, new_chat_id: int) -> bool:
-        """A group became a supergroup. Every row keyed by the old id follows by ON UPDATE CASCADE.
+        """A group became a supergroup: everything of the building follows it, in one step.
 
-        Idempotent: Telegram sends the news to both the old and the new chat.
+        Rows keyed by the building follow by ON UPDATE CASCADE; schedule refs that name the group
+        by its id are renamed (a digest or nudge planned under the old id must still count as
+        that day's one). A message id is a number within one chat, so none from the old chat is
+        kept: those messages can no longer be changed, and the same number names another message
+        in the supergroup. The cards that lose their message are posted anew by their features
+        (`Services.run_move_hooks`); a pending /wisgroep confirmation, a message in the old chat,
+        is dropped. Idempotent: Telegram sends the news to both the old and the new chat.
         """
         async with self._db.transaction() as tx:
             old = await tx.fetch_value("SELECT 1 FROM buildings WHERE chat_id = ?", (old_chat_id,))
@@ -138,6 +153,18 @@ class BuildingStore:
                 await tx.execute("DELETE FROM buildings WHERE chat_id = ?", (new_chat_id,))
             await tx.execute(
                 "UPDATE buildings SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
+            for table, column in MESSAGE_IDS:
+                await tx.execute(
+                    f"UPDATE {table} SET {column} = NULL WHERE building_id = ?", (new_chat_id,)
+                )
+            await tx.execute("DELETE FROM group_erasures WHERE building_id = ?", (new_chat_id,))
+            await tx.execute(
+                "UPDATE OR IGNORE schedule SET ref = substr(replace(':' || ref || ':', ?, ?), 2,"
+                " length(replace(':' || ref || ':', ?, ?)) - 2)"
+                " WHERE building_id = ? AND instr(':' || ref || ':', ?) > 0",
+                (f":{old_chat_id}:", f":{new_chat_id}:", f":{old_chat_id}:",
+                 f":{new_chat_id}:", new_chat_id, f":{old_chat_id}:"),
             )
         return True
 
@@ -196,14 +223,30 @@ class MembershipStore:
     async def set_status(
         self, building_id: int, user_id: int, status: MemberStatus, now: datetime
     ) -> None:
+        """What Telegram just told: also the moment it was last confirmed."""
         await self._db.execute(
-            "INSERT INTO memberships (building_id, user_id, status, joined_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO memberships"
+            " (building_id, user_id, status, joined_at, updated_at, confirmed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (building_id, user_id) DO UPDATE SET status = excluded.status,"
-            " updated_at = excluded.updated_at,"
+            " updated_at = excluded.updated_at, confirmed_at = excluded.confirmed_at,"
             " joined_at = CASE WHEN memberships.status = 'left' AND excluded.status != 'left'"
             " THEN excluded.joined_at ELSE memberships.joined_at END",
-            (building_id, user_id, status.value, to_db(now), to_db(now)),
+            (building_id, user_id, status.value, to_db(now), to_db(now), to_db(now)),
+        )
+
+    async def confirm(self, building_id: int, user_id: int, now: datetime) -> None:
+        """Telegram showed this person where the record says they are (they wrote in the group)."""
+        await self._db.execute(
+            "UPDATE memberships SET confirmed_at = ? WHERE building_id = ? AND user_id = ?",
+            (to_db(now), building_id, user_id),
+        )
+
+    async def unconfirm_all(self, building_id: int) -> int:
+        """The bot was away from the group: whatever happened meanwhile was not seen, so every
+        record there is asked of Telegram again before it counts."""
+        return await self._db.execute(
+            "UPDATE memberships SET confirmed_at = NULL WHERE building_id = ?", (building_id,)
         )
 
     async def get(self, building_id: int, user_id: int) -> Membership | None:

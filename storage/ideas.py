@@ -71,6 +71,16 @@ class IdeaStore:
             (message_id, version, idea_id),
         )
 
+    async def open_without_card(self, building_id: int) -> list[Idea]:
+        """Open ideas of the building whose card has no message: after the group became a
+        supergroup, these go up there anew."""
+        rows = await self._db.fetch_all(
+            _SELECT + " WHERE i.building_id = ? AND i.message_id IS NULL AND i.status = 'open'"
+            " AND i.removed_at IS NULL ORDER BY i.id",
+            (building_id,),
+        )
+        return [_idea(row) for row in rows]
+
     async def mark_shown(self, idea_id: int, version: int) -> None:
         await self._db.execute(
             "UPDATE ideas SET card_shown = MAX(card_shown, ?) WHERE id = ?", (version, idea_id)

@@ -127,12 +127,24 @@ class OutboxStore:
         )
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
-        """The group became a supergroup: its waiting rows follow it."""
-        return await self._db.execute(
-            "UPDATE outbox SET chat_id = ?, payload = json_set(payload, '$.chat_id', ?)"
-            " WHERE chat_id = ? AND state = 'pending'",
-            (new_chat_id, new_chat_id, old_chat_id),
-        )
+        """The group became a supergroup: its waiting rows follow it. A message id is a number
+        within one chat, so a row that names a message of the old group (an edit or deletion of
+        it) stays behind, skipped, and a reply to one goes out as a plain message: in the
+        supergroup the same number is another message. A card's edit names no number (it is
+        looked up when sent) and follows."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET state = 'skipped', error = 'its message stayed in the old group'"
+                " WHERE chat_id = ? AND state = 'pending'"
+                " AND json_extract(payload, '$.message_id') IS NOT NULL",
+                (old_chat_id,),
+            )
+            return await tx.execute(
+                "UPDATE outbox SET chat_id = ?,"
+                " payload = json_remove(json_set(payload, '$.chat_id', ?), '$.reply_to')"
+                " WHERE chat_id = ? AND state = 'pending'",
+                (new_chat_id, new_chat_id, old_chat_id),
+            )
 
     async def pending_count(self, chat_id: int | None = None) -> int:
         return int(await self._db.fetch_value(

@@ -42,7 +42,7 @@ class FoundationData:
     async def export(self, user_id: int) -> dict[str, Any]:
         resident = await self._db.fetch_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
         memberships = await self._db.fetch_all(
-            "SELECT m.building_id, b.title, m.status, m.joined_at, m.updated_at"
+            "SELECT m.building_id, b.title, m.status, m.joined_at, m.updated_at, m.confirmed_at"
             " FROM memberships m LEFT JOIN buildings b ON b.chat_id = m.building_id"
             " WHERE m.user_id = ? ORDER BY m.joined_at",
             (user_id,),
@@ -61,6 +61,7 @@ class FoundationData:
                     "status": row["status"],
                     "joined_at": _when(row["joined_at"]),
                     "updated_at": _when(row["updated_at"]),
+                    "confirmed_at": _when(row["confirmed_at"]),
                 }
                 for row in memberships
             ],

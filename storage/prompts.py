@@ -1,5 +1,6 @@
-"""The last nudge per group, the prompts residents muted, settings text waiting to be typed,
-and which groups still need their next digest or nudge planned."""
+"""The last nudge per group, the prompts residents muted, whether a resident who went quiet
+was asked to keep getting them, settings text waiting to be typed, and which groups still need
+their next digest or nudge planned."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ class SettingsDraft(BaseModel):
     field: str
     started_at: datetime
     expires_at: datetime
+
+
+class QuietCheck(BaseModel):
+    """A resident who went quiet was asked (once) whether to keep getting private messages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    asked_at: datetime
+    kept_at: datetime | None
 
 
 class PromptStore:
@@ -101,6 +112,43 @@ class PromptStore:
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM resident_mutes WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM settings_drafts WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM quiet_checks WHERE user_id = ?", (user_id,))
+
+    # -- residents who went quiet ----------------------------------------------------------------
+
+    async def quiet_check(self, user_id: int) -> QuietCheck | None:
+        row = await self._db.fetch_one(
+            "SELECT user_id, asked_at, kept_at FROM quiet_checks WHERE user_id = ?", (user_id,)
+        )
+        if row is None:
+            return None
+        asked_at = from_db(row["asked_at"])
+        assert asked_at is not None
+        return QuietCheck(user_id=row["user_id"], asked_at=asked_at,
+                          kept_at=from_db(row["kept_at"]))
+
+    async def asked_quiet(self, user_id: int, now: datetime) -> None:
+        """The question goes out now (a later quiet spell asks again)."""
+        await self._db.execute(
+            "INSERT INTO quiet_checks (user_id, asked_at) VALUES (?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET asked_at = excluded.asked_at",
+            (user_id, to_db(now)),
+        )
+
+    async def keep_prompts(self, user_id: int, now: datetime) -> None:
+        """The resident said yes: messages keep coming, however quiet they are."""
+        await self._db.execute(
+            "INSERT INTO quiet_checks (user_id, asked_at, kept_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET kept_at = excluded.kept_at",
+            (user_id, to_db(now), to_db(now)),
+        )
+
+    async def quiet_export(self, user_id: int) -> dict[str, str | None] | None:
+        check = await self.quiet_check(user_id)
+        if check is None:
+            return None
+        return {"asked_at": to_db(check.asked_at),
+                "kept_at": to_db(check.kept_at) if check.kept_at else None}
 
     async def mutes_export(self, user_id: int) -> list[dict[str, str]]:
         rows = await self._db.fetch_all(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.dates import DayPart
 from bot.domain.request_timing import When, WhenKind
 from bot.domain.requests import DraftStep, RequestDraft, RequestKind
 from storage.db import Database, Row, from_db, to_db
@@ -11,7 +12,8 @@ def _draft(row: Row) -> RequestDraft:
     due_at = from_db(row["due_at"])
     updated_at = from_db(row["updated_at"])
     assert updated_at is not None
-    when = (When(kind=WhenKind(row["when_kind"]), due_at=due_at)
+    part = DayPart(row["when_part"]) if row["when_part"] else None
+    when = (When(kind=WhenKind(row["when_kind"]), due_at=due_at, part=part)
             if row["when_kind"] and due_at is not None else None)
     return RequestDraft(
         user_id=row["user_id"],
@@ -45,12 +47,13 @@ class RequestDraftStore:
         when = draft.when
         await self._db.execute(
             "INSERT OR REPLACE INTO request_drafts (user_id, step, building_id, kind, description,"
-            " when_kind, due_at, anonymous, on_behalf, repeat, request_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " when_kind, due_at, when_part, anonymous, on_behalf, repeat, request_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 draft.user_id, draft.step.value, draft.building_id,
                 draft.kind.value if draft.kind else None, draft.description,
                 when.kind.value if when else None, to_db(when.due_at) if when else None,
+                when.part.value if when and when.part else None,
                 _flag(draft.anonymous), _flag(draft.on_behalf), _flag(draft.repeat),
                 draft.request_id, to_db(draft.updated_at),
             ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.dates import DayPart
 from bot.domain.privacy import erased_stand_in
 from bot.domain.request_timing import When, WhenKind
 from bot.domain.requests import DraftStep, HelpRequest, RequestDraft, RequestKind, RequestStatus
@@ -32,7 +33,8 @@ def _request(row: Row) -> HelpRequest:
         helper_id=row["helper_id"],
         kind=RequestKind(row["kind"]),
         description=row["description"],
-        when=When(kind=WhenKind(row["when_kind"]), due_at=due_at),
+        when=When(kind=WhenKind(row["when_kind"]), due_at=due_at,
+                  part=DayPart(row["when_part"]) if row["when_part"] else None),
         anonymous=bool(row["anonymous"]),
         on_behalf=bool(row["on_behalf"]),
         series_id=row["series_id"],
@@ -48,6 +50,10 @@ def _request(row: Row) -> HelpRequest:
         thanked_at=from_db(row["thanked_at"]),
         bumped_at=from_db(row["bumped_at"]),
     )
+
+
+def _part(when: When) -> str | None:
+    return when.part.value if when.part is not None else None
 
 
 class RequestStore(RequestDraftStore, RequestSeriesStore):
@@ -78,12 +84,12 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
                 )
             request_id = await tx.insert(
                 "INSERT INTO requests (building_id, requester_id, kind, description, when_kind,"
-                " due_at, anonymous, on_behalf, series_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " due_at, when_part, anonymous, on_behalf, series_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.building_id, draft.user_id, draft.kind.value, draft.description,
-                    draft.when.kind.value, to_db(draft.when.due_at), int(bool(draft.anonymous)),
-                    int(bool(draft.on_behalf)), series_id, to_db(now),
+                    draft.when.kind.value, to_db(draft.when.due_at), _part(draft.when),
+                    int(bool(draft.anonymous)), int(bool(draft.on_behalf)), series_id, to_db(now),
                 ),
             )
         return await self.get(request_id)
@@ -96,11 +102,12 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
         (already taken when the series has a standing helper)."""
         request_id = await self._db.insert(
             "INSERT INTO requests (building_id, requester_id, helper_id, kind, description,"
-            " when_kind, due_at, anonymous, on_behalf, series_id, status, created_at, claimed_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " when_kind, due_at, when_part, anonymous, on_behalf, series_id, status, created_at,"
+            " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source.building_id, source.requester_id, helper_id, source.kind.value,
-                source.description, when.kind.value, to_db(when.due_at), int(source.anonymous),
+                source.description, when.kind.value, to_db(when.due_at), _part(when),
+                int(source.anonymous),
                 int(source.on_behalf), series_id,
                 (RequestStatus.CLAIMED if helper_id else RequestStatus.OPEN).value,
                 to_db(now), to_db(now) if helper_id else None,
@@ -138,6 +145,16 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
             "SELECT * FROM requests WHERE building_id = ? AND status = 'open'"
             " ORDER BY due_at, id",
             (building_id,),
+        )
+        return [_request(row) for row in rows]
+
+    async def live_without_card(self, building_id: int, now: datetime) -> list[HelpRequest]:
+        """Requests still in play (open, or taken and still to come) whose card has no message:
+        after the group became a supergroup, these go up there anew."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE building_id = ? AND card_message_id IS NULL"
+            " AND (status = 'open' OR (status = 'claimed' AND due_at > ?)) ORDER BY id",
+            (building_id, to_db(now)),
         )
         return [_request(row) for row in rows]
 
@@ -262,9 +279,9 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
 
     async def set_when(self, request_id: int, when: When) -> bool:
         changed = await self._db.execute(
-            "UPDATE requests SET when_kind = ?, due_at = ? WHERE id = ?"
+            "UPDATE requests SET when_kind = ?, due_at = ?, when_part = ? WHERE id = ?"
             " AND status IN ('open', 'claimed')",
-            (when.kind.value, to_db(when.due_at), request_id),
+            (when.kind.value, to_db(when.due_at), _part(when), request_id),
         )
         return changed > 0
 

@@ -60,10 +60,13 @@ async def ask(
     for_other: bool = False,
     weekly: bool = False,
     group: SandboxChat | None = None,
+    link_group: SandboxChat | None = None,
 ) -> Posted:
-    """The whole ask flow in the private chat, as a Dutch-speaking resident taps it."""
+    """The whole ask flow in the private chat, as a Dutch-speaking resident taps it; the card
+    goes up in `group`, and the "Vraag hulp" link is taken from `link_group` (by default the
+    same group: a group that became a supergroup keeps its link in the old chat)."""
     sb = world.sb
-    question = await open_ask(world, user, group)
+    question = await open_ask(world, user, link_group or group)
     await tap(world, user, question, kind)
     await sb.next_edit(user)
     await sb.send(user, user, text)

@@ -553,6 +553,8 @@ async def erasegroup(scene: Scene, actor: SandboxUser) -> str:
 async def report(scene: Scene, actor: SandboxUser) -> str:
     card = await scene.post_card()
     answer = await scene.press(actor, card, "rep:test:1")
+    if answer.text == t("nl", "report.confirm"):  # the first tap asks whether they mean it
+        answer = await scene.press(actor, card, "rep:test:1")
     if actor.id == scene.other_admin.id:
         assert answer.text == t("nl", "error.stale_button")
     reports = await scene.svc.db.fetch_value(
@@ -566,6 +568,7 @@ async def report_hide(scene: Scene, actor: SandboxUser) -> str:
     await scene.private(actor)
     card = await scene.post_card()
     await scene.tap(scene.bystander, card, "Meld")
+    await scene.tap(scene.bystander, card, "Meld")  # the second tap confirms
     alert = await scene.sb.next_message(admin, containing="ladder")
     report_id = await scene.svc.db.fetch_value(
         "SELECT id FROM reports WHERE building_id = ?", (scene.group.id,))
@@ -648,6 +651,33 @@ async def request_claim(scene: Scene, actor: SandboxUser) -> str:
         return request is not None and request.helper_id == actor.id and await scene.snapshot() != before
 
     return await scene.pressed(before, answer, claimed)
+
+
+async def request_claim_private(scene: Scene, actor: SandboxUser) -> str:
+    found = await asked(scene, claimed=actor.id == scene.helper.id)
+    own_chat = await scene.greeting(actor)
+    before = await scene.snapshot()
+    answer = await (await scene.sb.press_data(actor, own_chat, f"req:pc:{found.id}")).answer()
+
+    async def claimed() -> bool:
+        request = await requests(scene).get(found.id)
+        return request is not None and request.helper_id == actor.id and await scene.snapshot() != before
+
+    return await scene.pressed(before, answer, claimed)
+
+
+async def mine(scene: Scene, actor: SandboxUser) -> str:
+    """/mijn shows the requester their request and the helper their help, and nobody else's."""
+    await asked(scene, claimed=True)
+    await scene.private(actor)
+    scene.sb.mark()
+    await scene.sb.command(actor, actor, "mijn")
+    await scene.sb.next_message(actor)
+    await scene.sb.settle(quiet=0.2)
+    shown = " ".join(e.message.text for e in scene.sb.events_since_mark()
+                     if e.method == "sendMessage" and e.chat_id == actor.id and e.message)
+    involved = actor.id in (scene.requester.id, scene.helper.id)
+    return "own" if ("Wie neemt melk voor me mee?" in shown) == involved else "refused"
 
 
 async def request_withdraw(scene: Scene, actor: SandboxUser) -> str:
@@ -1227,6 +1257,8 @@ RUNNERS: dict[str, Runner] = {
     "report.hide": report_hide,
     "request.ask": request_ask,
     "request.claim": request_claim,
+    "request.claim_private": request_claim_private,
+    "mine": mine,
     "request.withdraw": request_withdraw,
     "request.done": request_done,
     "request.thank": request_thank,

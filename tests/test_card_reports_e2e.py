@@ -26,7 +26,10 @@ async def started(world: World, *users: SandboxUser) -> None:
 
 async def report_and_alert(world: World, reporter: SandboxUser, card: SandboxMessage,
                            summary: str) -> SandboxMessage:
-    """The neighbour presses "Meld"; the admin's private alert names the card, not the reporter."""
+    """The neighbour presses "Meld" (and again, to confirm); the admin's private alert names the
+    card, not the reporter."""
+    confirm = await tap(world, reporter, card, "Meld")
+    assert confirm.text == t("nl", "report.confirm") and confirm.show_alert
     thanks = await tap(world, reporter, card, "Meld")
     assert thanks.text == t("nl", "report.thanks") and thanks.show_alert
     alert = await world.sb.next_message(world.admin, containing="meldde dit bericht")

@@ -23,6 +23,16 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.language == "nl"
 
 
+def test_care_contacts_are_read_one_place_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMZIEN_CARE_CONTACTS", raising=False)
+    assert load_settings(_env_file=None).care_contact_lines == []
+    monkeypatch.setenv("OMZIEN_CARE_CONTACTS", " Wijkteam Oost: 020 555 0101 || Huisarts ")
+    assert load_settings(_env_file=None).care_contact_lines == ["Wijkteam Oost: 020 555 0101",
+                                                                "Huisarts"]
+    monkeypatch.setenv("OMZIEN_CARE_CONTACTS", "   ")
+    assert load_settings(_env_file=None).care_contacts is None
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
@@ -30,6 +40,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("OMZIEN_LANGUAGE", "xx", "OMZIEN_LANGUAGE: must be one of nl, en"),
         ("OMZIEN_BOT_TOKEN", "not-a-token", "OMZIEN_BOT_TOKEN: does not look like a bot token"),
         ("OMZIEN_BOT_API_URL", "ftp://x", "OMZIEN_BOT_API_URL: must be an http(s) URL"),
+        ("OMZIEN_CARE_CONTACTS", "Wijkteam\nHuisarts", "OMZIEN_CARE_CONTACTS: use \"|\" between"),
+        ("OMZIEN_CARE_CONTACTS", "x" * 1001, "OMZIEN_CARE_CONTACTS: must be at most 1000"),
     ],
 )
 def test_bad_value_names_the_variable(

@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain import activities, requests
 from bot.domain.activity_drafts import DATE_PROBLEMS
-from bot.domain.dates import DateProblem, TypedMoment, read_moment, read_time_from
+from bot.domain.dates import DateProblem, DayPart, TypedMoment, read_moment, read_time_from
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.request_timing import WHEN_ERRORS
 from bot.i18n import t
@@ -99,4 +99,110 @@ def test_both_features_read_the_same_words_the_same_way() -> None:
         assert isinstance(asked, requests.When)
         assert asked.due_at == planned.start
     assert requests.parse_when("vanavond", NOW, AMS, quiet) == requests.When(
-        kind=requests.WhenKind.DAY, due_at=local(2026, 11, 23, 21, 30).astimezone(UTC))
+        kind=requests.WhenKind.DAY, due_at=local(2026, 11, 23, 21, 30).astimezone(UTC),
+        part=DayPart.EVENING)
+
+
+DAY_ENDS = time(21, 30)
+
+
+@pytest.mark.parametrize(
+    ("typed", "ends", "part"),
+    [
+        ("zaterdagmiddag", local(2026, 11, 28, 18, 0), DayPart.AFTERNOON),
+        ("Zaterdag middag", local(2026, 11, 28, 18, 0), DayPart.AFTERNOON),
+        ("dinsdagavond", local(2026, 11, 24, 21, 30), DayPart.EVENING),
+        ("vanavond", local(2026, 11, 23, 21, 30), DayPart.EVENING),
+        ("tonight", local(2026, 11, 23, 21, 30), DayPart.EVENING),
+        ("vanmiddag", local(2026, 11, 23, 18, 0), DayPart.AFTERNOON),
+        ("vanochtend", local(2026, 11, 23, 12, 0), DayPart.MORNING),
+        ("morgenochtend", local(2026, 11, 24, 12, 0), DayPart.MORNING),
+        ("morgenvroeg", local(2026, 11, 24, 12, 0), DayPart.MORNING),
+        ("morgen in de middag", local(2026, 11, 24, 18, 0), DayPart.AFTERNOON),
+        ("this afternoon", local(2026, 11, 23, 18, 0), DayPart.AFTERNOON),
+        ("saturday evening", local(2026, 11, 28, 21, 30), DayPart.EVENING),
+        ("tomorrow morning", local(2026, 11, 24, 12, 0), DayPart.MORNING),
+        ("maandagochtend", local(2026, 11, 23, 12, 0), DayPart.MORNING),
+    ],
+)
+def test_a_part_of_the_day_lasts_until_it_ends(typed: str, ends: datetime, part: DayPart) -> None:
+    assert moment(typed, day_alone_at=DAY_ENDS) == TypedMoment(start=ends, timed=False, part=part)
+
+
+def test_a_part_of_the_day_that_is_over_is_past_or_next_week() -> None:
+    evening = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)  # Monday 19:30
+    assert read_moment("vanmiddag", evening, AMS, furthest_ahead=AHEAD, recent_past=BACK,
+                       day_alone_at=DAY_ENDS) is DateProblem.PAST
+    next_monday = read_moment("maandagmiddag", evening, AMS, furthest_ahead=AHEAD,
+                              recent_past=BACK, day_alone_at=DAY_ENDS)
+    assert isinstance(next_monday, TypedMoment) and next_monday.start == local(2026, 11, 30, 18, 0)
+
+
+def test_a_part_of_the_day_alone_is_no_time_where_a_time_is_needed() -> None:
+    assert moment("zaterdagmiddag") is DateProblem.NO_TIME
+    assert moment("zaterdagmiddag om 3 uur") == TypedMoment(start=local(2026, 11, 28, 15, 0),
+                                                            timed=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "start"),
+    [
+        ("vanavond 7", local(2026, 11, 23, 19, 0)),
+        ("vanavond om 7 uur", local(2026, 11, 23, 19, 0)),
+        ("dinsdagavond 7:30", local(2026, 11, 24, 19, 30)),
+        ("'s middags 2 uur", local(2026, 11, 23, 14, 0)),
+        ("morgenochtend 9 uur", local(2026, 11, 24, 9, 0)),
+        ("saturday evening at 8", local(2026, 11, 28, 20, 0)),
+        ("za 's avonds 19:00", local(2026, 11, 28, 19, 0)),
+    ],
+)
+def test_a_part_of_the_day_says_which_half_an_hour_is_in(typed: str, start: datetime) -> None:
+    assert moment(typed) == TypedMoment(start=start, timed=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "start"),
+    [
+        ("om 3 uur", local(2026, 11, 23, 15, 0)),
+        ("at 3", local(2026, 11, 23, 15, 0)),
+        ("3u", local(2026, 11, 23, 15, 0)),
+        ("za om 4", local(2026, 11, 28, 16, 0)),
+        ("morgen 1 uur", local(2026, 11, 24, 13, 0)),
+        ("3:30", local(2026, 11, 23, 15, 30)),
+        ("om 9 uur", local(2026, 11, 23, 21, 0)),
+        ("maandag om 10 uur", local(2026, 11, 23, 22, 0)),
+        ("morgen om 9 uur", local(2026, 11, 24, 9, 0)),
+        ("om 12 uur", local(2026, 11, 23, 12, 0)),
+        ("3 am", None),
+        ("vandaag 10:00", None),
+        ("03:30", None),
+    ],
+)
+def test_an_hour_alone_is_read_as_people_mean_it(typed: str, start: datetime | None) -> None:
+    read = moment(typed)
+    if start is None:
+        assert read is DateProblem.PAST
+    else:
+        assert read == TypedMoment(start=start, timed=True)
+
+
+def test_an_hour_alone_before_the_morning_has_passed_is_the_morning() -> None:
+    early = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday 07:00
+    read = read_moment("om 9 uur", early, AMS, furthest_ahead=AHEAD, recent_past=BACK)
+    assert read == TypedMoment(start=local(2026, 11, 23, 9, 0), timed=True)
+
+
+def test_an_end_time_alone_from_1_to_6_is_in_the_afternoon_too() -> None:
+    both = moment("za 2 tot 4", with_end=True)
+    assert both == TypedMoment(start=local(2026, 11, 28, 14, 0), end=local(2026, 11, 28, 16, 0),
+                               timed=True)
+
+
+def test_a_request_keeps_its_part_of_the_day_every_week() -> None:
+    quiet = QuietHours()
+    asked = requests.parse_when("zaterdagmiddag", NOW, AMS, quiet)
+    assert asked == requests.When(kind=requests.WhenKind.DAY, part=DayPart.AFTERNOON,
+                                  due_at=local(2026, 11, 28, 18, 0).astimezone(UTC))
+    assert requests.next_occurrence(asked, AMS, quiet) == requests.When(
+        kind=requests.WhenKind.DAY, part=DayPart.AFTERNOON,
+        due_at=local(2026, 12, 5, 18, 0).astimezone(UTC))

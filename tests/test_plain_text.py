@@ -51,8 +51,6 @@ def test_no_plain_text_place_is_filled_by_t() -> None:
     found = []
     for package in ("bot", "handlers"):
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path.name == "common.py":
-                continue  # the old shared helpers, on their way out (handlers.kit replaces them)
             for line in plain_text_fed_by_t(path.read_text(encoding="utf-8")):
                 found.append(f"{path.relative_to(ROOT)}:{line}")
     assert found == [], f"labels, answers or file names filled by t(): {found}"

@@ -426,3 +426,16 @@ async def test_last_nudge_is_remembered_per_group(db: Database) -> None:
     last = await store.last_nudge(-31)
     assert last.prompt == "walk" and last.sent_at == now + timedelta(days=7)
     assert await store.unplanned("nudge", "nudges_enabled") == [-31]
+
+
+def test_a_quiet_resident_is_asked_once_then_held_until_they_come_back() -> None:
+    seen = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    later = seen + rules.ABSENCE + timedelta(days=1)
+    assert rules.quiet_answer(seen, None, False, seen + timedelta(days=59)) is rules.QuietAnswer.SEND
+    assert rules.quiet_answer(seen, None, False, later) is rules.QuietAnswer.ASK_AND_SEND
+    assert rules.quiet_answer(seen, later, False, later) is rules.QuietAnswer.HOLD
+    assert rules.quiet_answer(seen, later, True, later) is rules.QuietAnswer.SEND
+    back = later + timedelta(days=1)  # came back, then went quiet again: asked again
+    again = back + rules.ABSENCE + timedelta(days=1)
+    assert rules.quiet_answer(back, later, False, again) is rules.QuietAnswer.ASK_AND_SEND
+    assert rules.quiet_answer(None, None, False, later) is rules.QuietAnswer.SEND

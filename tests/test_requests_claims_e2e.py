@@ -291,6 +291,7 @@ async def test_a_reported_card_hidden_by_an_admin_is_taken_down(world: World) ->
         await world.add_bot()
         await started(world, admin)
         posted = await ask(world, fatma, text="Koop mijn spullen, goedkoop!", kind="Iets anders")
+        assert (await tap(world, kees, posted.card, "Meld")).text == t("nl", "report.confirm")
         assert (await tap(world, kees, posted.card, "Meld")).text == t("nl", "report.thanks")
         alert = await sb.next_message(admin)
         assert "Koop mijn spullen, goedkoop!" in alert.text and "Kees" not in alert.text

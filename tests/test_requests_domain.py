@@ -138,6 +138,9 @@ def test_descriptions_keep_any_text_within_280() -> None:
     assert validate_description(word) == word
     assert validate_description(word + "a") == TextError.TOO_LONG
     assert validate_description(" \n ") == TextError.EMPTY
+    assert validate_description("🙏🙏🙏") == TextError.NO_WORDS
+    assert validate_description(" ?! 🙂 ") == TextError.NO_WORDS
+    assert validate_description("🙏 7") == "🙏 7"
     assert validate_contact("flat 3B") == "flat 3B"
     assert validate_contact("x" * 101) == TextError.TOO_LONG
 

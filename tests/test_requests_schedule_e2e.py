@@ -35,17 +35,17 @@ async def test_the_bump_comes_once_and_never_in_quiet_hours(world: World) -> Non
         assert [b.due_at.astimezone(AMS) for b in bumps] == [local(2026, 11, 24, 21, 29)]
         await at_moment(world, local(2026, 11, 24, 21, 0))
         await sb.settle()
-        assert not [m for m in sb.bot_messages(world.group) if "nog niemand" in m.text]
+        assert not [m for m in sb.bot_messages(world.group) if "nog geen helper" in m.text]
         await at_moment(world, local(2026, 11, 24, 21, 29))
-        bump = await sb.next_message(world.group, containing="nog niemand")
-        assert bump.text == "Voor deze vraag is nog niemand. Kun jij helpen? Tik op Ik help bij de vraag."
+        bump = await sb.next_message(world.group, containing="nog geen helper")
+        assert bump.text == "Deze vraag heeft nog geen helper. Kun jij helpen? Tik op Ik help bij de vraag."
         assert bump.reply_to is not None and bump.reply_to.message_id == posted.card.message_id
         marked = await store(world).get(posted.request_id)
         assert marked is not None and marked.bumped_at is not None
         assert marked.bumped_at.astimezone(AMS).time() < time(21, 30), "the bot bumped before 21:30"
         await at_moment(world, local(2026, 11, 25, 8, 45))
         await sb.settle()
-        assert len([m for m in sb.bot_messages(world.group) if "nog niemand" in m.text]) == 1
+        assert len([m for m in sb.bot_messages(world.group) if "nog geen helper" in m.text]) == 1
         saved = await store(world).get(posted.request_id)
         assert saved is not None and saved.bumped_at == local(2026, 11, 24, 21, 29)
 
@@ -60,7 +60,7 @@ async def test_a_claimed_request_is_not_bumped(world: World) -> None:
         await sb.next_edit(world.group)
         await at_moment(world, local(2026, 11, 28, 11, 0))
         await sb.settle()
-        assert not [m for m in sb.bot_messages(world.group) if "nog niemand" in m.text]
+        assert not [m for m in sb.bot_messages(world.group) if "nog geen helper" in m.text]
         await at_moment(world, local(2026, 11, 28, 14, 0))
         followup = await sb.next_message(fatma, containing="Is het gelukt")
         assert followup.button_texts() == ["Het is gelukt"]
@@ -75,7 +75,7 @@ async def test_unclaimed_request_closes_and_is_asked_again_with_one_tap(world: W
         posted = await ask(world, fatma, text="Wie wil een stukje wandelen?",
                            kind="Gezelschap of wandelen", when="Vandaag")
         await at_moment(world, local(2026, 11, 23, 18, 30))
-        await sb.next_message(world.group, containing="nog niemand")
+        await sb.next_message(world.group, containing="nog geen helper")
         await at_moment(world, local(2026, 11, 23, 22, 0))
         await sb.settle()
         assert not [m for m in sb.bot_messages(fatma) if "Niemand kon helpen" in m.text]

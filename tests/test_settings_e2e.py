@@ -233,6 +233,8 @@ async def test_residents_mute_prompts_and_rest_after_two_months(world: World) ->
         await sb.next_message(fatma, containing="Lukt het morgen?")
 
         world.clock.advance(timedelta(days=61))  # Fatma did not use the bot for two months
+        assert await svc.may_prompt(fatma.id, "request", svc.clock.now())  # asked once first
+        await sb.next_message(fatma, containing="Blijf sturen")
         assert not await svc.may_prompt(fatma.id, "request", svc.clock.now())
         await sb.command(fatma, fatma, "meldingen")  # she is back
         await sb.next_message(fatma, containing="Welke berichten")

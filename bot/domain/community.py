@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.domain.quiet_hours import QuietHours
+
+MEMBERSHIP_TRUSTED_FOR = timedelta(days=30)
+"""How long what the bot last heard about someone's place in a group is trusted for an action
+there. Telegram does not always tell (the bot may be away, or not an admin, when someone leaves);
+after this long, or when nothing is known, Telegram is asked again."""
 
 
 class MemberStatus(StrEnum):
@@ -85,7 +90,13 @@ class Membership(BaseModel):
     status: MemberStatus
     joined_at: datetime
     updated_at: datetime
+    confirmed_at: datetime | None = None
+    """When Telegram last told us where this person stands here; None when that is unknown."""
 
     @property
     def is_current(self) -> bool:
         return self.status is not MemberStatus.LEFT
+
+    def needs_check(self, now: datetime) -> bool:
+        """Ask Telegram before trusting this record for an action."""
+        return self.confirmed_at is None or now - self.confirmed_at > MEMBERSHIP_TRUSTED_FOR

@@ -1,8 +1,10 @@
 """Days and times as residents type them, read one way for every feature.
 
 "za 14:00", "12-12 10:30", "3 december", "morgen 9u", "vanavond 19:00", "Thursday 7pm-9pm",
-"2026-12-12 19:00": one vocabulary in Dutch and English, one reader, one `DateProblem` for
-whatever cannot be read or placed. The clock is passed in. What a feature accepts (how far ahead,
+"2026-12-12 19:00", "zaterdagmiddag", "morgenochtend 9 uur", "saturday evening": one vocabulary in
+Dutch and English, one reader, one `DateProblem` for whatever cannot be read or placed. An hour
+alone is read as people mean it: "om 3 uur" is in the afternoon, and "om 9 uur" once that
+morning has passed is the evening. The clock is passed in. What a feature accepts (how far ahead,
 whether a day alone will do, whether an end may be typed too) is its own choice, passed in as
 well; each feature shows a `DateProblem` in its own words.
 """
@@ -17,44 +19,25 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-WEEKDAYS: dict[str, int] = {
-    **dict.fromkeys(("ma", "maa", "maan", "maandag", "mo", "mon", "monday"), 0),
-    **dict.fromkeys(("di", "din", "dins", "dinsdag", "tu", "tue", "tues", "tuesday"), 1),
-    **dict.fromkeys(("wo", "woe", "woens", "woensdag", "we", "wed", "wednesday"), 2),
-    **dict.fromkeys(("do", "don", "donder", "donderdag", "th", "thu", "thur", "thurs",
-                     "thursday"), 3),
-    **dict.fromkeys(("vr", "vrij", "vrijdag", "fr", "fri", "friday"), 4),
-    **dict.fromkeys(("za", "zat", "zaterdag", "sa", "sat", "saturday"), 5),
-    **dict.fromkeys(("zo", "zon", "zondag", "su", "sun", "sunday"), 6),
-}
-RELATIVE_DAYS: dict[str, int] = {
-    "vandaag": 0, "today": 0, "vanavond": 0, "tonight": 0,
-    "morgen": 1, "tomorrow": 1, "overmorgen": 2,
-}
-MONTHS: dict[str, int] = {
-    **dict.fromkeys(("jan", "januari", "january"), 1),
-    **dict.fromkeys(("feb", "febr", "februari", "february"), 2),
-    **dict.fromkeys(("mrt", "maart", "mar", "march"), 3),
-    **dict.fromkeys(("apr", "april"), 4),
-    **dict.fromkeys(("mei", "may"), 5),
-    **dict.fromkeys(("jun", "juni", "june"), 6),
-    **dict.fromkeys(("jul", "juli", "july"), 7),
-    **dict.fromkeys(("aug", "augustus", "august"), 8),
-    **dict.fromkeys(("sep", "sept", "september"), 9),
-    **dict.fromkeys(("okt", "oct", "oktober", "october"), 10),
-    **dict.fromkeys(("nov", "november"), 11),
-    **dict.fromkeys(("dec", "december"), 12),
-}
-FILLERS = frozenset({
-    "om", "at", "on", "op", "de", "the", "van", "of", "from", "rond", "around", "volgende",
-    "next", "aanstaande", "a.s.", "as", "this", "deze", "komende", "coming", "s", "'s",
-    "avonds", "middags", "ochtends", "uur",
-})
-"""Words that say nothing about the day or the time ("zaterdag om 14:00", "'s avonds")."""
-RANGE_WORDS = frozenset({"-", "–", "tot", "to", "until", "till"})
-"""Between a start and an end time ("19:00-21:00", "10:00 tot 12:00")."""
-HOUR_SUFFIXES = frozenset({"u", "uur", "h", "am", "pm", "a.m.", "p.m.", "o'clock"})
-"""Written after an hour, sometimes with a space ("14 u", "2 pm"); they make a number a time."""
+from bot.domain.date_words import (
+    AFTERNOON_HOURS,
+    FILLERS,
+    HOUR_SUFFIXES,
+    MONTHS,
+    MORNING_HOURS,
+    PART_ENDINGS,
+    PART_ENDS,
+    PART_WORDS,
+    RANGE_WORDS,
+    RELATIVE_DAYS,
+    TIME_WORDS,
+    TODAY_PREFIX,
+    WEEKDAYS,
+    WHOLE_WORDS,
+    DayPart,
+)
+
+__all__ = ["DateProblem", "DayPart", "TypedMoment", "read_moment", "read_time_from"]
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(u|uur|h|am|pm|a\.m\.|p\.m\.|o'clock)?$")
 _PLAIN_CLOCK = re.compile(r"^\d{1,2}(?:[:.]\d{2})?$")
@@ -88,6 +71,20 @@ class TypedMoment(BaseModel):
     """Set when an end time was typed as well ("19:00-21:00"), on the same day."""
     timed: bool
     """False when only a day was typed: `start` is then the feature's time for a whole day."""
+    part: DayPart | None = None
+    """Set when a part of the day was typed without a time: `start` is then when it ends."""
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """A typed time before its day is known."""
+
+    at: time
+    loose: bool = False
+    """An hour without am/pm or part of the day ("3", "om 9 uur", "3:30"): read as people mean
+    it once the day is known."""
+    hour_only: bool = False
+    """Typed without minutes ("om 9 uur"): "9:00" is meant as written."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +95,17 @@ class _Reading:
     weekday: int | None = None
     calendar: tuple[int, int, int | None] | None = None
     """Day, month and (when typed) year."""
-    times: tuple[time, ...] = ()
+    part: DayPart | None = None
+    clocks: tuple[_Clock, ...] = ()
+
+    @property
+    def times(self) -> tuple[time, ...]:
+        return tuple(clock.at for clock in self.clocks)
 
 
 def _tokens(text: str) -> list[str]:
     """Words without a closing full stop ("za.", "14:00."), with a dash between times split off
-    and an hour's suffix joined to its number ("2 pm" -> "2pm")."""
+    and an hour's suffix joined to its number ("2 pm" -> "2pm", "om 3" -> "3u")."""
     words: list[str] = []
     for typed in text.lower().replace(",", " ").split():
         word = typed if typed in FILLERS or typed in HOUR_SUFFIXES else typed.rstrip(".")
@@ -114,43 +116,79 @@ def _tokens(text: str) -> list[str]:
         else:
             words.extend(part for part in _DASH.split(word) if part)
     merged: list[str] = []
-    for word in words:
+    for before, word in zip(["", *words], words, strict=False):
         if word in HOUR_SUFFIXES and merged and _PLAIN_CLOCK.match(merged[-1]):
             merged[-1] += word
+        elif before in TIME_WORDS and word.isdigit():
+            merged.append(word + "u")
         elif word not in FILLERS and word not in RANGE_WORDS:
             merged.append(word)
     return merged
 
 
-def _clock_time(hour: int, minute: int, suffix: str | None) -> time | None:
+def _day_with_part(word: str) -> tuple[int | None, int | None, DayPart] | None:
+    """"zaterdagmiddag" -> (no offset, Saturday, afternoon); "morgenochtend" -> (1, none,
+    morning); "vanavond" -> (0, none, evening)."""
+    if word in WHOLE_WORDS:
+        offset, part = WHOLE_WORDS[word]
+        return offset, None, part
+    for ending, part in PART_ENDINGS.items():
+        head = word.removesuffix(ending)
+        if head == word or not head:
+            continue
+        if head == TODAY_PREFIX:
+            return 0, None, part
+        if head in RELATIVE_DAYS:
+            return RELATIVE_DAYS[head], None, part
+        if head in WEEKDAYS:
+            return None, WEEKDAYS[head], part
+    return None
+
+
+def _clock(hour: int, minute: int, suffix: str | None, *, has_minutes: bool, digits: int,
+           part: DayPart | None) -> _Clock | None:
+    """A typed time, with the part of the day (if typed) deciding between morning and evening."""
     if suffix in ("am", "pm", "a.m.", "p.m."):
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if suffix.startswith("p") else 0)
+        loose = False
+    elif part in (DayPart.AFTERNOON, DayPart.EVENING) and 1 <= hour <= 11:
+        hour += 12
+        loose = False
+    else:
+        loose = part is None and 1 <= hour <= 11 and (not has_minutes or digits == 1)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
-    return time(hour, minute)
+    return _Clock(time(hour, minute), loose, hour_only=loose and not has_minutes)
 
 
 def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
-    """Read every word, or refuse. A bare number ("14") is an hour only beside a day: typed,
-    or implied by the question (an end time belongs to the day the activity starts)."""
+    """Read every word, or refuse. A bare number ("14") is an hour only beside a day or a part of
+    the day: typed, or implied by the question (an end time belongs to the day the activity
+    starts)."""
     if not text.strip():
         return DateProblem.EMPTY
     tokens = _tokens(text)
     offset: int | None = None
     weekday: int | None = None
     calendar: tuple[int, int, int | None] | None = None
-    clocks: list[tuple[int, int, str | None]] = []
+    part: DayPart | None = None
+    typed: list[tuple[int, int, str | None, bool, int]] = []
     bare_hours = 0
     index = 0
     while index < len(tokens):
         token = tokens[index]
         following = tokens[index + 1] if index + 1 < len(tokens) else None
-        if token in RELATIVE_DAYS and offset is None and weekday is None and calendar is None:
+        no_day = offset is None and weekday is None and calendar is None
+        if token in RELATIVE_DAYS and no_day:
             offset = RELATIVE_DAYS[token]
         elif token in WEEKDAYS and weekday is None and offset is None:
             weekday = WEEKDAYS[token]
+        elif token in PART_WORDS and part is None:
+            part = PART_WORDS[token]
+        elif (both := _day_with_part(token)) is not None and no_day and part is None:
+            offset, weekday, part = both
         elif (match := _ISO_DATE.match(token)) and calendar is None and offset is None:
             calendar = (int(match[3]), int(match[2]), int(match[1]))
         elif (match := _NUMERIC_DATE.match(token)) and calendar is None and offset is None:
@@ -164,23 +202,25 @@ def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
                 year = int(after)
                 index += 1
             calendar = (int(match[1]), MONTHS[following], year)
-        elif (match := _CLOCK.match(token)) and len(clocks) < 2:
-            clocks.append((int(match[1]), int(match[2] or 0), match[3]))
+        elif (match := _CLOCK.match(token)) and len(typed) < 2:
+            typed.append((int(match[1]), int(match[2] or 0), match[3], match[2] is not None,
+                          len(match[1])))
             if not (match[2] or match[3]):
                 bare_hours += 1
         else:
             return DateProblem.UNREADABLE
         index += 1
-    has_day = offset is not None or weekday is not None or calendar is not None
-    if (not has_day and not clocks) or (bare_hours and not (has_day or day_implied)):
+    has_day = offset is not None or weekday is not None or calendar is not None or part is not None
+    if (not has_day and not typed) or (bare_hours and not (has_day or day_implied)):
         return DateProblem.UNREADABLE
-    times = []
-    for clock in clocks:
-        found = _clock_time(*clock)
+    clocks = []
+    for hour, minute, suffix, has_minutes, digits in typed:
+        found = _clock(hour, minute, suffix, has_minutes=has_minutes, digits=digits, part=part)
         if found is None:
             return DateProblem.IMPOSSIBLE
-        times.append(found)
-    return _Reading(offset=offset, weekday=weekday, calendar=calendar, times=tuple(times))
+        clocks.append(found)
+    return _Reading(offset=offset, weekday=weekday, calendar=calendar, part=part,
+                    clocks=tuple(clocks))
 
 
 def _full_year(year: int) -> int:
@@ -220,6 +260,34 @@ def _day(reading: _Reading, first_day: date, recent_past: timedelta | None) -> d
     return first_day + timedelta(days=reading.offset or 0)
 
 
+def _as_meant(clock: _Clock, day: date, now: datetime, zone: ZoneInfo) -> time:
+    """A loose hour as people mean it: 1-6 is the afternoon; an hour alone from 7 to 11 is the
+    morning, or the evening when that morning has already passed ("om 9 uur" at noon means
+    tonight)."""
+    if not clock.loose:
+        return clock.at
+    evening = clock.at.replace(hour=clock.at.hour + 12)
+    if clock.at.hour in AFTERNOON_HOURS:
+        return evening
+    if clock.hour_only and clock.at.hour in MORNING_HOURS \
+            and datetime.combine(day, clock.at, tzinfo=zone) <= now \
+            < datetime.combine(day, evening, tzinfo=zone):
+        return evening
+    return clock.at
+
+
+def _start_time(reading: _Reading, day_alone_at: time | None) -> time | None:
+    """The time a reading starts at: typed, the end of a typed part of the day (not after the
+    feature's day ends), or the feature's time for a day alone (None: a time is needed)."""
+    if reading.clocks:
+        return reading.clocks[0].at
+    if day_alone_at is None:
+        return None
+    if reading.part is not None:
+        return min(PART_ENDS[reading.part], day_alone_at)
+    return day_alone_at
+
+
 def read_moment(
     text: str, now: datetime, zone: ZoneInfo, *,
     furthest_ahead: timedelta, recent_past: timedelta,
@@ -227,18 +295,21 @@ def read_moment(
 ) -> TypedMoment | DateProblem:
     """A typed day and/or time from now on. A weekday is the next one (today while its time has
     not passed); no day means today. A day alone stands for `day_alone_at` (None: a time must be
-    typed). With `with_end` a second time is the end on the same day; without, it is refused."""
+    typed), a part of the day alone for its end. With `with_end` a second time is the end on
+    the same day; without, it is refused."""
     reading = _read(text, day_implied=False)
     if isinstance(reading, DateProblem):
         return reading
-    if len(reading.times) > (2 if with_end else 1):
+    if len(reading.clocks) > (2 if with_end else 1):
         return DateProblem.UNREADABLE
-    start_time = reading.times[0] if reading.times else day_alone_at
+    start_time = _start_time(reading, day_alone_at)
     if start_time is None:
         return DateProblem.NO_TIME
     day = _day(reading, now.astimezone(zone).date(), recent_past)
     if isinstance(day, DateProblem):
         return day
+    if reading.clocks:
+        start_time = _as_meant(reading.clocks[0], day, now, zone)
     if reading.weekday is not None and reading.calendar is None \
             and datetime.combine(day, start_time, tzinfo=zone) <= now:
         day += timedelta(days=7)
@@ -247,13 +318,21 @@ def read_moment(
         return DateProblem.PAST
     if start > now + furthest_ahead:
         return DateProblem.TOO_FAR
-    end = datetime.combine(day, reading.times[1], tzinfo=zone) if len(reading.times) == 2 else None
-    return TypedMoment(start=start, end=end, timed=bool(reading.times))
+    end = None
+    if len(reading.clocks) == 2:
+        end_clock = reading.clocks[1]
+        end_time = end_clock.at
+        if end_clock.loose and end_time.hour in AFTERNOON_HOURS:
+            end_time = end_time.replace(hour=end_time.hour + 12)
+        end = datetime.combine(day, end_time, tzinfo=zone)
+    return TypedMoment(start=start, end=end, timed=bool(reading.clocks),
+                       part=None if reading.clocks else reading.part)
 
 
 def read_time_from(text: str, first_day: date, zone: ZoneInfo) -> datetime | DateProblem:
     """One typed time, on `first_day` ("21:00", "21") or on a day typed with it, counted from
-    `first_day` ("vr 01:00": the first Friday from then on; "morgen 01:00": the day after)."""
+    `first_day` ("vr 01:00": the first Friday from then on; "morgen 01:00": the day after).
+    Taken as typed: an end time after midnight is as likely as one in the afternoon."""
     reading = _read(text, day_implied=True)
     if isinstance(reading, DateProblem):
         return reading

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.dates import DateProblem, read_moment
+from bot.domain.dates import DateProblem, DayPart, read_moment
 from bot.domain.quiet_hours import QuietHours
 
 MAX_DAYS_AHEAD = 92
@@ -47,6 +47,8 @@ class When(BaseModel):
 
     kind: WhenKind
     due_at: datetime
+    part: DayPart | None = None
+    """A day's morning, afternoon or evening ("zaterdagmiddag"): `due_at` is then its end."""
 
     def local_day(self, zone: ZoneInfo) -> date:
         return self.due_at.astimezone(zone).date()
@@ -104,7 +106,8 @@ WHEN_ERRORS: dict[DateProblem, WhenError] = {
 
 def parse_when(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours) -> When | WhenError:
     """Read a typed day and/or time: "za 14:00", "12-12 10:30", "morgen 9u", "saturday 2pm",
-    "3 december", "15:30" (today). A day without a time means some time that day."""
+    "3 december", "15:30" (today), "zaterdagmiddag". A day without a time means some time that
+    day; a part of the day, some time then."""
     moment = read_moment(
         text, now, zone, furthest_ahead=timedelta(days=MAX_DAYS_AHEAD),
         recent_past=timedelta(days=PAST_DATE_GRACE_DAYS), day_alone_at=day_end_time(quiet),
@@ -112,7 +115,7 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours) -> W
     if isinstance(moment, DateProblem):
         return WHEN_ERRORS[moment]
     return When(kind=WhenKind.AT if moment.timed else WhenKind.DAY,
-                due_at=moment.start.astimezone(UTC))
+                due_at=moment.start.astimezone(UTC), part=moment.part)
 
 
 def can_repeat(when: When) -> bool:
@@ -121,11 +124,12 @@ def can_repeat(when: When) -> bool:
 
 
 def next_occurrence(when: When, zone: ZoneInfo, quiet: QuietHours) -> When:
-    """The same weekday and local time a week later (a clock change keeps the local time)."""
+    """The same weekday and local time (or part of the day) a week later (a clock change keeps
+    the local time)."""
     day = when.local_day(zone) + timedelta(days=7)
-    if when.kind is WhenKind.AT:
+    if when.kind is WhenKind.AT or when.part is not None:
         local = datetime.combine(day, when.local_time(zone), tzinfo=zone)
-        return When(kind=WhenKind.AT, due_at=local.astimezone(UTC))
+        return When(kind=when.kind, due_at=local.astimezone(UTC), part=when.part)
     return When(kind=when.kind, due_at=day_end(day, quiet, zone))
 
 

@@ -73,6 +73,8 @@ ACTIVE = frozenset({RequestStatus.OPEN, RequestStatus.CLAIMED})
 class TextError(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
+    NO_WORDS = "no_words"
+    """Only emoji or signs ("🙏🙏🙏"): the group would not know what is asked."""
 
 
 class Refusal(StrEnum):
@@ -205,13 +207,15 @@ def draft_is_stale(draft: RequestDraft, now: datetime) -> bool:
 
 
 def validate_description(text: str) -> str | TextError:
-    """1-280 characters after normalising; anything else may be in it (it is escaped when
-    shown)."""
+    """1-280 characters after normalising, with at least one letter or digit; anything else may
+    be in it (it is escaped when shown)."""
     cleaned = typed_text(text)
     if not cleaned:
         return TextError.EMPTY
     if len(cleaned) > MAX_DESCRIPTION:
         return TextError.TOO_LONG
+    if not any(character.isalnum() for character in cleaned):
+        return TextError.NO_WORDS
     return cleaned
 
 

@@ -138,3 +138,24 @@ def wants_prompt(kind: str, muted: set[str]) -> bool:
 def still_around(last_seen_at: datetime | None, now: datetime) -> bool:
     """Someone who has not used the bot for two months gets no prompts until they return."""
     return last_seen_at is None or now - last_seen_at < ABSENCE
+
+
+class QuietAnswer(StrEnum):
+    """What happens to a private prompt for a resident, given how quiet they have been."""
+
+    SEND = "send"
+    ASK_AND_SEND = "ask_and_send"
+    """They went quiet: this prompt still comes, with one question whether to keep them."""
+    HOLD = "hold"
+    """They were asked this quiet spell and did not say yes: nothing until they come back."""
+
+
+def quiet_answer(last_seen_at: datetime | None, asked_at: datetime | None, kept: bool,
+                 now: datetime) -> QuietAnswer:
+    """Quiet residents are not dropped silently: before prompts stop after a long quiet spell,
+    they are asked once; a yes keeps them coming for good, coming back starts a new spell."""
+    if kept or still_around(last_seen_at, now):
+        return QuietAnswer.SEND
+    if asked_at is not None and last_seen_at is not None and asked_at >= last_seen_at:
+        return QuietAnswer.HOLD
+    return QuietAnswer.ASK_AND_SEND

@@ -17,7 +17,7 @@ from handlers.activities.hosting import HOST_CARD, HostCards, on_host_decision, 
 from handlers.activities.jobs import Jobs
 from handlers.activities.manage import on_fading, on_manage
 from handlers.activities.rsvp import on_rsvp
-from handlers.activities.schedule import recover
+from handlers.activities.schedule import recover, repost_after_move
 
 __all__ = ["COMMANDS", "register"]
 
@@ -36,6 +36,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.digest_sources.append(data.digest)
     svc.activity_probes.append(data.last_activity)
     svc.departure_hooks.append(data.departed)
+    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
     svc.link_routes[NEW_LINK] = open_new_link
     svc.link_routes[CALENDAR_LINK] = open_calendar_link
 

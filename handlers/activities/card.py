@@ -24,7 +24,7 @@ from bot.domain.activities import (
 )
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.kit.buttons import button, keyboard, link_button, report_button
+from handlers.kit.buttons import button, keyboard, link_button, parse_id, report_button
 from handlers.kit.cards import RenderedCard
 from handlers.kit.context import Context, group_language, presser_language, services
 from handlers.kit.guards import answer, member_press
@@ -224,14 +224,16 @@ Item = TypeVar("Item", bound=InBuilding)
 
 async def pressed_on_card(update: Update, context: Context,
                           get: Callable[[int], Awaitable[Item | None]]) -> Item | None:
-    """The item behind a button (`prefix:action:id`) pressed in the item's own group by a
-    member of it; anyone else gets a short answer."""
+    """The item behind a button (`prefix:action:id`) pressed by a member of its building, in
+    its own group or in the presser's own chat (where "Mijn dingen" shows it); anyone else gets
+    a short answer."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
         return None
     parts = query.data.split(":")
-    item = await get(int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
-    if item is None or item.building_id != chat.id:
+    item_id = parse_id(parts[2]) if len(parts) == 3 else None
+    item = await get(item_id) if item_id is not None else None
+    if item is None or chat.id not in (item.building_id, user.id):
         svc = services(context)
         await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
         return None

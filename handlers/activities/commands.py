@@ -30,12 +30,13 @@ NEW_LINK = "activity"
 
 async def reply_with_link(update: Update, svc: Services, link_kind: str, text: str,
                           label: str) -> None:
-    """In the group: one line with a button that opens a private chat tied to this building."""
+    """In the group: one line with a button that opens a private chat tied to this building;
+    it is removed after a minute, so the group does not fill up with them."""
     chat = update.effective_chat
     if chat is None:
         return
     link = await svc.deep_links.reusable(link_kind, chat.id, "", svc.clock.now())
-    await svc.out.reply(update, text, keyboard=keyboard([
+    await svc.redirects.reply(update, text, keyboard=keyboard([
         link_button(label, link_url(svc.bot_username, link.token))]))
 
 
@@ -65,7 +66,7 @@ async def on_command(update: Update, context: Context) -> None:
             rows.append([button(plain(lang, "activity.flow.new"), "actf", "new")])
             await svc.out.reply(update, t(lang, "activity.manage.list"), keyboard=keyboard(*rows))
             return
-    await begin(svc, user, lang)
+    await begin(context, user, lang)
 
 
 async def open_new_link(update: Update, context: Context, link: DeepLink) -> None:
@@ -81,4 +82,4 @@ async def open_new_link(update: Update, context: Context, link: DeepLink) -> Non
         return
     if await member_link(update, context, link, "activity.members_only") is None:
         return
-    await begin(svc, user, lang, building.chat_id)
+    await begin(context, user, lang, building.chat_id)

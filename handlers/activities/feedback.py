@@ -14,7 +14,7 @@ from bot.services import Services
 from handlers.activities.card import organiser_label
 from handlers.activities.hosting import thank_the_group
 from handlers.activities.reach import tell
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
 from handlers.kit.guards import answer
 
@@ -59,10 +59,10 @@ async def on_rating(update: Update, context: Context) -> None:
     svc = services(context)
     lang = await presser_language(svc, user)
     parts = query.data.split(":")
-    if len(parts) != 4 or not parts[2].isdigit() or parts[3] not in RATINGS:
+    activity_id = parse_id(parts[2]) if len(parts) == 4 else None
+    if activity_id is None or parts[3] not in RATINGS:
         await answer(update, plain(lang, "error.stale_button"))
         return
-    activity_id = int(parts[2])
     if not await svc.stores.activities.rate(activity_id, user.id, parts[3], svc.clock.now()):
         await answer(update, plain(lang, "error.not_yours"))
         return
@@ -80,7 +80,8 @@ async def on_help_next(update: Update, context: Context) -> None:
     store = svc.stores.activities
     lang = await presser_language(svc, user)
     parts = query.data.split(":")
-    activity = await store.get(int(parts[2])) if len(parts) == 4 and parts[2].isdigit() else None
+    activity_id = parse_id(parts[2]) if len(parts) == 4 else None
+    activity = await store.get(activity_id) if activity_id is not None else None
     if activity is None:
         await answer(update, plain(lang, "error.stale_button"))
         return

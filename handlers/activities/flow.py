@@ -31,9 +31,9 @@ from bot.services import Services
 from handlers.activities.card import card_ref, describe, details_text, organiser_keyboard
 from handlers.activities.from_idea import convert_idea
 from handlers.activities.schedule import announce_change, post_activity, schedule_activity
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer, is_group_admin
+from handlers.kit.guards import admin_now, answer, is_member, member_buildings
 
 FLOW = "activity"
 REPEATS = {"none": Repeat.NONE, "week": Repeat.WEEKLY, "2week": Repeat.BIWEEKLY,
@@ -84,24 +84,26 @@ async def start_draft(svc: Services, user: User, lang: str, draft: Draft, prefix
 
 
 async def may_manage(context: Context, activity: Activity, user_id: int) -> bool:
-    """The organiser, or an admin of the group, may change or cancel an activity."""
+    """The organiser, or an admin of the group (asked of Telegram now), may change or cancel an
+    activity."""
     if activity.organiser_id == user_id:
         return True
-    return await is_group_admin(context, activity.building_id, user_id)
+    return await admin_now(context, activity.building_id, user_id)
 
 
 def problem_line(lang: str, problem: Problem) -> str:
     return t(lang, f"activity.problem.{problem.value}")
 
 
-async def begin(svc: Services, user: User, lang: str, building_id: int | None = None) -> None:
+async def begin(context: Context, user: User, lang: str, building_id: int | None = None) -> None:
     """Continue a draft in progress, or start one for the resident's building."""
+    svc = services(context)
     existing = await svc.stores.activities.draft(user.id)
     if existing is not None:
         await ask(svc, user, lang, existing, t(lang, "activity.flow.continue"))
         return
     if building_id is None:
-        buildings = await svc.memberships.buildings_of(user.id)
+        buildings = await member_buildings(context, user.id)
         if not buildings:
             await svc.out.message(user.id, t(lang, "activity.flow.no_building"))
             return
@@ -231,15 +233,15 @@ async def on_flow_button(update: Update, context: Context) -> None:
     now = svc.clock.now()
     if action == "new":
         await answer(update)
-        await begin(svc, user, lang)
+        await begin(context, user, lang)
         return
     if action == "b" and len(parts) == 3:
-        building_id = int(parts[2]) if parts[2].lstrip("-").isdigit() else 0
-        if building_id not in await svc.memberships.buildings_of(user.id):
+        building_id = parse_id(parts[2], signed=True)
+        if building_id is None or building_id not in await member_buildings(context, user.id):
             await answer(update, plain(lang, "error.stale_button"))
             return
         await answer(update)
-        await begin(svc, user, lang, building_id)
+        await begin(context, user, lang, building_id)
         return
     draft = await store.draft(user.id)
     if draft is None:
@@ -257,7 +259,7 @@ async def on_flow_button(update: Update, context: Context) -> None:
             updated = choose_repeat(draft, REPEATS[parts[2]], now)
         elif action == "post" and draft.step is DraftStep.PREVIEW:
             await answer(update)
-            await publish(svc, user, lang, draft)
+            await publish(context, user, lang, draft)
             return
         else:
             await answer(update, plain(lang, "error.stale_button"))
@@ -270,8 +272,9 @@ async def on_flow_button(update: Update, context: Context) -> None:
     await ask(svc, user, lang, updated)
 
 
-async def publish(svc: Services, user: User, lang: str, draft: Draft) -> None:
+async def publish(context: Context, user: User, lang: str, draft: Draft) -> None:
     """Post the card in the group (once), schedule what follows, give the organiser controls."""
+    svc = services(context)
     store, now = svc.stores.activities, svc.clock.now()
     try:
         check_ready(draft, now)
@@ -280,9 +283,9 @@ async def publish(svc: Services, user: User, lang: str, draft: Draft) -> None:
         await store.save_draft(back)
         await ask(svc, user, lang, back, problem_line(lang, error.problem))
         return
-    membership = await svc.memberships.get(draft.building_id, user.id)
     building = await svc.buildings.get(draft.building_id)
-    if building is None or not building.active or membership is None or not membership.is_current:
+    if building is None or not building.active \
+            or not await is_member(context, draft.building_id, user.id):
         await store.delete_draft(user.id)
         await svc.out.message(user.id, t(lang, "activity.flow.group_gone"))
         return

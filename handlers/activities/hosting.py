@@ -20,7 +20,7 @@ from handlers.activities.card import (
     pressed_on_card,
 )
 from handlers.activities.reach import tell
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.cards import RenderedCard
 from handlers.kit.context import (
     Context,
@@ -31,7 +31,7 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import answer, is_group_admin
+from handlers.kit.guards import admin_now, answer
 from handlers.kit.send import CardRef
 
 HOST_CARD = "activity_host"
@@ -136,14 +136,15 @@ async def on_host_decision(update: Update, context: Context) -> None:
     svc = services(context)
     store = svc.stores.activities
     lang = await presser_language(svc, user)
-    _, action, offer_id = query.data.split(":")
-    offer = await store.host_offer(int(offer_id)) if offer_id.isdigit() else None
+    _, action, raw_id = query.data.split(":")
+    offer_id = parse_id(raw_id)
+    offer = await store.host_offer(offer_id) if offer_id is not None else None
     series = await store.series(offer.series_id) if offer else None
     if offer is None or series is None or offer.status != "offered" or offer.user_id is None:
         await answer(update, plain(lang, "error.stale_button"))
         return
     if series.organiser_id != user.id \
-            and not await is_group_admin(context, offer.building_id, user.id):
+            and not await admin_now(context, offer.building_id, user.id):
         await answer(update, plain(lang, "activity.organiser_only"), show_alert=True)
         return
     confirm = action == "hostok"

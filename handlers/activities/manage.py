@@ -14,7 +14,7 @@ from handlers.activities.card import details_text, organiser_keyboard
 from handlers.activities.flow import may_manage, start_draft
 from handlers.activities.jobs import ask_group
 from handlers.activities.schedule import cancel_activity
-from handlers.kit.buttons import button, column
+from handlers.kit.buttons import button, column, parse_id
 from handlers.kit.context import Context, presser_language, services
 from handlers.kit.guards import answer, is_group_admin
 
@@ -47,8 +47,9 @@ async def managed(update: Update, context: Context) -> tuple[Activity, str, str]
     lang = await presser_language(svc, user)
     parts = query.data.split(":")
     activity = None
-    if len(parts) == 3 and parts[2].isdigit():
-        activity = await svc.stores.activities.get(int(parts[2]))
+    activity_id = parse_id(parts[2]) if len(parts) == 3 else None
+    if activity_id is not None:
+        activity = await svc.stores.activities.get(activity_id)
     if activity is None:
         await answer(update, plain(lang, "error.stale_button"))
         return None

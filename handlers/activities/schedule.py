@@ -65,6 +65,13 @@ async def post_activity(svc: Services, activity: Activity) -> None:
     await schedule_activity(svc, activity)
 
 
+async def repost_after_move(svc: Services, building_id: int) -> None:
+    """The group became a supergroup: the open activities get their card there (the old cards
+    can no longer change, and their buttons answer that they are out of date)."""
+    for activity in await svc.stores.activities.open_without_card(building_id):
+        await svc.cards.post(card_ref(activity.id))
+
+
 async def announce_change(svc: Services, activity: Activity, change: str) -> None:
     """Everyone who answered hears of a change privately (at a calm hour, before it starts)."""
     await svc.scheduler.add(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from telegram import ChatMember, InlineKeyboardMarkup, Update, User
+from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
 from bot.domain.community import MemberStatus
@@ -13,8 +12,15 @@ from bot.domain.deeplinks import link_url
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import keyboard, link_button
-from handlers.kit.context import Context, building_link, is_group, is_person, services
-from handlers.kit.guards import PRESENT
+from handlers.kit.context import (
+    Context,
+    building_link,
+    is_group,
+    is_person,
+    mark_departed,
+    services,
+)
+from handlers.kit.guards import PRESENT, forget_admin
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +52,13 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
                                      change.from_user.username)
             await svc.residents.mark_started(chat.id, now)
         return
+    forget_admin(svc, chat.id)
     if is_in and not was_in:
         existing = await svc.buildings.get(chat.id)
         language = existing.language if existing else svc.settings.language
+        if existing is not None:
+            # Back after being away: joins and leaves meanwhile were not seen.
+            await svc.memberships.unconfirm_all(chat.id)
         building = await svc.buildings.activate(chat.id, chat.title or "", language, now)
         adder = change.from_user
         if is_person(adder):
@@ -73,10 +83,13 @@ async def on_members_changed(update: Update, context: Context) -> None:
         return
     now = svc.clock.now()
     for user in message.new_chat_members or ():
+        forget_admin(svc, chat.id, user.id)
         if is_person(user):
             await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
             await svc.memberships.set_status(chat.id, user.id, MemberStatus.MEMBER, now)
     gone = message.left_chat_member
+    if gone is not None:
+        forget_admin(svc, chat.id, gone.id)
     if gone is not None and is_person(gone):
         await mark_departed(svc, chat.id, gone, now)
 
@@ -88,6 +101,7 @@ async def on_chat_member(update: Update, context: Context) -> None:
         return
     svc = services(context)
     user = change.new_chat_member.user
+    forget_admin(svc, change.chat.id, user.id)
     if not is_person(user) or await svc.buildings.get(change.chat.id) is None:
         return
     now = svc.clock.now()
@@ -98,16 +112,6 @@ async def on_chat_member(update: Update, context: Context) -> None:
     elif is_in and not was_in:
         await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
         await svc.memberships.set_status(change.chat.id, user.id, MemberStatus.MEMBER, now)
-
-
-async def mark_departed(svc: Services, building_id: int, user: User, now: datetime) -> None:
-    """Mark a resident gone and let features release what they held, once however Telegram tells."""
-    membership = await svc.memberships.get(building_id, user.id)
-    if membership is not None and not membership.is_current:
-        return
-    await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
-    await svc.memberships.set_status(building_id, user.id, MemberStatus.LEFT, now)
-    await svc.run_departure_hooks(building_id, user.id, now)
 
 
 async def on_migrate(update: Update, context: Context) -> None:
@@ -123,7 +127,9 @@ async def on_migrate(update: Update, context: Context) -> None:
     else:
         return
     if await svc.buildings.move(old, new):
+        forget_admin(svc, old)
         log.info("group %s became supergroup %s; rows moved", old, new)
+        await svc.run_move_hooks(new)
 
 
 def register_group_life(app: Application) -> None:  # type: ignore[type-arg]

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.i18n import plain, t
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, is_group, language_for, remember, services
-from handlers.kit.guards import answer, group_admin, is_group_admin
+from handlers.kit.guards import admin_now, answer, group_admin
 from locales import SUPPORTED_LANGUAGES
 
 RESIDENT_SCOPE, GROUP_SCOPE = "lang", "glang"
@@ -45,7 +45,7 @@ async def on_language_chosen(update: Update, context: Context) -> None:
         await answer(update, plain(await language_for(update, context), "error.stale_button"))
         return
     if scope == GROUP_SCOPE:
-        if not is_group(chat) or not await is_group_admin(context, chat.id, user.id):
+        if not is_group(chat) or not await admin_now(context, chat.id, user.id):
             await answer(update, plain(await language_for(update, context), "language.admin_only"),
                          show_alert=True)
             return

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.services import Services
 from handlers.activities.from_idea import IDEA_CARD
-from handlers.ideas.card import REPORT_KIND, IdeaCards, recover
+from handlers.ideas.card import REPORT_KIND, IdeaCards, recover, repost_after_move
 from handlers.ideas.commands import COMMANDS, NEW_LINK, on_command, open_new_link
 from handlers.ideas.data import IdeaData
 from handlers.ideas.flow import IdeaFlow, on_idea_button
@@ -32,6 +32,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.reportables[REPORT_KIND] = data
     svc.activity_probes.append(data.last_activity)
     svc.departure_hooks.append(data.departed)
+    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
     svc.link_routes[NEW_LINK] = open_new_link
     svc.link_routes[MAKE_LINK] = open_make_link
 

@@ -68,6 +68,12 @@ async def propose(svc: Services, user: User, building_id: int, text: str) -> Ide
     return idea
 
 
+async def repost_after_move(svc: Services, building_id: int) -> None:
+    """The group became a supergroup: the open ideas get their card there."""
+    for idea in await svc.stores.ideas.open_without_card(building_id):
+        await svc.cards.post(idea_ref(idea.id))
+
+
 async def recover(svc: Services) -> None:
     """After a stop: cards that fell behind show what is true now."""
     await catch_up(svc, svc.stores.ideas, idea_ref)

@@ -22,7 +22,7 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import member_link
+from handlers.kit.guards import member_buildings, member_link
 
 COMMANDS = [MenuCommand({"nl": "idee", "en": "idea"}, "cmd.idea")]
 NEW_LINK = "ideanew"
@@ -56,7 +56,7 @@ async def on_command(update: Update, context: Context) -> None:
         return
     await svc.residents.mark_started(user.id, svc.clock.now())
     lang = resident_language(svc, resident)
-    buildings = await svc.memberships.buildings_of(user.id)
+    buildings = await member_buildings(context, user.id)
     if not buildings:
         await svc.out.reply(update, t(lang, "idea.no_building"))
     elif len(buildings) > 1:

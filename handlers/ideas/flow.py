@@ -11,9 +11,9 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.flow import DraftFlow
 from handlers.ideas.card import propose
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer
+from handlers.kit.guards import answer, member_buildings
 
 FLOW = "idea"
 
@@ -90,10 +90,10 @@ async def on_idea_button(update: Update, context: Context) -> None:
         await answer(update)
         await svc.out.replace_pressed(update, t(lang, "idea.stopped"))
         return
-    if parts[1] == "b" and len(parts) == 3 and parts[2].lstrip("-").isdigit():
-        building_id = int(parts[2])
-        if building_id in await svc.memberships.buildings_of(user.id):
-            await answer(update)
-            await start_typing(svc, user.id, lang, building_id)
-            return
+    building_id = parse_id(parts[2], signed=True) if len(parts) == 3 else None
+    if parts[1] == "b" and building_id is not None \
+            and building_id in await member_buildings(context, user.id):
+        await answer(update)
+        await start_typing(svc, user.id, lang, building_id)
+        return
     await answer(update, plain(lang, "error.stale_button"))

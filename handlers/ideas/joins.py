@@ -16,7 +16,7 @@ from bot.services import Services
 from handlers.activities.card import pressed_on_card
 from handlers.activities.flow import start_draft
 from handlers.activities.from_idea import idea_ref
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import (
     Context,
     presser_language,
@@ -103,8 +103,8 @@ async def on_make(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = await presser_language(svc, user)
-    raw_id = query.data.split(":")[2]
-    idea = await svc.stores.ideas.get(int(raw_id)) if raw_id.isdigit() else None
+    idea_id = parse_id(query.data.split(":")[2])
+    idea = await svc.stores.ideas.get(idea_id) if idea_id is not None else None
     if idea is None or not idea.is_open:
         await answer(update, plain(lang, "error.stale_button"))
         return

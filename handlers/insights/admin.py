@@ -13,7 +13,7 @@ from bot.domain.worker_consent import THRESHOLD_CHOICES, ConsentStatus, default_
 from bot.i18n import plain, t
 from handlers.insights.consent import PREFIX, stopped, who
 from handlers.insights.objections import stop_pressed
-from handlers.kit.buttons import button, column, keyboard
+from handlers.kit.buttons import button, column, keyboard, parse_id
 from handlers.kit.context import (
     Context,
     is_group,
@@ -80,11 +80,12 @@ async def on_stop(update: Update, context: Context) -> None:
     svc = services(context)
     lang = await presser_language(svc, user)
     parts = (query.data or "").split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
+    consent_id = parse_id(parts[2]) if len(parts) == 3 else None
+    if consent_id is None:
         await answer(update, plain(lang, "workers.stop.stale"), show_alert=True)
         return
     store = svc.stores.workers
-    consent = await store.get(int(parts[2]))
+    consent = await store.get(consent_id)
     if not is_group(chat):
         await stop_pressed(update, context, consent)
         return
@@ -134,8 +135,8 @@ async def on_limit(update: Update, context: Context) -> None:
         return
     svc = services(context)
     parts = (query.data or "").split(":")
-    number = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else -1
-    if number != 0 and number not in THRESHOLD_CHOICES:
+    number = parse_id(parts[2]) if len(parts) == 3 else None
+    if number is None or (number != 0 and number not in THRESHOLD_CHOICES):
         await answer(update)
         return
     await svc.stores.workers.choose_threshold(chat.id, number or None)

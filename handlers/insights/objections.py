@@ -15,16 +15,16 @@ from bot.domain.worker_consent import ConsentStatus, after_objection
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, stopped, tell, who
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, resident_language, services
-from handlers.kit.guards import answer, is_group_admin, member_press
+from handlers.kit.guards import admin_now, answer, member_press
 from storage.insight_workers import Consent
 
 
 def _consent_id(update: Update) -> int | None:
     query = update.callback_query
     parts = (query.data or "").split(":") if query is not None else []
-    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    return parse_id(parts[2]) if len(parts) == 3 else None
 
 
 async def _pressed(update: Update, context: Context) -> tuple[Services, User, str, Consent | None] | None:
@@ -99,7 +99,7 @@ async def _admin_of(update: Update, context: Context, consent: Consent | None) -
     user = update.effective_user
     if user is None or consent is None:
         return False
-    return await is_group_admin(context, consent.building_id, user.id)
+    return await admin_now(context, consent.building_id, user.id)
 
 
 async def on_resume(update: Update, context: Context) -> None:

@@ -34,15 +34,18 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import is_group_admin, member_link
+from handlers.kit.guards import admin_now, member_link
 from handlers.kit.reach import need_start_line
 from handlers.kit.send import Method, Outgoing
 
 LINK_KIND = "figures"
 COMMANDS = [
-    MenuCommand({"nl": "uitnodigen", "en": "invite"}, "cmd.invite_worker", private=False),
-    MenuCommand({"nl": "cijfersstop", "en": "stopstats"}, "cmd.stop_worker", private=False),
-    MenuCommand({"nl": "bezwaren", "en": "objections"}, "cmd.objections", private=False),
+    MenuCommand({"nl": "uitnodigen", "en": "invite"}, "cmd.invite_worker", private=False,
+                admin=True),
+    MenuCommand({"nl": "cijfersstop", "en": "stopstats"}, "cmd.stop_worker", private=False,
+                admin=True),
+    MenuCommand({"nl": "bezwaren", "en": "objections"}, "cmd.objections", private=False,
+                admin=True),
     MenuCommand({"nl": "cijfers", "en": "stats"}, "cmd.insights"),
     MenuCommand({"nl": "toegang", "en": "access"}, "cmd.access"),
 ]
@@ -105,7 +108,7 @@ async def show_insights(update: Update, context: Context) -> None:
         building = await svc.buildings.get(chat.id)
         if building is None or not building.active:
             return
-        if await is_group_admin(context, chat.id, user.id):
+        if await admin_now(context, chat.id, user.id):
             await send_report(svc, chat.id, lang, [await building_report(svc, building, now)])
             return
         message = update.effective_message

@@ -10,6 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import plain
 
 CALLBACK_DATA_LIMIT = 64
+ID_DIGITS = 18
+"""An id in button data has at most this many digits: every Telegram id and every row id fits,
+and so does SQLite's 64-bit integer (2**63 - 1 has 19)."""
 REPORT = "rep"
 """Callback prefix of the "Meld" button: `rep:<card kind>:<item id>` (handled in
 handlers.privacy.reports)."""
@@ -21,6 +24,19 @@ def callback_data(*parts: object) -> str:
     if not 0 < len(data.encode()) <= CALLBACK_DATA_LIMIT:
         raise ValueError(f"callback data must be 1-64 bytes, got {data!r}")
     return data
+
+
+def parse_id(raw: str | None, *, signed: bool = False) -> int | None:
+    """An id taken from button data, or None when it is not one. Button data can be forged, so
+    every press handler reads its ids through here: 1 to 18 ASCII digits (a minus sign first only
+    where a chat id is meant). Anything else gets the handler's stale-button answer and never
+    reaches the database."""
+    if raw is None:
+        return None
+    digits = raw[1:] if signed and raw.startswith("-") else raw
+    if not (0 < len(digits) <= ID_DIGITS and digits.isascii() and digits.isdigit()):
+        return None
+    return int(raw)
 
 
 def button(label: str, *parts: object) -> InlineKeyboardButton:

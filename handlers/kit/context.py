@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import Chat, Update, User
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
@@ -30,7 +32,8 @@ def is_person(user: User | None) -> bool:
 
 
 async def remember(update: Update, context: Context) -> Resident | None:
-    """Record the person behind this update (and, in a group, that they belong to it)."""
+    """Record the person behind this update; a message they wrote in a group also shows they
+    belong to it. A press does not: anyone who can see a public group's cards can press."""
     user = update.effective_user
     if not is_person(user) or (update.effective_message and update.effective_message.sender_chat):
         return None
@@ -40,13 +43,27 @@ async def remember(update: Update, context: Context) -> Resident | None:
     resident = await svc.residents.seen(user.id, user.first_name, user.language_code, now,
                                         user.username)
     chat = update.effective_chat
-    if is_group(chat) and chat is not None:
+    if is_group(chat) and chat is not None and update.callback_query is None:
         building = await svc.buildings.get(chat.id)
         if building is not None:
             membership = await svc.memberships.get(chat.id, user.id)
             if membership is None or not membership.is_current:
                 await svc.memberships.set_status(chat.id, user.id, MemberStatus.MEMBER, now)
+            else:
+                await svc.memberships.confirm(chat.id, user.id, now)
     return resident
+
+
+async def mark_departed(svc: Services, building_id: int, user: User, now: datetime) -> None:
+    """Mark a resident gone and let features release what they held, once however the bot
+    learns it (a service message, a member update, or Telegram's answer when asked)."""
+    membership = await svc.memberships.get(building_id, user.id)
+    if membership is not None and not membership.is_current:
+        await svc.memberships.confirm(building_id, user.id, now)
+        return
+    await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
+    await svc.memberships.set_status(building_id, user.id, MemberStatus.LEFT, now)
+    await svc.run_departure_hooks(building_id, user.id, now)
 
 
 def resident_language(svc: Services, resident: Resident | None) -> str:

@@ -3,7 +3,7 @@ continue them privately: in a group each posts one short line with a button, not
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 
 from bot.domain.deeplinks import DeepLink, link_url
 from bot.domain.pairing import PairStatus
@@ -19,7 +19,7 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import member_link
+from handlers.kit.guards import member_buildings, member_link
 from handlers.pairing.offer import show_offer
 from handlers.pairing.pairs import first_name
 from handlers.pairing.views import building_choice, kind_label, want_text, when_text
@@ -42,7 +42,7 @@ async def go_private_line(update: Update, context: Context, link_kind: str, key:
     lang = await language_for(update, context)
     link = await svc.deep_links.reusable(link_kind, chat.id, "", svc.clock.now())
     opener = link_button(plain(lang, "button.open_private"), link_url(svc.bot_username, link.token))
-    await svc.out.reply(update, t(lang, key), keyboard=keyboard([opener]))
+    await svc.redirects.reply(update, t(lang, key), keyboard=keyboard([opener]))
 
 
 async def started_privately(update: Update, context: Context) -> int | None:
@@ -67,7 +67,7 @@ async def offer_command(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = resident_language(svc, await svc.residents.get(user_id))
-    buildings = await svc.memberships.buildings_of(user_id)
+    buildings = await member_buildings(context, user_id)
     if not buildings:
         await svc.out.message(user_id, t(lang, "pairing.no_building"))
     elif len(buildings) == 1:
@@ -99,40 +99,56 @@ async def open_regular_link(update: Update, context: Context, link: DeepLink) ->
         await overview(update, context, link.building_id)
 
 
+async def own_pairings(svc: Services, user_id: int,
+                       lang: str) -> list[tuple[str, InlineKeyboardButton]]:
+    """The resident's regular neighbours (with "Stoppen") and open wishes (with "Intrekken"):
+    one line and its button each, for /vastebuur and for "Mijn dingen"."""
+    store = svc.stores.pairing
+    shown = []
+    for pairing in await store.involving(user_id, [PairStatus.ACTIVE]):
+        name = await first_name(svc, pairing.partner_of(user_id))
+        shown.append((t(lang, "pairing.overview.pair", name=name, want=want_text(lang, pairing.kind)),
+                      button(plain(lang, "pairing.button.stop_with", name=name),
+                             "pair", "end", pairing.id)))
+    for wish in await store.open_wishes_of(user_id):
+        shown.append((t(lang, "pairing.overview.wish", want=want_text(lang, wish.kind),
+                        when=when_text(lang, wish.when)),
+                      button(plain(lang, "pairing.button.withdraw",
+                                   kind=kind_label(lang, wish.kind)), "wsh", "x", wish.id)))
+    return shown
+
+
 async def overview(update: Update, context: Context, building_id: int | None) -> None:
     """The resident's pairs (with "Stoppen") and open wishes; with none, straight to asking."""
     user = update.effective_user
     if user is None:
         return
     svc = services(context)
-    store = svc.stores.pairing
-    active = await store.involving(user.id, [PairStatus.ACTIVE])
-    wishes = await store.open_wishes_of(user.id)
-    if not active and not wishes:
+    lang = await user_language(svc, user.id)
+    shown = await own_pairings(svc, user.id, lang)
+    if not shown:
         await start_wish(update, context, edit=False, building_id=building_id)
         return
-    lang = await user_language(svc, user.id)
-    lines = [t(lang, "pairing.overview.title")]
-    rows = []
-    for pairing in active:
-        name = await first_name(svc, pairing.partner_of(user.id))
-        lines.append(t(lang, "pairing.overview.pair", name=name, want=want_text(lang, pairing.kind)))
-        rows.append([button(plain(lang, "pairing.button.stop_with", name=name),
-                            "pair", "end", pairing.id)])
-    for wish in wishes:
-        lines.append(t(lang, "pairing.overview.wish", want=want_text(lang, wish.kind),
-                       when=when_text(lang, wish.when)))
-        rows.append([button(plain(lang, "pairing.button.withdraw", kind=kind_label(lang, wish.kind)),
-                            "wsh", "x", wish.id)])
+    lines = [t(lang, "pairing.overview.title"), *(line for line, _ in shown)]
+    rows = [[stop] for _, stop in shown]
     rows.append([button(plain(lang, "pairing.button.new_wish"), "wsh", "new")])
     await svc.out.message(user.id, "\n".join(lines), keyboard=keyboard(*rows))
 
 
 # --- /zorgen ---------------------------------------------------------------------------------------
 
+def places_text(svc: Services, lang: str) -> str:
+    """Where anyone can always turn: the deployment's own list, or the usual Dutch one."""
+    lines = svc.settings.care_contact_lines
+    if not lines:
+        return t(lang, "worried.places")
+    return "\n".join(t(lang, "worried.place", place=line) for line in lines)
+
+
 async def contacts_text(svc: Services, lang: str, user_id: int) -> str:
     """Whom to talk to when worried about a neighbour: the contact the admins set for each of
-    the resident's buildings, and 112. The bot passes nothing on to anyone itself."""
+    the resident's buildings, the places anyone can always turn to, and 112. The bot passes
+    nothing on to anyone itself."""
     blocks = []
     for building_id in await svc.memberships.buildings_of(user_id):
         building = await svc.buildings.get(building_id)
@@ -144,8 +160,9 @@ async def contacts_text(svc: Services, lang: str, user_id: int) -> str:
         else:
             blocks.append(t(lang, "worried.no_contact", building=building.title))
     if not blocks:
-        return t(lang, "worried.text_no_group")
-    return t(lang, "worried.text", contacts=Safe("\n\n".join(blocks)))
+        blocks.append(t(lang, "worried.no_group"))
+    return t(lang, "worried.text", contacts=Safe("\n\n".join(blocks) + "\n\n"),
+             places=Safe(places_text(svc, lang)))
 
 
 async def show_contacts(update: Update, context: Context) -> None:

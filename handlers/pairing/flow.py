@@ -61,8 +61,7 @@ async def flow_question(svc: Services, lang: str, draft: PairingDraft) -> tuple[
         rows += [days[:4], days[4:]]
         rows.append([_choice(lang, part in draft.when.parts, f"pairing.part_label.{part.value}",
                              "p", part.value) for part in DayPart])
-        done = "pairing.button.next" if offer else "wish.button.done"
-        rows.append([button(plain(lang, done), "pf", "next")])
+        rows.append([button(plain(lang, "pairing.button.next"), "pf", "next")])
     else:
         text = t(lang, "offer.flow.often")
         rows.append([button(plain(lang, f"offer.often.{often.value}"), "pf", "f", often.value)

@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot.domain.pairing import DraftPurpose
 from bot.i18n import plain, t
+from handlers.kit.buttons import parse_id
 from handlers.kit.context import Context, is_group, remember, resident_language, services, user_language
 from handlers.kit.guards import answer, is_member
 from handlers.pairing.flow import begin
@@ -37,11 +38,11 @@ async def on_offer_button(update: Update, context: Context) -> None:
     svc = services(context)
     lang = resident_language(svc, await remember(update, context))
     parts = (query.data or "").split(":")
-    if is_group(update.effective_chat) or len(parts) != 3 \
-            or not parts[2].lstrip("-").isdigit():
+    building_id = parse_id(parts[2], signed=True) if len(parts) == 3 else None
+    if is_group(update.effective_chat) or building_id is None:
         await answer(update, plain(lang, "error.stale_button"))
         return
-    action, building_id = parts[1], int(parts[2])
+    action = parts[1]
     store, now = svc.stores.pairing, svc.clock.now()
     if action in ("b", "edit"):
         if not await is_member(context, building_id, user.id):

@@ -10,14 +10,14 @@ from telegram import Update
 
 from bot.domain.pairing import Pairing, PairStatus
 from bot.i18n import plain, t
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, is_group, remember, resident_language, services
 from handlers.kit.guards import answer
 from handlers.pairing.checkins import on_checkin, on_regular
 from handlers.pairing.pairs import end_pair, first_name
 from handlers.pairing.suggestions import ANSWERS, on_answer, on_request_press
 
-PAIR_DATA = re.compile(r"^pair:(h|r|met|not|reg|end|endy|endn|req):(\d{1,18})(?::([a-z0-9]{1,2}))?$")
+PAIR_DATA = re.compile(r"^pair:(h|r|met|not|reg|end|endy|endn|req):(\d+)(?::([a-z0-9]{1,2}))?$")
 
 
 async def on_pair_button(update: Update, context: Context) -> None:
@@ -27,10 +27,11 @@ async def on_pair_button(update: Update, context: Context) -> None:
     svc = services(context)
     lang = resident_language(svc, await remember(update, context))
     match = PAIR_DATA.match(query.data or "")
-    if match is None or is_group(update.effective_chat):
+    target = parse_id(match.group(2)) if match else None
+    if match is None or target is None or is_group(update.effective_chat):
         await answer(update, plain(lang, "error.stale_button"))
         return
-    action, target, extra = match.group(1), int(match.group(2)), match.group(3) or ""
+    action, extra = match.group(1), match.group(3) or ""
     if action == "req":
         await on_request_press(update, context, target, lang)
         return

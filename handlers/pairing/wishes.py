@@ -7,8 +7,9 @@ from telegram import Update
 
 from bot.domain.pairing import DraftPurpose
 from bot.i18n import plain, t
+from handlers.kit.buttons import parse_id
 from handlers.kit.context import Context, is_group, remember, resident_language, services, user_language
-from handlers.kit.guards import answer, is_member
+from handlers.kit.guards import answer, is_member, member_buildings
 from handlers.pairing.flow import begin
 from handlers.pairing.views import building_choice, show, want_text
 
@@ -21,7 +22,7 @@ async def start_wish(update: Update, context: Context, *, edit: bool,
         return
     svc = services(context)
     lang = await user_language(svc, user.id)
-    buildings = await svc.memberships.buildings_of(user.id)
+    buildings = await member_buildings(context, user.id)
     if building_id is not None and building_id in buildings:
         buildings = [building_id]
     if not buildings:
@@ -48,10 +49,10 @@ async def on_wish_button(update: Update, context: Context) -> None:
         await answer(update)
         await start_wish(update, context, edit=False)
         return
-    if len(parts) != 3 or parts[1] not in ("b", "x") or not parts[2].lstrip("-").isdigit():
+    target = parse_id(parts[2], signed=True) if len(parts) == 3 else None
+    if target is None or parts[1] not in ("b", "x"):
         await answer(update, plain(lang, "error.stale_button"))
         return
-    target = int(parts[2])
     if parts[1] == "b":
         if not await is_member(context, target, user.id):
             await answer(update, plain(lang, "pairing.flow.not_member"), show_alert=True)

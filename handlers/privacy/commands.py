@@ -18,7 +18,8 @@ COMMANDS = [
     MenuCommand({"nl": "privacy", "en": "privacy"}, "cmd.privacy"),
     MenuCommand({"nl": "mijngegevens", "en": "mydata"}, "cmd.mydata", group=False),
     MenuCommand({"nl": "vergeetmij", "en": "forgetme"}, "cmd.forgetme", group=False),
-    MenuCommand({"nl": "wisgroep", "en": "erasegroup"}, "cmd.erasegroup", private=False),
+    MenuCommand({"nl": "wisgroep", "en": "erasegroup"}, "cmd.erasegroup", private=False,
+                admin=True),
 ]
 EXPORT_LINK, FORGET_LINK = "mydata", "forgetme"
 """Deep-link kinds: the group pointer opens the private chat straight into the export or the
@@ -45,7 +46,7 @@ async def point_to_private(update: Update, context: Context, kind: str) -> None:
     if await svc.buildings.get(chat.id) is not None:
         link = await svc.deep_links.reusable(kind, chat.id, "", svc.clock.now())
         url = link_url(svc.bot_username, link.token)
-    await svc.out.reply(update, t(lang, "data.go_private"), keyboard=keyboard(
+    await svc.redirects.reply(update, t(lang, "data.go_private"), keyboard=keyboard(
         [link_button(plain(lang, "button.open_private"), url)]))
 
 

@@ -12,7 +12,7 @@ from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.cards import RenderedCard
 from handlers.kit.context import Context, is_group, language_for, services
-from handlers.kit.guards import answer, group_admin, is_group_admin
+from handlers.kit.guards import admin_now, answer, group_admin
 from handlers.kit.send import CardRef
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ async def on_erase_answer(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = await language_for(update, context)
-    if not is_group(chat) or not await is_group_admin(context, chat.id, user.id):
+    if await svc.buildings.get(chat.id) is None:
+        await answer(update, plain(lang, "error.stale_button"))
+        return
+    if not is_group(chat) or not await admin_now(context, chat.id, user.id):
         await answer(update, plain(lang, "erase.admin_only"), show_alert=True)
         return
     store = svc.stores.erasures

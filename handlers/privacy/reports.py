@@ -1,11 +1,13 @@
 """"Meld": any member can quietly report a card to the group's admins, who hear of it privately
-(never who reported it) and may hide the card or let it stand. The button itself is
-`handlers.kit.buttons.report_button`, which every feature with cards uses."""
+(never who reported it) and may hide the card or let it stand. The first tap only asks whether
+they mean it (a tap by mistake reports nothing); a second tap soon after reports. The button
+itself is `handlers.kit.buttons.report_button`, which every feature with cards uses."""
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -14,21 +16,44 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.domain.privacy import Report, ReportState
 from bot.i18n import plain, t
 from bot.services import ReportedCard, Services
-from handlers.kit.buttons import REPORT, button, keyboard
+from handlers.kit.buttons import REPORT, button, keyboard, parse_id
 from handlers.kit.context import Context, is_group, language_for, resident_language, services
-from handlers.kit.guards import answer, is_group_admin, is_member
+from handlers.kit.guards import admin_now, answer, is_member
 from handlers.kit.send import Method, Outgoing
 
 log = logging.getLogger(__name__)
 
 HIDE, KEEP = "rhide", "rkeep"
-REPORT_DATA = re.compile(rf"^{REPORT}:([a-z][a-z0-9_]{{0,15}}):(\d{{1,18}})$")
-HIDE_DATA = re.compile(rf"^{HIDE}:(\d{{1,18}})$")
-KEEP_DATA = re.compile(rf"^{KEEP}:(\d{{1,18}})$")
+REPORT_DATA = re.compile(rf"^{REPORT}:([a-z][a-z0-9_]{{0,15}}):(\d+)$")
+HIDE_DATA = re.compile(rf"^{HIDE}:(\d+)$")
+KEEP_DATA = re.compile(rf"^{KEEP}:(\d+)$")
+CONFIRM_WITHIN = timedelta(minutes=2)
+"""A second tap on "Meld" within this time confirms the report."""
+
+FirstTap = tuple[int, str, int]
+"""(resident, card kind, item): who tapped "Meld" once, on which card."""
 
 
-async def on_report(update: Update, context: Context) -> None:
-    """A resident pressed "Meld" on a card: the admins hear of it privately; nobody learns who."""
+class ReportConfirmations:
+    """First taps on "Meld" waiting for the second, one set per running bot. Kept in memory:
+    after a restart the resident is simply asked again."""
+
+    def __init__(self) -> None:
+        self._first: dict[FirstTap, datetime] = {}
+
+    def confirmed(self, tap: FirstTap, now: datetime) -> bool:
+        """True for the second tap in time; otherwise this tap is remembered as the first."""
+        self._first = {key: at for key, at in self._first.items() if now - at < CONFIRM_WITHIN}
+        if tap in self._first:
+            del self._first[tap]
+            return True
+        self._first[tap] = now
+        return False
+
+
+async def on_report(update: Update, context: Context, confirmations: ReportConfirmations) -> None:
+    """A resident pressed "Meld" on a card: asked once whether they mean it, then the admins
+    hear of it privately; nobody learns who."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
@@ -36,10 +61,11 @@ async def on_report(update: Update, context: Context) -> None:
     lang = await language_for(update, context)
     match = REPORT_DATA.match(query.data or "")
     reportable = svc.reportables.get(match.group(1)) if match else None
-    if match is None or reportable is None or not is_group(chat):
+    item_id = parse_id(match.group(2)) if match else None
+    if match is None or reportable is None or item_id is None or not is_group(chat):
         await answer(update, plain(lang, "error.stale_button"))
         return
-    kind, item_id = match.group(1), int(match.group(2))
+    kind = match.group(1)
     card = await reportable.describe(item_id, lang)
     building = await svc.buildings.get(chat.id)
     if card is None or card.building_id != chat.id or building is None:
@@ -47,6 +73,9 @@ async def on_report(update: Update, context: Context) -> None:
         return
     if query.from_user is None or not await is_member(context, chat.id, query.from_user.id):
         await answer(update, plain(lang, "report.members_only"), show_alert=True)
+        return
+    if not confirmations.confirmed((query.from_user.id, kind, item_id), svc.clock.now()):
+        await answer(update, plain(lang, "report.confirm"), show_alert=True)
         return
     report, new = await svc.stores.reports.open(chat.id, kind, item_id, svc.clock.now())
     if not new:
@@ -91,11 +120,12 @@ async def _admin_report(update: Update, context: Context, pattern: re.Pattern[st
     svc = services(context)
     lang = await language_for(update, context)
     match = pattern.match(query.data or "")
-    report = await svc.stores.reports.get(int(match.group(1))) if match else None
+    report_id = parse_id(match.group(1)) if match else None
+    report = await svc.stores.reports.get(report_id) if report_id is not None else None
     if report is None:
         await answer(update, plain(lang, "error.stale_button"))
         return None
-    if not await is_group_admin(context, report.building_id, user.id):
+    if not await admin_now(context, report.building_id, user.id):
         await answer(update, plain(lang, "report.admin_only"), show_alert=True)
         return None
     if report.state is not ReportState.OPEN:
@@ -145,6 +175,11 @@ async def on_keep(update: Update, context: Context) -> None:
 
 
 def register_reports(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_report, pattern=rf"^{REPORT}:"))
+    confirmations = ReportConfirmations()
+
+    async def on_report_press(update: Update, context: Context) -> None:
+        await on_report(update, context, confirmations)
+
+    app.add_handler(CallbackQueryHandler(on_report_press, pattern=rf"^{REPORT}:"))
     app.add_handler(CallbackQueryHandler(on_hide, pattern=rf"^{HIDE}:"))
     app.add_handler(CallbackQueryHandler(on_keep, pattern=rf"^{KEEP}:"))

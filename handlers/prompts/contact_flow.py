@@ -21,7 +21,7 @@ from bot.services import Services
 from handlers import order
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, language_for, remember, resident_language, user_language
-from handlers.kit.guards import answer, is_group_admin
+from handlers.kit.guards import admin_now, answer
 from handlers.prompts.menu import CONTACT_LINK, PREFIX
 from handlers.prompts.settings import contact_problem, save_contact
 
@@ -61,7 +61,7 @@ class ContactFlow:
         if building is None or not building.active:
             await svc.out.message(user.id, t(lang, "start.link_unknown"))
             return
-        if not await is_group_admin(context, building.chat_id, user.id):
+        if not await admin_now(context, building.chat_id, user.id):
             await svc.out.message(user.id, t(lang, "settings.contact.not_admin"))
             return
         await svc.flows.begin(user.id, self.name)
@@ -88,7 +88,7 @@ class ContactFlow:
             await svc.out.reply(update, contact_problem(lang, problem, message.text))
             return
         building = await svc.buildings.get(draft.building_id)
-        if building is None or not building.active or not await is_group_admin(
+        if building is None or not building.active or not await admin_now(
             context, draft.building_id, user.id
         ):
             await self.end(user.id)

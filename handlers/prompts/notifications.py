@@ -1,8 +1,9 @@
 """/meldingen (/notifications): a resident chooses, privately, which prompts they want.
 
 The choices are applied where every scheduled private prompt passes (`svc.prompt_filters`), so
-no feature has to remember them. A second filter stops all prompts to someone who has not used
-the bot for two months, until they come back: calm, not nagging.
+no feature has to remember them. A second filter looks after residents who have not used the bot
+for two months: they are asked once, with a button, whether the messages should keep coming;
+without a yes they stop until the resident comes back. Calm, not nagging, and never silent.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ COMMANDS = [
     MenuCommand({"nl": "meldingen", "en": "notifications"}, "cmd.notifications", group=False),
 ]
 PREFIX = "mute"
+QUIET = "quiet"
+"""Callback prefix of the "keep them coming" button (`quiet:keep`)."""
 LINK = "notifications"
 
 
@@ -68,7 +71,8 @@ async def show_menu(update: Update, context: Context) -> None:
         if await svc.buildings.get(chat.id) is None:
             return
         open_private = await link_to(svc, plain(lang, "button.open_private"), LINK, chat.id)
-        await svc.out.reply(update, t(lang, "notify.in_private"), keyboard=keyboard([open_private]))
+        await svc.redirects.reply(update, t(lang, "notify.in_private"),
+                                  keyboard=keyboard([open_private]))
         return
     lang = resident_language(svc, resident)
     text, buttons = menu(lang, await svc.stores.prompts.muted(user.id))
@@ -106,17 +110,54 @@ async def on_toggle(update: Update, context: Context) -> None:
     await svc.out.replace_pressed(update, *menu(lang, await store.muted(user.id)))
 
 
+class QuietResidents:
+    """Before prompts stop for a resident who went quiet, they are asked once to keep them."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        self.store = svc.stores.prompts
+
+    async def allows(self, user_id: int, kind: str, now: datetime) -> bool:
+        resident = await self.svc.residents.get(user_id)
+        if resident is None:
+            return True
+        check = await self.store.quiet_check(user_id)
+        decided = rules.quiet_answer(resident.last_seen_at, check.asked_at if check else None,
+                                     check is not None and check.kept_at is not None, now)
+        if decided is rules.QuietAnswer.HOLD:
+            return False
+        if decided is rules.QuietAnswer.ASK_AND_SEND:
+            await self.store.asked_quiet(user_id, now)
+            lang = resident_language(self.svc, resident)
+            keep = button(plain(lang, "notify.quiet.keep"), QUIET, "keep")
+            await self.svc.out.private(user_id, t(lang, "notify.quiet.ask"),
+                                       keyboard=keyboard([keep]))
+        return True
+
+    async def on_keep(self, update: Update, context: Context) -> None:
+        """"Blijf sturen": the messages keep coming, however quiet the resident is."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        lang = await language_for(update, context)
+        if is_group(chat) or chat.id != user.id:
+            await answer(update, plain(lang, "notify.not_yours"))
+            return
+        await remember(update, context)
+        await self.store.keep_prompts(user.id, self.svc.clock.now())
+        await answer(update)
+        await self.svc.out.replace_pressed(update, t(lang, "notify.quiet.kept"))
+
+
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     store = svc.stores.prompts
+    quiet = QuietResidents(svc)
 
     async def not_muted(user_id: int, kind: str, now: datetime) -> bool:
         return not await store.is_muted(user_id, kind)
 
-    async def not_gone_quiet(user_id: int, kind: str, now: datetime) -> bool:
-        resident = await svc.residents.get(user_id)
-        return resident is None or rules.still_around(resident.last_seen_at, now)
-
-    svc.prompt_filters.extend([not_muted, not_gone_quiet])
+    svc.prompt_filters.extend([not_muted, quiet.allows])
+    app.add_handler(CallbackQueryHandler(quiet.on_keep, pattern=rf"^{QUIET}:keep$"))
     svc.personal_data.append(PromptPreferences(store))
     svc.link_routes[LINK] = open_link
     app.add_handler(CommandHandler(["meldingen", "notifications"], show_menu))

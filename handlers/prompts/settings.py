@@ -32,7 +32,8 @@ from locales import SUPPORTED_LANGUAGES
 log = logging.getLogger(__name__)
 
 COMMANDS = [
-    MenuCommand({"nl": "instellingen", "en": "settings"}, "cmd.settings", private=False),
+    MenuCommand({"nl": "instellingen", "en": "settings"}, "cmd.settings", private=False,
+                admin=True),
 ]
 CONTACT_ARGUMENT = "contact"
 

@@ -13,7 +13,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.services import Services
 from handlers.requests.card import CARD_KIND, REPORT_KIND, RequestCards
-from handlers.requests.claims import REQUEST_LINK, on_card_button, open_request_link, relay_partner
+from handlers.requests.claims import (
+    REQUEST_LINK,
+    on_card_button,
+    on_private_claim,
+    open_request_link,
+    relay_partner,
+)
 from handlers.requests.commands import (
     COMMANDS,
     ask_in_group,
@@ -27,6 +33,7 @@ from handlers.requests.flow import RequestFlow
 from handlers.requests.flow_buttons import on_flow_button
 from handlers.requests.jobs import RequestJobs
 from handlers.requests.keyboards import RELAY_ROUTE
+from handlers.requests.posting import repost_after_move
 
 __all__ = ["COMMANDS", "register"]
 
@@ -42,6 +49,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
                                    filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^rqf:"))
     app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^req:(c|ca):"))
+    app.add_handler(CallbackQueryHandler(on_private_claim, pattern=r"^req:pc:"))
     app.add_handler(CallbackQueryHandler(on_again, pattern=r"^req:again:"))
     app.add_handler(CallbackQueryHandler(on_control, pattern=r"^req:"))
     app.add_handler(CommandHandler(["weghalen", "remove"], remove_command,
@@ -58,4 +66,5 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.activity_probes.append(feed.last_activity)
     svc.personal_data.append(feed)
     svc.departure_hooks.append(feed.departed)
+    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
     svc.reportables[REPORT_KIND] = feed

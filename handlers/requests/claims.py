@@ -14,6 +14,7 @@ from bot.domain.deeplinks import DeepLink
 from bot.domain.requests import Action, HelpRequest, Refusal, RequestStatus, refusal
 from bot.i18n import plain, t
 from bot.services import Services
+from handlers.kit.buttons import parse_id
 from handlers.kit.context import Context, presser_language, remember, services, user_language
 from handlers.kit.guards import answer, is_member
 from handlers.kit.reach import contact_of, need_start_line
@@ -21,7 +22,9 @@ from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
 from handlers.requests.texts import helper_intro, refusal_answer, requester_intro
 
-CARD_DATA = re.compile(r"^req:(c|ca):(\d{1,18})$")
+CARD_DATA = re.compile(r"^req:(c|ca):(\d+)$")
+PRIVATE_DATA = re.compile(r"^req:pc:(\d+)$")
+""""Ik help" on a request shown privately (the resident's menu: help someone)."""
 REQUEST_LINK = "req"
 """Deep-link kind that shows requester or helper their part of a request privately."""
 
@@ -90,12 +93,40 @@ async def on_card_button(update: Update, context: Context) -> None:
     store = svc.stores.requests
     lang = await presser_language(svc, user)
     match = CARD_DATA.match(query.data or "")
-    request = await store.get(int(match.group(2))) if match else None
+    request_id = parse_id(match.group(2)) if match else None
+    request = await store.get(request_id) if request_id is not None else None
     message = query.message
     if (match is None or request is None or chat is None or message is None
             or request.building_id != chat.id or request.card_message_id != message.message_id):
         await answer(update, refusal_answer(lang, Refusal.GONE))
         return
+    await claim(update, context, request, lang, every_time=match.group(1) == "ca")
+
+
+async def on_private_claim(update: Update, context: Context) -> None:
+    """"Ik help" pressed in the resident's own chat, on a request shown there."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    svc = services(context)
+    lang = await presser_language(svc, user)
+    match = PRIVATE_DATA.match(query.data or "")
+    request_id = parse_id(match.group(1)) if match else None
+    request = await svc.stores.requests.get(request_id) if request_id is not None else None
+    if request is None or chat.id != user.id:
+        await answer(update, refusal_answer(lang, Refusal.GONE))
+        return
+    await claim(update, context, request, lang, every_time=False)
+
+
+async def claim(update: Update, context: Context, request: HelpRequest, lang: str, *,
+                every_time: bool) -> None:
+    """Take the request for the presser, if they may: the card changes and both are
+    introduced privately."""
+    user = update.effective_user
+    assert user is not None
+    svc = services(context)
+    store = svc.stores.requests
     now = svc.clock.now()
     refused = refusal(Action.CLAIM, request, user.id, now)
     if refused is not None:
@@ -110,7 +141,7 @@ async def on_card_button(update: Update, context: Context) -> None:
         await answer(update, refusal_answer(
             lang, refusal(Action.CLAIM, again, user.id, now) or Refusal.TAKEN))
         return
-    if match.group(1) == "ca" and request.series_id is not None:
+    if every_time and request.series_id is not None:
         await store.set_standing_helper(request.series_id, user.id)
     await answer(update, plain(lang, "request.answer.claimed"))
     await svc.cards.refresh(card_ref(request.id))

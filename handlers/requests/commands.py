@@ -17,14 +17,15 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import group_admin, is_member
+from handlers.kit.guards import group_admin, is_member, member_buildings
 from handlers.requests.flow import FLOW_STEPS, begin, current_draft, show
 from handlers.requests.notices import take_down
 from handlers.requests.questions import stop_row
 
 COMMANDS = [
     MenuCommand({"nl": "vraag", "en": "ask"}, "cmd.request"),
-    MenuCommand({"nl": "weghalen", "en": "remove"}, "cmd.remove_request", private=False),
+    MenuCommand({"nl": "weghalen", "en": "remove"}, "cmd.remove_request", private=False,
+                admin=True),
 ]
 
 
@@ -41,7 +42,7 @@ async def ask_in_group(update: Update, context: Context) -> None:
     link = await svc.deep_links.reusable("ask", chat.id, "", svc.clock.now())
     ask = keyboard([link_button(plain(lang, "request.button.ask"),
                                 link_url(svc.bot_username, link.token))])
-    await svc.out.reply(update, t(lang, "request.group.go_private"), keyboard=ask)
+    await svc.redirects.reply(update, t(lang, "request.group.go_private"), keyboard=ask)
 
 
 async def _resume(update: Update, svc: Services, user_id: int, lang: str,
@@ -65,7 +66,7 @@ async def ask_in_private(update: Update, context: Context) -> None:
     lang = resident_language(svc, resident)
     if await _resume(update, svc, user.id, lang):
         return
-    buildings = await svc.memberships.buildings_of(user.id)
+    buildings = await member_buildings(context, user.id)
     if not buildings:
         await svc.out.message(user.id, t(lang, "request.flow.no_building"))
         return

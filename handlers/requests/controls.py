@@ -25,6 +25,7 @@ from bot.domain.requests import (
 )
 from bot.i18n import plain, t
 from bot.services import Services
+from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
     is_group,
@@ -46,8 +47,8 @@ from handlers.requests.posting import publish
 from handlers.requests.schedule import stop_series, unschedule_request
 from handlers.requests.texts import first_name, refusal_answer
 
-CONTROL_DATA = re.compile(r"^req:(done|thx|wd|cx|et|ew|ct|ss):(\d{1,18})$")
-AGAIN_DATA = re.compile(r"^req:again:(\d{1,18}):([a-z]{1,10})$")
+CONTROL_DATA = re.compile(r"^req:(done|thx|wd|cx|et|ew|ct|ss):(\d+)$")
+AGAIN_DATA = re.compile(r"^req:again:(\d+):([a-z]{1,10})$")
 ACTIONS = {
     "done": Action.DONE, "thx": Action.THANK, "wd": Action.WITHDRAW, "cx": Action.CANCEL,
     "et": Action.EDIT, "ew": Action.EDIT, "ct": Action.CONTACT, "ss": Action.STOP_SERIES,
@@ -64,11 +65,12 @@ async def on_control(update: Update, context: Context) -> None:
     svc = services(context)
     lang = await presser_language(svc, user)
     match = CONTROL_DATA.match(query.data or "")
-    if match is None or is_group(update.effective_chat):
+    request_id = parse_id(match.group(2)) if match else None
+    if match is None or request_id is None or is_group(update.effective_chat):
         await answer(update, refusal_answer(lang, Refusal.GONE))
         return
     await remember(update, context)
-    what, request = match.group(1), await svc.stores.requests.get(int(match.group(2)))
+    what, request = match.group(1), await svc.stores.requests.get(request_id)
     refused = refusal(ACTIONS[what], request, user.id, svc.clock.now())
     if refused is not None or request is None:
         await answer(update, refusal_answer(lang, refused or Refusal.GONE))
@@ -167,7 +169,8 @@ async def on_again(update: Update, context: Context) -> None:
     store, now = svc.stores.requests, svc.clock.now()
     lang = await presser_language(svc, user)
     match = AGAIN_DATA.match(query.data or "")
-    request = await store.get(int(match.group(1))) if match else None
+    request_id = parse_id(match.group(1)) if match else None
+    request = await store.get(request_id) if request_id is not None else None
     choice = match.group(2) if match else ""
     refused = refusal(Action.REPOST, request, user.id, now)
     if match is None or choice not in WhenChoice.__members__.values() or is_group(

@@ -126,10 +126,20 @@ def stopped_text(lang: str, draft: RequestDraft | None) -> str:
     return t(lang, "request.flow.stopped")
 
 
+SHOWN_BACK = 3000
+"""A too-long text is shown back to be shortened; a message holds 4096 characters at most."""
+
+
 def _text_error(lang: str, error: TextError, text: str) -> str:
+    """Why the text was not taken; a too-long one comes back whole, to copy and shorten."""
     if error is TextError.EMPTY:
         return t(lang, "request.flow.text_empty")
-    return t(lang, "request.flow.text_too_long", length=len(text.strip()), limit=MAX_DESCRIPTION)
+    if error is TextError.NO_WORDS:
+        return t(lang, "request.flow.text_no_words")
+    typed = text.strip()
+    shown = typed if len(typed) <= SHOWN_BACK else typed[:SHOWN_BACK] + "…"
+    return t(lang, "request.flow.text_too_long", length=len(typed), limit=MAX_DESCRIPTION,
+             text=shown)
 
 
 class RequestFlow:

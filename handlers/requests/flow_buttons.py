@@ -17,6 +17,7 @@ from bot.domain.requests import (
 )
 from bot.i18n import plain, t
 from bot.services import Services
+from handlers.kit.buttons import parse_id
 from handlers.kit.context import Context, is_group, remember, resident_language, services
 from handlers.kit.guards import answer, is_member
 from handlers.requests.edits import apply_when_edit
@@ -121,11 +122,12 @@ async def _edit_when(update: Update, svc: Services, draft: RequestDraft, value: 
 async def _chose_building(update: Update, context: Context, value: str, lang: str) -> None:
     user = update.effective_user
     assert user is not None
-    if not value.lstrip("-").isdigit() or not await is_member(context, int(value), user.id):
+    building_id = parse_id(value, signed=True)
+    if building_id is None or not await is_member(context, building_id, user.id):
         await answer(update, plain(lang, "request.flow.not_member"))
         return
     await answer(update)
-    await begin(update, services(context), int(value), edit=True)
+    await begin(update, services(context), building_id, edit=True)
 
 
 async def _post(update: Update, context: Context, draft: RequestDraft, lang: str) -> None:

@@ -35,6 +35,13 @@ async def post_card(svc: Services, request: HelpRequest) -> bool:
     return True
 
 
+async def repost_after_move(svc: Services, building_id: int) -> None:
+    """The group became a supergroup: the requests still in play get their card there (the old
+    cards can no longer change, and their buttons answer that they are out of date)."""
+    for request in await svc.stores.requests.live_without_card(building_id, svc.clock.now()):
+        await svc.cards.post(card_ref(request.id))
+
+
 async def post_and_schedule(svc: Services, request: HelpRequest) -> HelpRequest | None:
     """Post the card and plan the request's schedule; the request as posted, or None."""
     if not await post_card(svc, request):

@@ -30,6 +30,9 @@ def when_text(lang: str, when: When, zone: ZoneInfo) -> str:
                  time=when.due_at.astimezone(zone).strftime("%H:%M"))
     if when.kind is WhenKind.WEEK:
         return t(lang, "request.when.week", date=day)
+    if when.part is not None:
+        part = Safe(t(lang, f"request.part.{when.part.value}"))
+        return t(lang, "request.when.part", date=day, part=part)
     return t(lang, "request.when.day", date=day)
 
 

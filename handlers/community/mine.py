@@ -1,0 +1,92 @@
+"""/mijn (/mine), "Mijn dingen": everything running for a resident, in one private view.
+
+Their open requests and the requests they help with, their answers to coming activities (a
+waiting-list place with its number), their regular neighbours and open wishes: each as a short
+message with the buttons it has elsewhere, so a resident never has to scroll back to find them.
+The buttons are the features' own; this view only gathers them.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.domain.activities import Activity
+from bot.domain.activity_rsvps import RsvpStatus
+from bot.i18n import Safe, plain, t
+from bot.services import Services
+from handlers.community.menu import home_keyboard
+from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.context import (
+    Context,
+    building_link,
+    is_group,
+    language_for,
+    remember,
+    resident_language,
+    services,
+)
+from handlers.pairing.commands import own_pairings
+from handlers.requests.helping import own_requests
+from handlers.requests.texts import date_text
+
+MAX_SHOWN = 15
+"""Things shown at once; more than this is rare and would only flood the chat."""
+
+Shown = tuple[str, InlineKeyboardMarkup | None]
+
+
+def activity_when(lang: str, svc: Services, activity: Activity) -> str:
+    zone = svc.settings.zone
+    return t(lang, "request.when.at", date=Safe(date_text(lang, activity.starts_at, zone)),
+             time=activity.starts_at.astimezone(zone).strftime("%H:%M"))
+
+
+async def own_answers(svc: Services, user_id: int, lang: str) -> list[Shown]:
+    """Coming activities the resident answered: "Toch niet" for each, "Ik kom" for a maybe,
+    and a waiting-list place with its number."""
+    shown: list[Shown] = []
+    store = svc.stores.activities
+    for activity, rsvp in await store.answered_by(user_id, svc.clock.now()):
+        what = dict(title=activity.title, when=Safe(activity_when(lang, svc, activity)))
+        no = button(plain(lang, "activity.button.no"), "act", "no", activity.id)
+        if rsvp.status is RsvpStatus.WAITING:
+            place = await store.waiting_position(activity.id, user_id) or 1
+            text = t(lang, "mine.activity.waiting", position=place, **what)
+            no = button(plain(lang, "mine.button.leave_waiting"), "act", "no", activity.id)
+            shown.append((text, keyboard([no])))
+        elif rsvp.status is RsvpStatus.MAYBE:
+            going = button(plain(lang, "activity.button.going"), "act", "go", activity.id)
+            shown.append((t(lang, "mine.activity.maybe", **what), keyboard([going, no])))
+        else:
+            key = "mine.activity.going_with_guest" if rsvp.guests else "mine.activity.going"
+            shown.append((t(lang, key, **what), keyboard([no])))
+    return shown
+
+
+async def show_mine_to(svc: Services, user_id: int, lang: str) -> None:
+    shown = await own_requests(svc, user_id, lang)
+    shown += await own_answers(svc, user_id, lang)
+    shown += [(line, keyboard([stop])) for line, stop in await own_pairings(svc, user_id, lang)]
+    if not shown:
+        await svc.out.message(user_id, t(lang, "mine.nothing"), keyboard=home_keyboard(lang))
+        return
+    await svc.out.message(user_id, t(lang, "mine.title"))
+    for text, buttons in shown[:MAX_SHOWN]:
+        await svc.out.message(user_id, text, keyboard=buttons)
+
+
+async def show_mine(update: Update, context: Context) -> None:
+    """/mijn: privately, the view; in a group, one line that points to the private chat."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    svc = services(context)
+    resident = await remember(update, context)
+    if is_group(chat):
+        if await svc.buildings.get(chat.id) is None:
+            return
+        lang = await language_for(update, context)
+        opener = link_button(plain(lang, "button.open_private"), await building_link(svc, chat.id))
+        await svc.redirects.reply(update, t(lang, "mine.go_private"), keyboard=keyboard([opener]))
+        return
+    await show_mine_to(svc, user.id, resident_language(svc, resident))
