@@ -14,13 +14,13 @@ from bot.domain.activities import Activity, Change
 from bot.domain.activity_drafts import Draft
 from bot.domain.activity_series import Repeat
 from storage.activity_drafts import ActivityDraftStore
-from storage.activity_look_back import ActivityLookBackStore, HostOffer
+from storage.activity_look_back import ActivityLookBackStore, HostOffer, HostScope
 from storage.activity_rows import activity_from_row, bump_card
 from storage.activity_rsvps import RsvpResult, RsvpStore, Withdrawal
 from storage.activity_series import ActivitySeriesStore
 from storage.db import Database, from_db, to_db
 
-__all__ = ["ActivityStore", "HostOffer", "RsvpResult", "Withdrawal"]
+__all__ = ["ActivityStore", "HostOffer", "HostScope", "RsvpResult", "Withdrawal"]
 
 
 class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, ActivityLookBackStore):
@@ -224,7 +224,7 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
             (user_id,),
         )
         feedback = await self._db.fetch_all(
-            "SELECT a.title, f.rating, f.help_next, f.answered_at FROM activity_feedback f"
+            "SELECT a.title, f.rating, f.came, f.help_next, f.answered_at FROM activity_feedback f"
             " JOIN activities a ON a.id = f.activity_id WHERE f.user_id = ? ORDER BY f.asked_at",
             (user_id,),
         )

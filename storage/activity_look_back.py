@@ -1,22 +1,37 @@
-"""After an activity: the look-back question to those who came, and who hosts a series next."""
+"""After an activity: the look-back question to those who said they would come (and whether
+they did), and who takes over as host: the next date of a series, one activity, or a series."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.activities import Activity
+from storage.activity_rows import bump_card
 from storage.db import Database, Row, to_db
+
+
+class HostScope(StrEnum):
+    """What a new host takes on."""
+
+    NEXT = "next"
+    """The next date of a series (asked in the group's thank-you after a date)."""
+    ACTIVITY = "activity"
+    """One activity that has not begun (asked by its organiser)."""
+    SERIES = "series"
+    """A whole series from now on (asked by its organiser)."""
 
 
 class HostOffer(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: int
-    series_id: int
+    series_id: int | None
     building_id: int
     activity_id: int
+    scope: HostScope
     user_id: int | None
     user_name: str
     status: str
@@ -26,8 +41,8 @@ class HostOffer(BaseModel):
 def _offer(row: Row) -> HostOffer:
     return HostOffer(
         id=row["id"], series_id=row["series_id"], building_id=row["building_id"],
-        activity_id=row["activity_id"], user_id=row["user_id"], user_name=row["user_name"],
-        status=row["status"], message_id=row["message_id"],
+        activity_id=row["activity_id"], scope=HostScope(row["scope"]), user_id=row["user_id"],
+        user_name=row["user_name"], status=row["status"], message_id=row["message_id"],
     )
 
 
@@ -52,6 +67,28 @@ class ActivityLookBackStore:
         )
         return changed > 0
 
+    async def say_came(self, activity_id: int, user_id: int, people: int, now: datetime) -> bool:
+        """A resident who was asked says whether they were there (`people`: they and the guest
+        they brought, or 0). The activity's count follows; False when they were not asked."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activity_feedback SET came = ?, answered_at = ?"
+                " WHERE activity_id = ? AND user_id = ?",
+                (people, to_db(now), activity_id, user_id),
+            )
+            if not changed:
+                return False
+            counted = await tx.execute(
+                "UPDATE activities SET came_confirmed = (SELECT NULLIF(SUM(came), 0)"
+                " FROM activity_feedback WHERE activity_id = ? AND came > 0)"
+                " WHERE id = ? AND came_confirmed IS NOT (SELECT NULLIF(SUM(came), 0)"
+                " FROM activity_feedback WHERE activity_id = ? AND came > 0)",
+                (activity_id, activity_id, activity_id),
+            )
+            if counted:
+                await bump_card(tx, activity_id, now)
+        return True
+
     async def answer_help(self, activity_id: int, user_id: int, yes: bool, now: datetime) -> bool:
         """True only the first time, so the organiser hears an offer of help once."""
         changed = await self._db.execute(
@@ -68,14 +105,35 @@ class ActivityLookBackStore:
         if activity.series_id is None:
             return None
         await self._db.execute(
-            "INSERT INTO activity_host_offers (series_id, building_id, activity_id, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING",
+            "INSERT INTO activity_host_offers (series_id, building_id, activity_id, scope,"
+            " created_at) VALUES (?, ?, ?, 'next', ?)"
+            " ON CONFLICT (activity_id) WHERE scope = 'next' DO NOTHING",
             (activity.series_id, activity.building_id, activity.id, to_db(now)),
         )
         row = await self._db.fetch_one(
-            "SELECT * FROM activity_host_offers WHERE activity_id = ?", (activity.id,)
+            "SELECT * FROM activity_host_offers WHERE activity_id = ? AND scope = 'next'",
+            (activity.id,),
         )
         return None if row is None else _offer(row)
+
+    async def ask_hand_over(self, activity: Activity, scope: HostScope,
+                            now: datetime) -> HostOffer | None:
+        """The organiser asks the group who takes over; None while such a question is still
+        open for this activity."""
+        async with self._db.transaction() as tx:
+            open_one = await tx.fetch_one(
+                "SELECT id FROM activity_host_offers WHERE activity_id = ? AND scope != 'next'"
+                " AND status IN ('asked', 'offered')",
+                (activity.id,),
+            )
+            if open_one is not None:
+                return None
+            offer_id = await tx.insert(
+                "INSERT INTO activity_host_offers (series_id, building_id, activity_id, scope,"
+                " created_at) VALUES (?, ?, ?, ?, ?)",
+                (activity.series_id, activity.building_id, activity.id, scope.value, to_db(now)),
+            )
+        return await self.host_offer(offer_id)
 
     async def host_offer(self, offer_id: int) -> HostOffer | None:
         row = await self._db.fetch_one("SELECT * FROM activity_host_offers WHERE id = ?", (offer_id,))

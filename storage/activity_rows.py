@@ -29,6 +29,7 @@ def activity_from_row(row: Row) -> Activity:
         card_version=row["card_version"],
         card_shown=row["card_shown"],
         came_count=row["came_count"],
+        came_confirmed=row["came_confirmed"],
         last_change=row["last_change"],
         idea_id=row["idea_id"],
         created_at=from_db(row["created_at"]),

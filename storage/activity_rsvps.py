@@ -112,6 +112,29 @@ class RsvpStore:
         return RsvpResult(activity=activity, decision=decision, counts=count(after),
                           waiting_position=_waiting_position(after, user_id))
 
+    async def set_capacity(
+        self, activity_id: int, capacity: int | None, now: datetime
+    ) -> tuple[Activity, list[int]] | None:
+        """A new number of places for an open activity; whoever now fits moves up from the
+        waiting list (returned, in order). None when it is no longer open."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE activities SET capacity = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+                (capacity, to_db(now), activity_id),
+            )
+            if not changed:
+                return None
+            row = await tx.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
+            assert row is not None
+            activity = activity_from_row(row)
+            moved = promotions(await _rsvps_in(tx, activity_id), capacity)
+            for rsvp in moved:
+                await _write_rsvp(tx, activity, rsvp, now)
+            await bump_card(tx, activity_id, now)
+            row = await tx.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
+            assert row is not None
+        return activity_from_row(row), [r.user_id for r in moved]
+
     async def rsvps(self, activity_id: int) -> list[Rsvp]:
         rows = await self._db.fetch_all(
             f"SELECT {_RSVP_COLUMNS} FROM activity_rsvps WHERE activity_id = ? AND user_id IS NOT NULL"

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.activities import Activity
 from bot.domain.activity_series import Series
 from storage.activity_rows import activity_from_row, bump_card, series_from_row
-from storage.db import Database, to_db
+from storage.db import Database, Transaction, to_db
 
 
 class ActivitySeriesStore:
@@ -48,10 +48,12 @@ class ActivitySeriesStore:
         return changed > 0
 
     async def history(self, series_id: int) -> list[tuple[int, int]]:
-        """(occurrence, people who came) of the series' held dates, oldest first."""
+        """(occurrence, people who came) of the series' held dates, oldest first: as they said
+        afterwards, or as they had answered where nobody said yet."""
         rows = await self._db.fetch_all(
-            "SELECT occurrence, came_count FROM activities WHERE series_id = ? AND status = 'ended'"
-            " AND came_count IS NOT NULL ORDER BY occurrence",
+            "SELECT occurrence, COALESCE(came_confirmed, came_count) FROM activities"
+            " WHERE series_id = ? AND status = 'ended' AND came_count IS NOT NULL"
+            " ORDER BY occurrence",
             (series_id,),
         )
         return [(int(row[0]), int(row[1])) for row in rows]
@@ -74,9 +76,40 @@ class ActivitySeriesStore:
             )
             ids = [int(row[0]) for row in rows]
             for activity_id in ids:
-                await tx.execute(
-                    "UPDATE activities SET organiser_id = ?, organiser_name = ? WHERE id = ?",
-                    (user_id, name, activity_id),
-                )
-                await bump_card(tx, activity_id, now)
+                await _host(tx, activity_id, user_id, name, now)
         return ids
+
+    async def hand_over_next(self, series_id: int, user_id: int, name: str,
+                             now: datetime) -> list[int]:
+        """A host for the next date of the series only; the series keeps its organiser."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT id FROM activities WHERE series_id = ? AND status = 'open' AND starts_at > ?"
+                " ORDER BY starts_at LIMIT 1",
+                (series_id, to_db(now)),
+            )
+            if row is None:
+                return []
+            await _host(tx, int(row[0]), user_id, name, now)
+        return [int(row[0])]
+
+    async def hand_over_activity(self, activity_id: int, user_id: int, name: str,
+                                 now: datetime) -> list[int]:
+        """A new host for one activity that has not begun."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetch_one(
+                "SELECT id FROM activities WHERE id = ? AND status = 'open' AND starts_at > ?",
+                (activity_id, to_db(now)),
+            )
+            if row is None:
+                return []
+            await _host(tx, activity_id, user_id, name, now)
+        return [activity_id]
+
+
+async def _host(tx: Transaction, activity_id: int, user_id: int, name: str, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE activities SET organiser_id = ?, organiser_name = ? WHERE id = ?",
+        (user_id, name, activity_id),
+    )
+    await bump_card(tx, activity_id, now)

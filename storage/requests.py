@@ -1,9 +1,10 @@
 """Help requests: posting, reading, every change of state, and personal data.
 
-`RequestStore` is made of parts, each in its own module: `request_drafts` (the flow's drafts)
-and `request_series` (weekly needs). Every change of a request's state is one conditional
-UPDATE, so when twenty neighbours press "Ik help" at once exactly one of them gets it, and a
-press on a closed request changes nothing.
+`RequestStore` is made of parts, each in its own module: `request_drafts` (the flow's drafts),
+`request_series` (weekly needs) and `request_controls` (which private message has live
+buttons). Every change of a request's state is one conditional UPDATE, so when twenty
+neighbours press "Ik help" at once exactly one of them gets it, and a press on a closed request
+changes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.domain.privacy import erased_stand_in
 from bot.domain.request_timing import When, WhenKind
 from bot.domain.requests import DraftStep, HelpRequest, RequestDraft, RequestKind, RequestStatus
 from storage.db import Database, Row, from_db, to_db
+from storage.request_controls import RequestControlStore
 from storage.request_drafts import RequestDraftStore
 from storage.request_series import RequestSeriesStore
 
@@ -56,8 +58,9 @@ def _part(when: When) -> str | None:
     return when.part.value if when.part is not None else None
 
 
-class RequestStore(RequestDraftStore, RequestSeriesStore):
-    """Help requests; the flow's drafts and weekly series are its parts, each in its own module."""
+class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
+    """Help requests; the flow's drafts, weekly series and live private buttons are its parts,
+    each in its own module."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -155,6 +158,15 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
             "SELECT * FROM requests WHERE building_id = ? AND card_message_id IS NULL"
             " AND (status = 'open' OR (status = 'claimed' AND due_at > ?)) ORDER BY id",
             (building_id, to_db(now)),
+        )
+        return [_request(row) for row in rows]
+
+    async def active_in_series(self, series_id: int) -> list[HelpRequest]:
+        """The weeks of a weekly need that are still open or taken (their cards show it)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM requests WHERE series_id = ? AND status IN ('open', 'claimed')"
+            " ORDER BY due_at, id",
+            (series_id,),
         )
         return [_request(row) for row in rows]
 
@@ -332,6 +344,11 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
         stand_in = erased_stand_in()
         async with self._db.transaction() as tx:
             await tx.execute(
+                "DELETE FROM request_buttons WHERE user_id = ? OR request_id IN"
+                " (SELECT id FROM requests WHERE requester_id = ? OR helper_id = ?)",
+                (user_id, user_id, user_id),
+            )
+            await tx.execute(
                 "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1,"
                 " requester_id = ? WHERE requester_id = ?",
                 (stand_in, user_id),
@@ -355,6 +372,11 @@ class RequestStore(RequestDraftStore, RequestSeriesStore):
         left alone since then go too."""
         drafts = await self._db.execute(
             "DELETE FROM request_drafts WHERE updated_at < ?", (to_db(before),)
+        )
+        await self._db.execute(
+            f"DELETE FROM request_buttons WHERE request_id IN (SELECT id FROM requests"
+            f" WHERE status IN ('done', 'cancelled', 'expired', 'removed') AND {CLOSED_AT} < ?)",
+            (to_db(before),),
         )
         return drafts + await self._db.execute(
             f"UPDATE requests SET description = NULL, contact = NULL"

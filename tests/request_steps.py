@@ -49,6 +49,15 @@ async def open_ask(world: World, user: SandboxUser, group: SandboxChat | None = 
     return await world.sb.next_message(user)
 
 
+async def edited(world: World, user: SandboxUser, message: SandboxMessage) -> SandboxMessage:
+    """The next edit of this very message: other edits in the chat (buttons taken off an older
+    message about another request) are passed over."""
+    while True:
+        found = await world.sb.next_edit(user)
+        if found.message_id == message.message_id:
+            return found
+
+
 async def ask(
     world: World,
     user: SandboxUser,
@@ -68,26 +77,26 @@ async def ask(
     sb = world.sb
     question = await open_ask(world, user, link_group or group)
     await tap(world, user, question, kind)
-    await sb.next_edit(user)
+    await edited(world, user, question)
     await sb.send(user, user, text)
     question = await sb.next_message(user)
     if when in WHEN_BUTTONS:
         await tap(world, user, question, when)
-        question = await sb.next_edit(user)
+        question = await edited(world, user, question)
     else:
         await sb.send(user, user, when)
         question = await sb.next_message(user)
     await tap(world, user, question, f"Met mijn naam ({user.first_name})" if named else "Als een buur")
-    question = await sb.next_edit(user)
+    question = await edited(world, user, question)
     if for_other:
         await tap(world, user, question, "Het is voor een buur")
-        question = await sb.next_edit(user)
+        question = await edited(world, user, question)
     if weekly:
         await tap(world, user, question, next(b for b in question.button_texts() if b.startswith("Elke")))
-        question = await sb.next_edit(user)
+        question = await edited(world, user, question)
     await tap(world, user, question, "Plaats in de groep")
     card = await sb.next_message(group or world.group, containing=text)
-    controls = await sb.next_edit(user)
+    controls = await edited(world, user, question)
     return Posted(card, controls)
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from bot.domain.activities import (
+    STILL_INTERESTED,
     Activity,
     ActivityStatus,
     Draft,
@@ -27,6 +28,8 @@ from bot.domain.activities import (
     RsvpChoice,
     RsvpOutcome,
     RsvpStatus,
+    answers,
+    check_capacity,
     choose_repeat,
     clean_description,
     clean_title,
@@ -34,6 +37,7 @@ from bot.domain.activities import (
     decide_rsvp,
     fill,
     format_when,
+    is_full,
     next_start,
     parse_capacity,
     parse_end,
@@ -43,13 +47,14 @@ from bot.domain.activities import (
     should_suggest_pause,
     skip,
     waiting_list,
+    waiting_position,
 )
 from bot.domain.calendar import activity_ics
 from bot.domain.ideas import IDEA_MAX, Idea, IdeaStatus, JoinOutcome, clean_idea, decide_join, draft_title
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import catalogs, t
 from locales import SUPPORTED_LANGUAGES
-from storage.activities import ActivityStore
+from storage.activities import ActivityStore, HostScope
 from storage.community import BuildingStore
 from storage.db import Database
 from storage.ideas import IdeaStore
@@ -517,3 +522,119 @@ async def test_ideas_keep_their_counts_when_texts_and_names_go(db: Database) -> 
     erased = await ideas.get(idea.id)
     assert erased is not None and erased.text == "" and erased.proposer_id is None
     assert erased.joined == 5
+
+
+# --- organiser tools, private answers, the look-back ------------------------------------------
+
+def test_places_are_never_fewer_than_taken_and_a_number_is_no_place() -> None:
+    draft = Draft(user_id=1, building_id=GROUP, step=DraftStep.EDIT_CAPACITY, activity_id=7,
+                  updated_at=NOW)
+    assert fill(draft, " 12 ", NOW, AMS).capacity == 12
+    assert fill(draft, "12", NOW, AMS).step is DraftStep.EDIT_CAPACITY
+    assert skip(draft.model_copy(update={"capacity": 5}), NOW).capacity is None
+    assert check_capacity(3, 3) == 3 and check_capacity(None, 40) is None
+    with pytest.raises(InvalidInput) as below:
+        check_capacity(2, 3)
+    assert below.value.problem is Problem.CAPACITY_BELOW_GOING
+    where = draft.model_copy(update={"step": DraftStep.EDIT_PLACE})
+    with pytest.raises(InvalidInput) as number:
+        fill(where, "5", NOW, AMS)
+    assert number.value.problem is Problem.PLACE_IS_A_NUMBER
+    assert fill(where, "Flat 5, de hal", NOW, AMS).place == "Flat 5, de hal"
+
+
+def test_who_answered_is_listed_for_the_organiser_and_who_hears_of_changes() -> None:
+    def rsvp(user: int, status: RsvpStatus, seconds: int, guests: int = 0) -> Rsvp:
+        at = NOW + timedelta(seconds=seconds)
+        return Rsvp(user_id=user, status=status, guests=guests, responded_at=at,
+                    queued_at=at if status is RsvpStatus.WAITING else None)
+
+    rsvps = [rsvp(5, RsvpStatus.WAITING, 9), rsvp(2, RsvpStatus.GOING, 1, guests=1),
+             rsvp(3, RsvpStatus.MAYBE, 2), rsvp(4, RsvpStatus.WAITING, 3),
+             rsvp(6, RsvpStatus.NOT_GOING, 4)]
+    found = answers(rsvps)
+    assert [r.user_id for r in found.going] == [2]
+    assert [r.user_id for r in found.maybe] == [3]
+    assert [r.user_id for r in found.waiting] == [4, 5]
+    assert waiting_position(rsvps, 5) == 2 and waiting_position(rsvps, 2) is None
+    assert is_full(2, count(rsvps)) and not is_full(3, count(rsvps)) and not is_full(None, count(rsvps))
+    assert [r.user_id for r in rsvps if r.status in STILL_INTERESTED] == [5, 2, 3, 4]
+
+
+def test_every_text_of_the_organiser_tools_exists_in_every_language() -> None:
+    keys = [f"activity.lookback.thanks_{k}" for k in ("okay", "bad", "organiser", "away")]
+    keys += [f"activity.mine.{s}" for s in ("going", "maybe", "waiting", "no")]
+    keys += [f"activity.who.{k}" for k in ("going", "maybe", "waiting")]
+    keys += [f"activity.handover.{scope}.{what}" for scope in ("activity", "series")
+             for what in ("question", "button", "waiting", "ask_organiser", "confirmed",
+                          "ask_again", "done_confirmed", "you_host")]
+    keys += [f"activity.host.{what}" for what in ("question", "button", "waiting",
+                                                  "ask_organiser", "confirmed", "ask_again",
+                                                  "done_confirmed", "you_host")]
+    for lang in SUPPORTED_LANGUAGES:
+        missing = [key for key in keys if key not in catalogs()[lang]]
+        assert not missing, f"{lang}: {missing}"
+    for lang in SUPPORTED_LANGUAGES:
+        assert "volgende keer" not in t(lang, "activity.handover.series.confirmed", name="Kees",
+                                        title="Wandelen", repeat="elke week")
+
+
+async def test_a_new_number_of_places_moves_the_waiting_list_up(db: Database) -> None:
+    store = ActivityStore(db)
+    activity = await published(db, capacity=1)
+    for user in (2, 3, 4):
+        await store.respond(activity.id, user, RsvpChoice.GOING, NOW + timedelta(seconds=user))
+    result = await store.set_capacity(activity.id, 2, NOW)
+    assert result is not None
+    changed, promoted = result
+    assert changed.capacity == 2 and promoted == [3]
+    assert await store.set_capacity(activity.id, None, NOW) == (
+        (await store.get(activity.id)), [4])
+    await store.cancel(activity.id, NOW)
+    assert await store.set_capacity(activity.id, 5, NOW) is None
+
+
+async def test_who_came_is_what_they_say(db: Database) -> None:
+    store = ActivityStore(db)
+    activity = await published(db)
+    await store.respond(activity.id, 2, RsvpChoice.PLUS_ONE, NOW)
+    await store.respond(activity.id, 3, RsvpChoice.GOING, NOW)
+    ended = await store.finish(activity.id, local(2026, 11, 26, 21, 0))
+    assert ended is not None and ended.came_count == 3 and ended.came_confirmed is None
+    for user in (1, 2, 3):
+        assert await store.ask_feedback(ended, user, NOW)
+    assert not await store.say_came(activity.id, 9, 1, NOW), "only those asked answer"
+    assert await store.say_came(activity.id, 3, 0, NOW)
+    assert (await store.get(activity.id)).came_confirmed is None  # type: ignore[union-attr]
+    assert await store.say_came(activity.id, 2, 2, NOW)
+    assert await store.say_came(activity.id, 1, 1, NOW)
+    after = await store.get(activity.id)
+    assert after is not None and after.came_confirmed == 3 and after.came_count == 3
+    assert after.card_version > ended.card_version
+
+
+async def test_hand_over_one_date_one_activity_or_a_whole_series(db: Database) -> None:
+    store = ActivityStore(db)
+    one_off = await published(db)
+    offer = await store.ask_hand_over(one_off, HostScope.ACTIVITY, NOW)
+    assert offer is not None and offer.scope is HostScope.ACTIVITY and offer.series_id is None
+    assert await store.ask_hand_over(one_off, HostScope.ACTIVITY, NOW) is None, "asked once"
+    assert await store.hand_over_activity(one_off.id, 5, "Kees", NOW) == [one_off.id]
+    moved = await store.get(one_off.id)
+    assert moved is not None and moved.organiser_id == 5 and moved.organiser_name == "Kees"
+
+    weekly = await published(db, repeat=Repeat.WEEKLY, starts_at=local(2026, 11, 24, 19, 0))
+    assert weekly.series_id is not None
+    series = await store.series(weekly.series_id)
+    assert series is not None
+    await store.finish(weekly.id, local(2026, 11, 24, 21, 0))
+    ended = await store.get(weekly.id)
+    assert ended is not None
+    second = await store.add_occurrence(ended, series, local(2026, 12, 1, 19, 0), None, NOW)
+    look_back = await store.open_host_offer(ended, NOW)
+    assert look_back is not None and look_back.scope is HostScope.NEXT
+    assert (await store.open_host_offer(ended, NOW)) == look_back
+    assert await store.hand_over_next(series.id, 6, "Anouk", NOW) == [second.id]
+    assert (await store.series(series.id)).organiser_id == 1  # type: ignore[union-attr]
+    assert await store.hand_over(series.id, 7, "Oksana", NOW) == [second.id]
+    assert (await store.series(series.id)).organiser_id == 7  # type: ignore[union-attr]

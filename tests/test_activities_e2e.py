@@ -135,8 +135,9 @@ async def test_post_through_the_private_flow(world: World) -> None:
         assert card.button_texts() == ["Ik kom", "Misschien", "Ik neem iemand mee", "Toch niet",
                                        "In mijn agenda", "Meld"]
         confirmation = await sb.next_message(fatma, containing="Geplaatst")
-        assert confirmation.button_texts() == ["Tijd wijzigen", "Plek wijzigen", "Tekst wijzigen",
-                                               "Afzeggen"]
+        assert confirmation.button_texts() == ["Tijd veranderen", "Waar veranderen",
+                                               "Tekst veranderen", "Aantal plekken", "Wie komt",
+                                               "Overdragen", "Afzeggen"]
         assert len([m for m in sb.bot_messages(world.group) if "Samen soep eten" in m.text]) == 1
 
 
@@ -208,8 +209,9 @@ async def test_waiting_list_and_a_freed_place_goes_to_the_first_in_line(world: W
         assert await tap(world, kees, card, "Ik neem iemand mee") is not None
         answer = await tap(world, youssef, card, "Ik kom")
         assert answer == t("nl", "activity.answer.waiting", position=1)
-        assert await tap(world, oksana, card, "Ik kom") == t("nl", "activity.answer.waiting",
-                                                             position=2)
+        assert await tap(world, oksana, card, "Ik kom") == t(
+            "nl", "activity.answer.waiting", position=2) + " " + t(
+            "nl", "activity.answer.start_for_reminder")
         shown = await card_now(world, card)
         assert "Komen: 3" in shown.text and "(inclusief 1 meegenomen)" in shown.text
         assert "Vol. Op de wachtlijst: 2." in shown.text
@@ -363,7 +365,7 @@ async def test_organiser_moves_and_cancels_everyone_who_answered_hears_it(world:
         await tap(world, anouk, card, "Ik kom")
         await tap(world, kees, card, "Misschien")
         controls = sb.bot_messages(fatma)[-1]
-        assert "Tijd wijzigen" in controls.button_texts()
+        assert "Tijd veranderen" in controls.button_texts()
 
         # Someone else pressing the organiser's buttons changes nothing.
         forged = {"callback_query": {"id": "forged-2", "from": john.to_dict(), "chat_instance": "2",
@@ -375,7 +377,7 @@ async def test_organiser_moves_and_cancels_everyone_who_answered_hears_it(world:
         activity = await ActivityStore(world.services.db).get(await activity_of(world, card))
         assert activity is not None and activity.is_open
 
-        await tap(world, fatma, controls, "Tijd wijzigen")
+        await tap(world, fatma, controls, "Tijd veranderen")
         await sb.next_message(fatma, containing="nieuwe dag en tijd")
         again = await say(world, fatma, "gisteren 19:00", "nieuwe dag en tijd")
         assert t("nl", "activity.problem.unreadable") in again.text
@@ -417,13 +419,14 @@ async def test_look_back_and_a_new_host_for_the_series(world: World) -> None:
         await world.run_due()
 
         thanks = await sb.next_message(world.group, containing="Dank jullie wel")
-        assert "Er kwamen 3 buren" in thanks.text and "Anouk" not in thanks.text
+        assert thanks.text.startswith("Dank jullie wel voor Wandelen!")
+        assert "Er kwamen" not in thanks.text and "Anouk" not in thanks.text
         assert "Wie organiseert de volgende keer?" in thanks.text
         next_card = await sb.next_message(world.group, containing="Wandelen")
         assert "donderdag 3 december, 19:00–21:00" in next_card.text
         for resident in (fatma, anouk, kees):
             question = await sb.next_message(resident, containing="Hoe was")
-            assert question.button_texts() == ["Fijn", "Ging wel", "Niet fijn"]
+            assert question.button_texts() == ["Fijn", "Ging wel", "Niet fijn", "Ik was er niet"]
         question = sb.bot_messages(anouk)[-1]
         await tap(world, anouk, question, "Fijn")
         follow_up = await sb.next_edit(anouk, containing="helpen")
@@ -435,15 +438,20 @@ async def test_look_back_and_a_new_host_for_the_series(world: World) -> None:
         waiting = await sb.next_edit(world.group, containing="Kees wil de volgende keer")
         assert await tap(world, oksana, waiting, "Bevestig") == t("nl", "activity.organiser_only")
         ask = await sb.next_message(fatma, containing="Kees wil de volgende keer")
+        assert "donderdag 3 december" in ask.text, "the next date is what is handed over"
         await tap(world, fatma, ask, "Bevestig")
         await sb.next_edit(world.group, containing="Kees organiseert de volgende keer")
-        handed = await sb.next_message(kees, containing="Je organiseert nu")
+        handed = await sb.next_message(kees, containing="Je organiseert de volgende keer")
         assert "Afzeggen" in handed.button_texts()
         shown = await card_now(world, next_card)
         assert "Wie organiseert:</b> Kees" in shown.html or "Wie organiseert: Kees" in shown.text
         store = ActivityStore(world.services.db)
         upcoming = await store.get(await activity_of(world, next_card))
         assert upcoming is not None and upcoming.organiser_id == kees.id
+        # "De volgende keer" is what moved: the series itself stays with Fatma.
+        assert upcoming.series_id is not None
+        series = await store.series(upcoming.series_id)
+        assert series is not None and series.organiser_id == fatma.id
 
 
 async def test_a_fading_series_gets_a_gentle_suggestion(world: World) -> None:
@@ -535,14 +543,14 @@ async def test_organiser_and_admin_manage_from_the_list(world: World) -> None:
         assert listing.button_texts() == ["Klusjesmiddag – donderdag 26 november", "Nieuwe activiteit"]
         await tap(world, fatma, listing, "Klusjesmiddag – donderdag 26 november")
         controls = await sb.next_message(fatma, containing="Klusjesmiddag")
-        await tap(world, fatma, controls, "Plek wijzigen")
-        await sb.next_message(fatma, containing="nieuwe plek")
+        await tap(world, fatma, controls, "Waar veranderen")
+        await sb.next_message(fatma, containing="Waar is het nu")
         await say(world, fatma, "De fietsenstalling", "Aangepast")
-        moved = await sb.next_message(anouk, containing="andere plek")
+        moved = await sb.next_message(anouk, containing="ergens anders")
         assert "De fietsenstalling" in moved.text
 
         controls = sb.bot_messages(fatma)[-1]
-        await tap(world, fatma, controls, "Tekst wijzigen")
+        await tap(world, fatma, controls, "Tekst veranderen")
         await sb.next_message(fatma, containing="nieuwe beschrijving")
         await say(world, fatma, "Neem je eigen gereedschap mee.", "Aangepast")
         await sb.next_message(anouk, containing="Neem je eigen gereedschap mee.")

@@ -14,8 +14,9 @@ from sandbox import SandboxMessage
 from tests.harness import World
 from tests.request_steps import ask, started, tap
 
-ADMIN_COMMANDS = {"nl": {"instellingen", "wisgroep", "uitnodigen", "cijfersstop", "weghalen"},
-                  "en": {"settings", "erasegroup", "invite", "stopstats", "remove"}}
+ADMIN_COMMANDS = {"nl": {"instellingen", "wisgroep", "uitnodigen", "cijfersstop", "weghalen",
+                         "bezwaren"},
+                  "en": {"settings", "erasegroup", "invite", "stopstats", "remove", "objections"}}
 
 
 async def demote_admin(world: World) -> None:
@@ -87,6 +88,7 @@ async def test_a_demoted_admin_cannot_hide_a_reported_card(world: World) -> None
         await world.add_bot()
         await started(world, admin, fatma, kees)
         posted = await ask(world, fatma)
+        await tap(world, kees, posted.card, "Meld")
         assert (await tap(world, kees, posted.card, "Meld")).text == t("nl", "report.thanks")
         alert = await sb.next_message(admin, containing="meldde dit bericht")
         await open_menu(world, "taal")
@@ -175,7 +177,7 @@ async def test_admin_commands_are_in_admins_menus_only(world: World) -> None:
 
 
 def test_every_admin_command_is_marked_admin() -> None:
-    """The five commands only a group's admins may use carry the flag that keeps them out of
+    """The commands only a group's admins may use carry the flag that keeps them out of
     members' menus; nothing else does."""
     commands: list[MenuCommand] = [
         *community.COMMANDS, *help_requests.COMMANDS, *privacy.COMMANDS, *prompts.COMMANDS,

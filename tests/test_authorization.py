@@ -870,6 +870,27 @@ async def activity_edit_cancel(scene: Scene, actor: SandboxUser) -> str:
     return verdict
 
 
+async def activity_who(scene: Scene, actor: SandboxUser) -> str:
+    """Who comes, by first name: for the organiser's eyes only (not even a group admin's)."""
+    found = await organised(scene)
+    await scene.tap(scene.bystander, found.card, "Ik kom")
+    sb, controls = scene.sb, found.controls
+    if actor.id == scene.admin.id:
+        await scene.private(actor)
+        await sb.command(actor, actor, "activiteit")
+        listing = await sb.next_message(actor, containing="organiseer je")
+        await scene.tap(actor, listing, f"actm:open:{found.id}")
+        controls = await sb.next_message(actor, containing="Samen soep eten")
+    before = await scene.snapshot()
+    answer = await scene.press(actor, controls, f"actm:who:{found.id}")
+    if answer.text is None and scene.in_group(actor):
+        who = await sb.next_message(actor, containing="Wie komt er")
+        return "allowed" if scene.bystander.first_name in who.text else "refused"
+    await sb.settle(quiet=0.05)
+    assert not [m for m in sb.bot_messages(actor) if "Wie komt er" in m.text]
+    return await scene.judge(before, False, answer.text)
+
+
 async def looked_back(scene: Scene) -> tuple[Organised, SandboxMessage, int]:
     """A weekly activity took place with Mehmet there: the group's thank-you asks who hosts next."""
     found = await organised(scene, weekly=True)
@@ -1268,6 +1289,7 @@ RUNNERS: dict[str, Runner] = {
     "activity.post": activity_post,
     "activity.rsvp": activity_rsvp,
     "activity.edit_cancel": activity_edit_cancel,
+    "activity.who": activity_who,
     "activity.host": activity_host,
     "activity.confirm_host": activity_confirm_host,
     "idea.join": idea_join,

@@ -94,9 +94,11 @@ class Fuzz:
         assert await self.svc.inbox.is_handled(update_id), f"update {update_id} was never handled"
 
     async def dump(self) -> dict[str, list[str]]:
-        """Every table but the inbox; when a resident was last seen is no change of state."""
+        """Every table but the inbox and the outbox (what the bot answers is no change of
+        state); when a resident was last seen is none either."""
         names = await self.svc.db.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('inbox', 'sqlite_sequence')"
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT IN ('inbox', 'outbox', 'sqlite_sequence')"
         )
         tables: dict[str, list[str]] = {}
         for (name,) in names:

@@ -513,7 +513,7 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         to_fatma = await sb.next_message(fatma, containing="Kees helpt je")
         to_kees = await sb.next_message(kees, containing="Je helpt Fatma")
         await tap(world, fatma, to_fatma, "Het is gelukt")
-        thank = await sb.next_edit(fatma)
+        thank = await sb.next_edit(fatma, containing="bedanken")
         assert "Vaker samen doen" in thank.button_texts()
 
         forged = await (await sb.press_data(kees, to_kees, f"pair:req:{posted.request_id}")).answer()
@@ -526,7 +526,7 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         assert twice.text == t("nl", "pairing.request.asked_before", name="Kees")
 
         await tap(world, kees, question, "Ja, graag")
-        made = await sb.next_edit(kees)
+        made = await sb.next_edit(kees, containing="vaste buren")
         assert made.text.startswith("Jullie zijn nu vaste buren! Fatma is nu je vaste buur ("
                                     "hulp met boodschappen).")
         assert made.url_buttons() == {}
@@ -541,7 +541,7 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         await tap(world, mehmet, posted.card, "Ik help")
         to_fatma = await sb.next_message(fatma, containing="Mehmet helpt je")
         await tap(world, fatma, to_fatma, "Het is gelukt")
-        thank = await sb.next_edit(fatma)
+        thank = await sb.next_edit(fatma, containing="bedanken")
         refused = await tap(world, fatma, thank, "Vaker samen doen")
         assert refused.text == t("nl", "pairing.request.helper_unreachable", name="Mehmet")
         assert refused.show_alert

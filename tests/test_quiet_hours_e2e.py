@@ -22,11 +22,14 @@ from bot.domain.schedule import ItemState
 from bot.scheduler import JobHandler, Scheduler
 from handlers.activities.schedule import BEGIN, CHANGED, END, INVITE, REMIND, announce_change
 from handlers.ideas.joins import READY
+from handlers.insights.consent import DECIDE_KIND
+from handlers.kit.redirects import REMOVE_JOB as REDIRECT_REMOVE_JOB
 from handlers.pairing.pairs import ASK_KIND, CHECKIN_KIND, MATCH_KIND, TELL_KIND
 from handlers.privacy.jobs import RETENTION_KIND
 from sandbox import BotEvent, SandboxUser
 from storage.db import to_db
 from tests.harness import World
+from tests.insights_steps import accept, invite
 from tests.request_steps import ask, started, tap
 from tests.test_activities_e2e import post_prepared
 from tests.test_digest_e2e import NUDGES_NL
@@ -96,7 +99,7 @@ async def at_night(world: World, kind: str, ref_part: str = "", *,
 
 async def request_bump(world: World) -> Due:
     await ask(world, world.user("Fatma"), when="wo 9:00")
-    return Due(await at_night(world, "request.bump"), into_group(world, "nog niemand"))
+    return Due(await at_night(world, "request.bump"), into_group(world, "nog geen helper"))
 
 
 async def request_close(world: World) -> Due:
@@ -237,6 +240,12 @@ async def idea_ready(world: World) -> Due:
     return Due(await at_night(world, READY), to(oksana, "doen mee met je idee"))
 
 
+async def worker_consent(world: World) -> Due:
+    worker = world.sb.add_user("Sanne", "Visser", language_code="nl")
+    await accept(world, worker, await invite(world), "Sanne Visser", "Wijkteam Noord")
+    return Due(await at_night(world, DECIDE_KIND), to(worker, "Goed nieuws"))
+
+
 MESSAGES: dict[str, Case] = {
     "request.bump": request_bump,
     "request.close": request_close,
@@ -253,6 +262,7 @@ MESSAGES: dict[str, Case] = {
     TELL_KIND: pairing_tell,
     CHECKIN_KIND: pairing_checkin,
     READY: idea_ready,
+    DECIDE_KIND: worker_consent,
 }
 """Kinds whose rows message residents: held to the morning."""
 
@@ -267,8 +277,18 @@ async def retention(world: World) -> Due:
     return Due(await at_night(world, RETENTION_KIND), lambda e: False)
 
 
-MAINTENANCE: dict[str, Case] = {BEGIN: activity_begin, RETENTION_KIND: retention}
+async def redirect_removal(world: World) -> Due:
+    await world.sb.command(world.user("Kees"), world.group, "vraag")
+    await world.sb.next_message(world.group)
+    return Due(await at_night(world, REDIRECT_REMOVE_JOB), lambda e: False)
+
+
+MAINTENANCE: dict[str, Case] = {BEGIN: activity_begin, RETENTION_KIND: retention,
+                                REDIRECT_REMOVE_JOB: redirect_removal}
 """Kinds whose rows send nothing: they run when due, night or not."""
+CARD_FIRST = {"request.close": "request.prompt"}
+"""Kinds that change a card when due, night or not (an edit is not a message), while what they
+say privately waits for the morning, as a row of the kind named here."""
 
 
 @pytest.fixture
@@ -288,9 +308,10 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bool]]:
 async def test_every_scheduled_kind_has_a_case(world: World, registered: dict[str, bool]) -> None:
     async with world.bot():
         pass
-    assert {kind for kind, calm in registered.items() if calm} == set(MESSAGES), \
+    assert {kind for kind, calm in registered.items() if calm} | set(CARD_FIRST) == set(MESSAGES), \
         "a kind of scheduled message without a case here (or a case for a kind that is gone)"
-    assert {kind for kind, calm in registered.items() if not calm} == set(MAINTENANCE)
+    assert {kind for kind, calm in registered.items() if not calm} - set(CARD_FIRST) \
+        == set(MAINTENANCE)
 
 
 def pause_the_schedule_poll(world: World) -> None:
@@ -317,18 +338,19 @@ async def test_nothing_at_night_then_once_in_the_morning(
         store = world.services.scheduler.store
         if kind in MAINTENANCE:
             assert registered[kind] is False
-            assert [e.describe() for e in sb.events_since_mark() if e.method in SENDING] == []
+            assert [e.describe() for e in sb.events_since_mark() if e.method in NEW_MESSAGES] == []
             ran = await world.services.db.fetch_value(
                 "SELECT COUNT(*) FROM schedule WHERE kind = ? AND state = 'done' AND finished_at = ?",
                 (kind, to_db(due.night)))
             assert ran, f"{kind} ran at night"
             return
 
-        assert registered[kind] is True
+        assert registered[kind] is (kind not in CARD_FIRST)
         assert [e.describe() for e in sb.events_since_mark() if e.method in NEW_MESSAGES] == [], \
             "nothing at night"
         morning = QUIET.next_allowed(due.night, AMS)
-        waiting = [row for row in await store.pending(kind) if row.due_at == morning]
+        held = CARD_FIRST.get(kind, kind)
+        waiting = [row for row in await store.pending(held) if row.due_at == morning]
         assert waiting, "held back to the morning"
 
         world.clock.set(morning)
@@ -337,7 +359,7 @@ async def test_nothing_at_night_then_once_in_the_morning(
         sent = [e for e in sb.events_since_mark() if due.sends(e)]
         assert len(sent) == due.count and all(e.ok for e in sent), [e.describe() for e in sent]
         for row in waiting:
-            after = await store.get(kind, row.ref)
+            after = await store.get(held, row.ref)
             assert after is not None and after.state is ItemState.DONE
 
         world.clock.set(morning + timedelta(minutes=1))

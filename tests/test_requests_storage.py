@@ -12,6 +12,7 @@ import pytest
 from bot.domain.requests import DraftStep, RequestDraft, RequestKind, RequestStatus, When, WhenKind
 from storage.community import BuildingStore
 from storage.db import Database
+from storage.request_controls import Role
 from storage.requests import RequestStore
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -108,3 +109,29 @@ async def test_a_taken_request_whose_time_passed_no_longer_counts_as_open(store:
     assert await store.active_count(GROUP, 1, later) == 0
     assert await store.helped_since(GROUP, NOW, NOW) == 0
     assert await store.helped_since(GROUP, NOW, later) == 1
+
+
+async def test_one_live_message_per_role_and_its_text_goes_with_the_request(
+        store: RequestStore) -> None:
+    await store.save_draft(draft(repeat=True))
+    request = await store.post_draft(draft(repeat=True), NOW)
+    assert request is not None and request.series_id is not None
+    assert await store.live_message(request.id, Role.ASKER) is None
+    await store.keep_live(request.id, Role.ASKER, 1, "Je vraag staat in de groep.")
+    await store.record_live(request.id, Role.ASKER, 41)
+    await store.keep_live(request.id, Role.HELPER, 2, "Je helpt Fatma.", 42)
+    asker = await store.live_message(request.id, Role.ASKER)
+    assert asker is not None and (asker.user_id, asker.message_id) == (1, 41)
+    await store.keep_live(request.id, Role.ASKER, 1, "Kees helpt je.")
+    newer = await store.live_message(request.id, Role.ASKER)
+    assert newer is not None and newer.message_id is None and newer.text == "Kees helpt je."
+    await store.drop_live(request.id, Role.ASKER)
+    assert await store.live_message(request.id, Role.ASKER) is None
+    assert [r.id for r in await store.active_in_series(request.series_id)] == [request.id]
+    await store.erase_requester(2, NOW)
+    assert await store.live_message(request.id, Role.HELPER) is None, "a helper's data goes too"
+    await store.keep_live(request.id, Role.ASKER, 1, "Je vraag staat in de groep.", 43)
+    await store.cancel(request.id, NOW)
+    assert await store.active_in_series(request.series_id) == []
+    await store.erase_closed_before(NOW + timedelta(days=1))
+    assert await store.live_message(request.id, Role.ASKER) is None

@@ -20,6 +20,7 @@ from bot.domain.activity_drafts import (
     DraftStep,
     InvalidInput,
     Problem,
+    check_capacity,
     check_ready,
     choose_repeat,
     clean_description,
@@ -35,15 +36,20 @@ from bot.domain.activity_reminders import (
     plan_reminders,
 )
 from bot.domain.activity_rsvps import (
+    STILL_INTERESTED,
+    Answers,
     Counts,
     Rsvp,
     RsvpChoice,
     RsvpOutcome,
     RsvpStatus,
+    answers,
     count,
     decide_rsvp,
+    is_full,
     places_left,
     waiting_list,
+    waiting_position,
 )
 from bot.domain.activity_series import (
     Repeat,
@@ -53,6 +59,8 @@ from bot.domain.activity_series import (
 )
 
 __all__ = [  # the parts' names that callers import from here
+    "STILL_INTERESTED",
+    "Answers",
     "Counts",
     "Draft",
     "DraftStep",
@@ -64,6 +72,8 @@ __all__ = [  # the parts' names that callers import from here
     "RsvpOutcome",
     "RsvpStatus",
     "Series",
+    "answers",
+    "check_capacity",
     "check_ready",
     "choose_repeat",
     "clean_description",
@@ -71,6 +81,7 @@ __all__ = [  # the parts' names that callers import from here
     "count",
     "decide_rsvp",
     "fill",
+    "is_full",
     "moved",
     "next_start",
     "parse_capacity",
@@ -81,6 +92,7 @@ __all__ = [  # the parts' names that callers import from here
     "should_suggest_pause",
     "skip",
     "waiting_list",
+    "waiting_position",
 ]
 
 DEFAULT_DURATION = timedelta(hours=2)
@@ -121,6 +133,9 @@ class Activity(BaseModel):
     card_version: int
     card_shown: int
     came_count: int | None
+    """Residents going plus guests when it began: what was expected."""
+    came_confirmed: int | None = None
+    """How many said afterwards that they were there (with their guests); None until one did."""
     last_change: str
     idea_id: int | None
     created_at: datetime

@@ -43,6 +43,8 @@ class Problem(StrEnum):
     TOO_LONG_EVENT = "too_long_event"
     NOT_A_NUMBER = "not_a_number"
     CAPACITY_RANGE = "capacity_range"
+    CAPACITY_BELOW_GOING = "capacity_below_going"
+    PLACE_IS_A_NUMBER = "place_is_a_number"
     USE_BUTTONS = "use_buttons"
 
 
@@ -66,10 +68,12 @@ class DraftStep(StrEnum):
     EDIT_WHEN = "edit_when"
     EDIT_PLACE = "edit_place"
     EDIT_TEXT = "edit_text"
+    EDIT_CAPACITY = "edit_capacity"
 
     @property
     def is_edit(self) -> bool:
-        return self in (DraftStep.EDIT_WHEN, DraftStep.EDIT_PLACE, DraftStep.EDIT_TEXT)
+        return self in (DraftStep.EDIT_WHEN, DraftStep.EDIT_PLACE, DraftStep.EDIT_TEXT,
+                        DraftStep.EDIT_CAPACITY)
 
 
 class Draft(BaseModel):
@@ -110,7 +114,12 @@ def clean_description(text: str) -> str:
 
 
 def clean_place(text: str) -> str:
-    return clean_text(one_line(text), PLACE_MAX, Problem.PLACE_TOO_LONG)
+    """Where it is. A bare number is not a place: it is what someone typed for the number of
+    places ("5"), which is asked on its own."""
+    cleaned = clean_text(one_line(text), PLACE_MAX, Problem.PLACE_TOO_LONG)
+    if cleaned.isdigit():
+        raise InvalidInput(Problem.PLACE_IS_A_NUMBER)
+    return cleaned
 
 
 def parse_capacity(text: str) -> int:
@@ -121,6 +130,14 @@ def parse_capacity(text: str) -> int:
     if not 1 <= value <= CAPACITY_MAX:
         raise InvalidInput(Problem.CAPACITY_RANGE)
     return value
+
+
+def check_capacity(capacity: int | None, taken: int) -> int | None:
+    """A new number of places for a posted activity: never fewer than the places already
+    taken (nobody who said they come is sent away); None is no maximum."""
+    if capacity is not None and capacity < taken:
+        raise InvalidInput(Problem.CAPACITY_BELOW_GOING)
+    return capacity
 
 
 class When(BaseModel):
@@ -208,7 +225,7 @@ def fill(draft: Draft, text: str, now: datetime, zone: ZoneInfo) -> Draft:
         updates["ends_at"] = parse_end(text, draft.starts_at, zone)
     elif step in (DraftStep.PLACE, DraftStep.EDIT_PLACE):
         updates["place"] = clean_place(text)
-    elif step is DraftStep.CAPACITY:
+    elif step in (DraftStep.CAPACITY, DraftStep.EDIT_CAPACITY):
         updates["capacity"] = parse_capacity(text)
     else:
         raise InvalidInput(Problem.USE_BUTTONS)
@@ -218,11 +235,14 @@ def fill(draft: Draft, text: str, now: datetime, zone: ZoneInfo) -> Draft:
 
 
 def skip(draft: Draft, now: datetime) -> Draft:
-    """The optional questions (end time, maximum) can be skipped with a button."""
+    """The optional questions (end time, maximum) can be skipped with a button; for a posted
+    activity, "no maximum" is a change like any other (the caller applies it)."""
     if draft.step is DraftStep.END:
         return draft.model_copy(update={"ends_at": None, "step": DraftStep.PLACE, "updated_at": now})
     if draft.step is DraftStep.CAPACITY:
         return draft.model_copy(update={"capacity": None, "step": DraftStep.REPEAT, "updated_at": now})
+    if draft.step is DraftStep.EDIT_CAPACITY:
+        return draft.model_copy(update={"capacity": None, "updated_at": now})
     raise InvalidInput(Problem.USE_BUTTONS)
 
 

@@ -96,6 +96,42 @@ def waiting_list(rsvps: list[Rsvp]) -> list[Rsvp]:
     return sorted(waiting, key=lambda r: (r.queued_at or r.responded_at, r.user_id))
 
 
+def is_full(capacity: int | None, counts: Counts) -> bool:
+    """No place left: the group is not invited to bring anyone."""
+    return places_left(capacity, counts) == 0
+
+
+def waiting_position(rsvps: list[Rsvp], user_id: int) -> int | None:
+    """Where this resident is on the waiting list (1 is next), or None when not on it."""
+    for position, rsvp in enumerate(waiting_list(rsvps), start=1):
+        if rsvp.user_id == user_id:
+            return position
+    return None
+
+
+class Answers(BaseModel):
+    """Who answered what, for the organiser's eyes only: in the order they answered, the
+    waiting list in its own order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    going: list[Rsvp]
+    maybe: list[Rsvp]
+    waiting: list[Rsvp]
+
+
+def answers(rsvps: list[Rsvp]) -> Answers:
+    return Answers(
+        going=[r for r in rsvps if r.status is RsvpStatus.GOING],
+        maybe=[r for r in rsvps if r.status is RsvpStatus.MAYBE],
+        waiting=waiting_list(rsvps),
+    )
+
+
+STILL_INTERESTED = frozenset({RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.WAITING})
+"""Who hears of a change: not those who said they will not come."""
+
+
 class RsvpDecision(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -1,6 +1,7 @@
 """Activities organised by residents: made in a private flow, shown as a card in the group with
-answers and a waiting list, a calendar file, reminders, changes, the look-back, host hand-over
-for a series, and the gentle word when a series fades."""
+answers and a waiting list, private answer buttons, a calendar file, reminders, changes, the
+look-back that asks who came, hand-over of any activity, and the gentle word when a series
+fades."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from handlers.activities.flow import ActivityFlow, on_flow_button
 from handlers.activities.hosting import HOST_CARD, HostCards, on_host_decision, on_host_offer
 from handlers.activities.jobs import Jobs
 from handlers.activities.manage import on_fading, on_manage
-from handlers.activities.rsvp import on_rsvp
+from handlers.activities.rsvp import on_private_answer, on_rsvp
 from handlers.activities.schedule import recover, repost_after_move
 
 __all__ = ["COMMANDS", "register"]
@@ -42,6 +43,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
 
     app.add_handler(CommandHandler(["activiteit", "activity"], on_command))
     app.add_handler(CallbackQueryHandler(on_rsvp, pattern=r"^act:(go|maybe|plus|no):\d+$"))
+    app.add_handler(CallbackQueryHandler(on_private_answer, pattern=r"^actp:"))
     app.add_handler(CallbackQueryHandler(on_calendar, pattern=r"^act:ics:\d+$"))
     app.add_handler(CallbackQueryHandler(on_host_offer, pattern=r"^act:host:\d+$"))
     app.add_handler(CallbackQueryHandler(on_host_decision, pattern=r"^act:host(ok|no):\d+$"))

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain.activities import (
     Activity,
@@ -53,9 +53,12 @@ def when_text(lang: str, svc: Services, activity: Activity) -> str:
 
 
 def counts_text(lang: str, activity: Activity, counts: Counts) -> str:
-    line = t(lang, "activity.card.counts", going=counts.seats, maybe=counts.maybe)
+    """Who comes, in numbers: a neighbour brought along is counted with those who come."""
     if counts.guests:
-        line += " " + t(lang, "activity.card.guests", guests=counts.guests)
+        line = t(lang, "activity.card.counts_guests", going=counts.seats, guests=counts.guests,
+                 maybe=counts.maybe)
+    else:
+        line = t(lang, "activity.card.counts", going=counts.seats, maybe=counts.maybe)
     free = places_left(activity.capacity, counts)
     if free is not None:
         if free > 0:
@@ -108,7 +111,10 @@ def card_text(lang: str, svc: Services, activity: Activity, counts: Counts) -> s
     if activity.status is ActivityStatus.CANCELLED:
         return t(lang, "activity.card.cancelled") + "\n\n" + text
     if activity.status is ActivityStatus.ENDED:
-        return text + "\n\n" + t(lang, "activity.card.ended", came=activity.came_count or 0)
+        ended = t(lang, "activity.card.ended")
+        if activity.came_confirmed:
+            ended += " " + t(lang, "activity.card.came", came=activity.came_confirmed)
+        return text + "\n\n" + ended
     if activity.last_change:
         text += "\n\n" + t(lang, f"activity.card.changed.{activity.last_change}")
     return text + "\n\n" + counts_text(lang, activity, counts)
@@ -128,13 +134,28 @@ def card_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup | None:
 
 
 def organiser_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup:
-    """The organiser's private controls: change time, place or text, or cancel."""
+    """The organiser's private controls: change the time, where it is, the text or the number
+    of places; see who comes; hand it over; or cancel."""
+    def control(key: str, action: str) -> InlineKeyboardButton:
+        return button(plain(lang, f"activity.manage.{key}"), "actm", action, activity.id)
+
     return keyboard(
-        [button(plain(lang, "activity.manage.time"), "actm", "time", activity.id),
-         button(plain(lang, "activity.manage.place"), "actm", "place", activity.id)],
-        [button(plain(lang, "activity.manage.text"), "actm", "text", activity.id),
-         button(plain(lang, "activity.manage.cancel"), "actm", "cancel", activity.id)],
+        [control("time", "time"), control("place", "place")],
+        [control("text", "text"), control("seats", "seats")],
+        [control("who", "who"), control("hand_over", "hand")],
+        [control("cancel", "cancel")],
     )
+
+
+async def as_it_is(svc: Services, activity: Activity) -> Activity:
+    """The activity as it should be shown: a date of a series that was stopped no longer says
+    it comes back."""
+    if activity.series_id is None or activity.repeat is Repeat.NONE:
+        return activity
+    series = await svc.stores.activities.series(activity.series_id)
+    if series is not None and series.active:
+        return activity
+    return activity.model_copy(update={"repeat": Repeat.NONE})
 
 
 def message_url(chat_id: int, message_id: int | None) -> str | None:
@@ -164,6 +185,7 @@ class ActivityCards:
         activity = await self._store.get(item_id)
         if activity is None or activity.removed_at is not None:
             return None
+        activity = await as_it_is(self._svc, activity)
         lang = await group_language(self._svc, activity.building_id)
         counts = await self._store.counts(activity.id)
         return RenderedCard(chat_id=activity.building_id,

@@ -1,5 +1,5 @@
 """The private activity flow: an organiser makes an activity one question at a time, or types a
-new time, place or text for one they manage.
+new time, place, text or number of places for one they manage.
 
 The flow lives in a draft row, so a restart in the middle continues at the same question; while
 a draft exists, the resident's typed messages are its answers (see handlers.kit.flows).
@@ -19,6 +19,7 @@ from bot.domain.activities import (
     InvalidInput,
     Problem,
     Repeat,
+    check_capacity,
     check_ready,
     choose_repeat,
     fill,
@@ -30,6 +31,7 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import card_ref, describe, details_text, organiser_keyboard
 from handlers.activities.from_idea import convert_idea
+from handlers.activities.rsvp import tell_promoted
 from handlers.activities.schedule import announce_change, post_activity, schedule_activity
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
@@ -44,7 +46,7 @@ def step_keyboard(lang: str, step: DraftStep) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if step is DraftStep.END:
         rows.append([button(plain(lang, "activity.flow.no_end"), "actf", "skip")])
-    elif step is DraftStep.CAPACITY:
+    elif step in (DraftStep.CAPACITY, DraftStep.EDIT_CAPACITY):
         rows.append([button(plain(lang, "activity.flow.no_limit"), "actf", "skip")])
     elif step is DraftStep.REPEAT:
         rows += [[button(plain(lang, f"activity.flow.repeat.{code}"), "actf", "rep", code)]
@@ -91,8 +93,8 @@ async def may_manage(context: Context, activity: Activity, user_id: int) -> bool
     return await admin_now(context, activity.building_id, user_id)
 
 
-def problem_line(lang: str, problem: Problem) -> str:
-    return t(lang, f"activity.problem.{problem.value}")
+def problem_line(lang: str, problem: Problem, **values: object) -> str:
+    return t(lang, f"activity.problem.{problem.value}", **values)
 
 
 async def begin(context: Context, user: User, lang: str, building_id: int | None = None) -> None:
@@ -195,6 +197,9 @@ class ActivityFlow(DraftFlow):
             await store.delete_draft(user.id)
             await svc.out.message(user.id, t(lang, "activity.manage.too_late"))
             return
+        if draft.step is DraftStep.EDIT_CAPACITY:
+            await self.apply_capacity(user, lang, activity, draft)
+            return
         if draft.step is DraftStep.EDIT_WHEN:
             assert draft.starts_at is not None
             start, end = moved(activity.starts_at, activity.ends_at, draft.starts_at,
@@ -218,6 +223,29 @@ class ActivityFlow(DraftFlow):
             user.id, t(lang, "activity.manage.changed") + "\n\n" + details_text(lang, svc, updated),
             keyboard=organiser_keyboard(lang, updated),
         )
+
+    async def apply_capacity(self, user: User, lang: str, activity: Activity,
+                             draft: Draft) -> None:
+        """A new number of places: never fewer than already taken; whoever now fits moves up
+        from the waiting list and hears it. Nobody else needs to hear of it."""
+        svc, store = self.svc, self.store
+        taken = (await store.counts(activity.id)).seats
+        try:
+            check_capacity(draft.capacity, taken)
+        except InvalidInput as error:
+            await ask(svc, user, lang, draft, problem_line(lang, error.problem, taken=taken))
+            return
+        result = await store.set_capacity(activity.id, draft.capacity, svc.clock.now())
+        await store.delete_draft(user.id)
+        if result is None:
+            await svc.out.message(user.id, t(lang, "activity.manage.too_late"))
+            return
+        updated, promoted = result
+        await svc.cards.refresh(card_ref(updated.id))
+        await tell_promoted(svc, updated, promoted)
+        await svc.out.message(
+            user.id, t(lang, "activity.manage.seats_changed") + "\n\n"
+            + details_text(lang, svc, updated), keyboard=organiser_keyboard(lang, updated))
 
 
 async def on_flow_button(update: Update, context: Context) -> None:
@@ -253,6 +281,10 @@ async def on_flow_button(update: Update, context: Context) -> None:
         await svc.out.replace_pressed(update, t(lang, "activity.flow.stopped"))
         return
     try:
+        if action == "skip" and draft.step.is_edit:
+            await answer(update)
+            await ActivityFlow(svc).apply_edit(context, user, lang, skip(draft, now))
+            return
         if action == "skip":
             updated = skip(draft, now)
         elif action == "rep" and len(parts) == 3 and parts[2] in REPEATS:

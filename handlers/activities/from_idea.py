@@ -1,4 +1,6 @@
-"""An idea that became an activity: its card says so, and those who joined hear it privately.
+"""An idea that became an activity: those who joined it are signed up (in the order they
+joined, on the waiting list once it is full), hear it privately with their own buttons, and the
+idea's card says what it became.
 
 Ideas build on activities (the proposer finishes an activity draft filled in from the idea), so
 this side of the link lives here and the ideas feature imports it.
@@ -6,10 +8,11 @@ this side of the link lives here and the ideas feature imports it.
 
 from __future__ import annotations
 
-from bot.domain.activities import Activity
+from bot.domain.activities import Activity, RsvpChoice, RsvpStatus
 from bot.i18n import t
 from bot.services import Services
-from handlers.activities.card import when_text
+from handlers.activities.answers import answer_keyboard, status_text
+from handlers.activities.card import card_ref
 from handlers.activities.feedback import PROMPT_KIND
 from handlers.kit.context import resident_language
 from handlers.kit.send import CardRef
@@ -23,20 +26,38 @@ def idea_ref(idea_id: int) -> CardRef:
 
 
 async def convert_idea(svc: Services, idea_id: int, activity: Activity) -> list[str]:
-    """The first names of those who joined, for the proposer only (the card shows none), and
-    only of those who were told so when they joined."""
-    ideas = svc.stores.ideas
-    if not await ideas.convert(idea_id, activity.id, svc.clock.now()):
+    """Sign up those who joined and were told the proposer would see their name; their first
+    names, for the proposer only (cards show none). Those who joined before that was said are
+    asked to answer themselves, and stay nameless."""
+    ideas, store, now = svc.stores.ideas, svc.stores.activities, svc.clock.now()
+    if not await ideas.convert(idea_id, activity.id, now):
         return []
     await svc.cards.refresh(idea_ref(idea_id))
+    activity = await store.get(activity.id) or activity
     named = set(await ideas.joiners(idea_id, named=True))
     names: list[str] = []
     for user_id in await ideas.joiners(idea_id):
+        if user_id == activity.organiser_id:
+            continue
+        membership = await svc.memberships.get(activity.building_id, user_id)
+        if membership is None or not membership.is_current:
+            continue
         resident = await svc.residents.get(user_id)
-        if resident is not None and resident.first_name and user_id in named:
-            names.append(resident.first_name)
         lang = resident_language(svc, resident)
-        await svc.out.prompt(user_id, PROMPT_KIND,
-                             t(lang, "idea.became_activity", title=activity.title,
-                               when=when_text(lang, svc, activity)))
+        if user_id not in named:
+            await svc.out.prompt(user_id, PROMPT_KIND,
+                                 t(lang, "idea.became_activity_ask", title=activity.title),
+                                 keyboard=answer_keyboard(lang, activity, None))
+            continue
+        result = await store.respond(activity.id, user_id, RsvpChoice.GOING, now)
+        mine = result.decision.mine if result is not None and result.decision else None
+        status = mine.status if mine is not None else RsvpStatus.GOING
+        if resident is not None and resident.first_name:
+            names.append(resident.first_name)
+        await svc.out.prompt(
+            user_id, PROMPT_KIND,
+            t(lang, "idea.became_activity", title=activity.title) + "\n"
+            + status_text(lang, svc, activity, status, result.waiting_position if result else None),
+            keyboard=answer_keyboard(lang, activity, status))
+    await svc.cards.refresh(card_ref(activity.id))
     return names

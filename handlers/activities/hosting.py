@@ -1,7 +1,9 @@
-"""Host hand-over for a series: under the group's thank-you, a neighbour offers to organise the
-next time, and the organiser (or a group admin) confirms or declines, in the group or privately.
+"""Handing over the hosting: under the group's thank-you after a date of a series ("who hosts
+next time?"), or when an organiser asks the group who takes over one activity or a whole series.
+A neighbour offers; the organiser (or a group admin) confirms or declines, in the group or
+privately. Each says what moves: the next date, this activity, or the series from now on.
 
-The thank-you message is a card of its own: after the first post it shows the state of the offer
+The group's question is a card of its own: after the first post it shows the state of the offer
 (someone offered, confirmed, or asked again).
 """
 
@@ -18,6 +20,8 @@ from handlers.activities.card import (
     organiser_keyboard,
     organiser_label,
     pressed_on_card,
+    repeat_label,
+    when_text,
 )
 from handlers.activities.reach import tell
 from handlers.kit.buttons import button, keyboard, parse_id
@@ -33,6 +37,7 @@ from handlers.kit.context import (
 )
 from handlers.kit.guards import admin_now, answer
 from handlers.kit.send import CardRef
+from storage.activities import HostOffer, HostScope
 
 HOST_CARD = "activity_host"
 
@@ -41,8 +46,16 @@ def host_ref(offer_id: int) -> CardRef:
     return CardRef(kind=HOST_CARD, item_id=offer_id)
 
 
-def host_keyboard(lang: str, offer_id: int) -> InlineKeyboardMarkup:
-    return keyboard([button(plain(lang, "activity.host.button"), "act", "host", offer_id)])
+def host_key(scope: HostScope, what: str) -> str:
+    """The text of `what` for this kind of hand-over: "de volgende keer" only for the next
+    date of a series."""
+    if scope is HostScope.NEXT:
+        return f"activity.host.{what}"
+    return f"activity.handover.{scope.value}.{what}"
+
+
+def host_keyboard(lang: str, offer: HostOffer) -> InlineKeyboardMarkup:
+    return keyboard([button(plain(lang, host_key(offer.scope, "button")), "act", "host", offer.id)])
 
 
 def host_decision_keyboard(lang: str, offer_id: int) -> InlineKeyboardMarkup:
@@ -50,55 +63,109 @@ def host_decision_keyboard(lang: str, offer_id: int) -> InlineKeyboardMarkup:
                      button(plain(lang, "activity.host.decline"), "act", "hostno", offer_id)])
 
 
+class Handing:
+    """What a hand-over is about: the activity it was asked for, and who hosts it now."""
+
+    def __init__(self, offer: HostOffer, activity: Activity, organiser_id: int | None,
+                 organiser_name: str, active: bool) -> None:
+        self.offer = offer
+        self.activity = activity
+        self.organiser_id = organiser_id
+        self.organiser_name = organiser_name
+        self.active = active
+        """Can it still be handed over (the series runs; the activity has not begun)?"""
+
+    def values(self, lang: str, svc: Services) -> dict[str, object]:
+        return {"title": self.activity.title, "when": when_text(lang, svc, self.activity),
+                "repeat": repeat_label(lang, self.activity.repeat),
+                "organiser": organiser_label(lang, self.organiser_name),
+                "name": self.offer.user_name}
+
+
+async def handing(svc: Services, offer: HostOffer | None) -> Handing | None:
+    store = svc.stores.activities
+    activity = await store.get(offer.activity_id) if offer is not None else None
+    if offer is None or activity is None:
+        return None
+    if offer.scope is HostScope.ACTIVITY:
+        return Handing(offer, activity, activity.organiser_id, activity.organiser_name,
+                       activity.accepts_answers(svc.clock.now()))
+    series = await store.series(offer.series_id) if offer.series_id is not None else None
+    if series is None:
+        return None
+    if offer.scope is HostScope.NEXT:
+        coming = await store.upcoming_of_series(series.id, svc.clock.now())
+        activity = coming[0] if coming else activity  # the next date is what is handed over
+    return Handing(offer, activity, series.organiser_id, series.organiser_name, series.active)
+
+
 class HostCards:
-    """The thank-you under a held date of a series, once someone pressed its button."""
+    """The group's question who hosts, once someone pressed its button."""
 
     def __init__(self, svc: Services) -> None:
         self._svc = svc
-        self._store = svc.stores.activities
 
     async def render(self, item_id: int) -> RenderedCard | None:
-        offer = await self._store.host_offer(item_id)
-        series = await self._store.series(offer.series_id) if offer is not None else None
-        if offer is None or series is None:
+        found = await handing(self._svc, await self._svc.stores.activities.host_offer(item_id))
+        if found is None:
             return None
+        offer = found.offer
         lang = await group_language(self._svc, offer.building_id)
+        values = found.values(lang, self._svc)
         if offer.status == "offered":
-            text = t(lang, "activity.host.waiting", name=offer.user_name,
-                     organiser=organiser_label(lang, series.organiser_name))
-            return RenderedCard(chat_id=offer.building_id, text=text,
+            return RenderedCard(chat_id=offer.building_id,
+                                text=t(lang, host_key(offer.scope, "waiting"), **values),
                                 keyboard=host_decision_keyboard(lang, offer.id))
         if offer.status == "confirmed":
             return RenderedCard(chat_id=offer.building_id, keyboard=None,
-                                text=t(lang, "activity.host.confirmed", name=offer.user_name))
-        return RenderedCard(chat_id=offer.building_id, text=t(lang, "activity.host.ask_again"),
-                            keyboard=host_keyboard(lang, offer.id))
+                                text=t(lang, host_key(offer.scope, "confirmed"), **values))
+        return RenderedCard(chat_id=offer.building_id,
+                            text=t(lang, host_key(offer.scope, "ask_again"), **values),
+                            keyboard=host_keyboard(lang, offer))
 
     async def message_id(self, item_id: int) -> int | None:
-        offer = await self._store.host_offer(item_id)
+        offer = await self._svc.stores.activities.host_offer(item_id)
         return offer.message_id if offer is not None else None
 
     async def record(self, item_id: int, message_id: int) -> None:
-        await self._store.set_offer_message(item_id, message_id)
+        await self._svc.stores.activities.set_offer_message(item_id, message_id)
 
 
 async def thank_the_group(svc: Services, activity: Activity) -> None:
-    """"Er kwamen n buren" (a number, no names); for a series, also "who hosts next time?"."""
+    """Thanks to the group, without a number (who came is asked, not presumed, and the card
+    shows it once they say so); for a series, also "who hosts next time?"."""
     store, now = svc.stores.activities, svc.clock.now()
     lang = await group_language(svc, activity.building_id)
-    text = t(lang, "activity.thanks", title=activity.title, came=activity.came_count or 0)
+    text = t(lang, "activity.thanks", title=activity.title)
     series = await store.series(activity.series_id) if activity.series_id else None
     offer = await store.open_host_offer(activity, now) if series and series.active else None
     if offer is None or offer.status != "asked":
         await svc.out.message(activity.building_id, text)
         return
     text += "\n" + t(lang, "activity.host.question")
-    await svc.out.message(activity.building_id, text, keyboard=host_keyboard(lang, offer.id),
+    await svc.out.message(activity.building_id, text, keyboard=host_keyboard(lang, offer),
                           card=host_ref(offer.id))
 
 
+async def ask_hand_over(svc: Services, activity: Activity) -> bool:
+    """The organiser asks the group who takes over: this activity, or for a series the series
+    from now on. False while such a question is still open."""
+    scope = HostScope.SERIES if activity.series_id is not None else HostScope.ACTIVITY
+    offer = await svc.stores.activities.ask_hand_over(activity, scope, svc.clock.now())
+    if offer is None:
+        return False
+    found = await handing(svc, offer)
+    assert found is not None
+    lang = await group_language(svc, activity.building_id)
+    await svc.out.message(activity.building_id,
+                          t(lang, host_key(scope, "question"), **found.values(lang, svc)),
+                          keyboard=host_keyboard(lang, offer), card=host_ref(offer.id),
+                          reply_to_card=card_ref(activity.id))
+    return True
+
+
 async def on_host_offer(update: Update, context: Context) -> None:
-    """A resident taps "Ik organiseer de volgende keer" under the group's thank-you."""
+    """A resident offers to host, under the group's question."""
     svc = services(context)
     store = svc.stores.activities
     offer = await pressed_on_card(update, context, store.host_offer)
@@ -106,11 +173,11 @@ async def on_host_offer(update: Update, context: Context) -> None:
     if offer is None or user is None:
         return
     lang = await presser_language(svc, user)
-    series = await store.series(offer.series_id)
-    if series is None or not series.active:
+    found = await handing(svc, offer)
+    if found is None or not found.active:
         await answer(update, plain(lang, "activity.answer.closed"))
         return
-    if series.organiser_id == user.id:
+    if found.organiser_id == user.id:
         await answer(update, plain(lang, "activity.host.already_you"))
         return
     lang = resident_language(svc, await remember(update, context))
@@ -119,12 +186,22 @@ async def on_host_offer(update: Update, context: Context) -> None:
         return
     await answer(update, plain(lang, "activity.host.offered"))
     await svc.cards.refresh(host_ref(offer.id))
-    if series.organiser_id is not None:
-        olang = await user_language(svc, series.organiser_id)
-        activity = await store.get(offer.activity_id)
-        await tell(svc, series.organiser_id, "activity.host.ask_organiser",
-                   markup=host_decision_keyboard(olang, offer.id), name=display_name(user.first_name),
-                   title=activity.title if activity else "")
+    if found.organiser_id is not None:
+        olang = await user_language(svc, found.organiser_id)
+        values = found.values(olang, svc) | {"name": display_name(user.first_name)}
+        await tell(svc, found.organiser_id, host_key(offer.scope, "ask_organiser"),
+                   markup=host_decision_keyboard(olang, offer.id), **values)
+
+
+async def hand_over(svc: Services, found: Handing, user_id: int) -> list[int]:
+    """Move the hosting as the offer said; the activities whose card changes."""
+    store, now, offer = svc.stores.activities, svc.clock.now(), found.offer
+    if offer.scope is HostScope.ACTIVITY:
+        return await store.hand_over_activity(offer.activity_id, user_id, offer.user_name, now)
+    assert offer.series_id is not None
+    if offer.scope is HostScope.NEXT:
+        return await store.hand_over_next(offer.series_id, user_id, offer.user_name, now)
+    return await store.hand_over(offer.series_id, user_id, offer.user_name, now)
 
 
 async def on_host_decision(update: Update, context: Context) -> None:
@@ -138,33 +215,35 @@ async def on_host_decision(update: Update, context: Context) -> None:
     lang = await presser_language(svc, user)
     _, action, raw_id = query.data.split(":")
     offer_id = parse_id(raw_id)
-    offer = await store.host_offer(offer_id) if offer_id is not None else None
-    series = await store.series(offer.series_id) if offer else None
-    if offer is None or series is None or offer.status != "offered" or offer.user_id is None:
+    found = await handing(svc, await store.host_offer(offer_id) if offer_id is not None
+                          else None)
+    new_host = found.offer.user_id if found is not None else None
+    if found is None or found.offer.status != "offered" or new_host is None:
         await answer(update, plain(lang, "error.stale_button"))
         return
-    if series.organiser_id != user.id \
+    offer = found.offer
+    if found.organiser_id != user.id \
             and not await admin_now(context, offer.building_id, user.id):
         await answer(update, plain(lang, "activity.organiser_only"), show_alert=True)
         return
     confirm = action == "hostok"
-    now = svc.clock.now()
-    if not await store.decide_offer(offer.id, confirm, now):
+    if not await store.decide_offer(offer.id, confirm, svc.clock.now()):
         await answer(update, plain(lang, "error.stale_button"))
         return
     await answer(update)
-    if confirm:
-        for activity_id in await store.hand_over(series.id, offer.user_id, offer.user_name, now):
-            await svc.cards.refresh(card_ref(activity_id))
+    moved = await hand_over(svc, found, new_host) if confirm else []
+    for activity_id in moved:
+        await svc.cards.refresh(card_ref(activity_id))
     await svc.cards.refresh(host_ref(offer.id))
     if query.message is not None and query.message.chat.id != offer.building_id:
-        done = "activity.host.done_confirmed" if confirm else "activity.host.done_declined"
-        await svc.out.replace_pressed(update, t(lang, done, name=offer.user_name))
+        done = host_key(offer.scope, "done_confirmed") if confirm else "activity.host.done_declined"
+        await svc.out.replace_pressed(update, t(lang, done, **found.values(lang, svc)))
     if not confirm:
-        await tell(svc, offer.user_id, "activity.host.not_now")
+        await tell(svc, new_host, "activity.host.not_now")
         return
-    hlang = await user_language(svc, offer.user_id)
-    upcoming = await store.upcoming_of_series(series.id, now)
-    await tell(svc, offer.user_id, "activity.host.you_host",
-               markup=organiser_keyboard(hlang, upcoming[0]) if upcoming else None,
-               title=upcoming[0].title if upcoming else "")
+    hosted = await store.get(moved[0]) if moved else None
+    hlang = await user_language(svc, new_host)
+    shown = Handing(offer, hosted or found.activity, new_host, offer.user_name, True)
+    await tell(svc, new_host, host_key(offer.scope, "you_host"),
+               markup=organiser_keyboard(hlang, hosted) if hosted else None,
+               **shown.values(hlang, svc))

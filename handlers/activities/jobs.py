@@ -8,11 +8,20 @@ from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
 
-from bot.domain.activities import Activity, RsvpStatus, Series, next_start, should_suggest_pause
+from bot.domain.activities import (
+    STILL_INTERESTED,
+    Activity,
+    RsvpStatus,
+    Series,
+    is_full,
+    next_start,
+    should_suggest_pause,
+)
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import plain, t
 from bot.scheduler import JobHandler
 from bot.services import Services
+from handlers.activities.answers import answer_keyboard
 from handlers.activities.card import (
     card_link_keyboard,
     card_ref,
@@ -76,16 +85,23 @@ class Jobs:
             lang = await user_language(self.svc, user_id)
             text = t(lang, key, title=activity.title, when=when_text(lang, self.svc, activity),
                      place=activity.place or "…", group=building.title if building else "")
-            await self.svc.out.prompt(user_id, PROMPT_KIND, text,
-                                      keyboard=card_link_keyboard(lang, activity),
+            if user_id == activity.organiser_id:
+                markup = card_link_keyboard(lang, activity)
+            else:
+                text += "\n" + t(lang, "activity.remind.cannot")
+                markup = answer_keyboard(lang, activity, RsvpStatus.GOING)
+            await self.svc.out.prompt(user_id, PROMPT_KIND, text, keyboard=markup,
                                       key=f"{REMIND}:{item.ref}:{user_id}")
         return None
 
     async def invite(self, item: ScheduledItem, now: datetime) -> ItemState | None:
-        """The group is asked to bring a neighbour who would not come alone."""
+        """The group is asked to bring a neighbour who would not come alone (not when it is
+        full)."""
         activity = await self.current(item)
         if activity is None or not activity.accepts_answers(now):
             return ItemState.SKIPPED
+        if is_full(activity.capacity, await self.store.counts(activity.id)):
+            return ItemState.SKIPPED  # no place left: nothing to invite anyone to
         lang = await group_language(self.svc, activity.building_id)
         await self.svc.out.message(
             activity.building_id,
@@ -118,7 +134,9 @@ class Jobs:
         return None
 
     async def changed(self, item: ScheduledItem, now: datetime) -> ItemState | None:
-        """Everyone who answered hears of a new time, place or text, or that it is off."""
+        """Everyone who still means to come (going, maybe, waiting) hears of a new time, place or
+        text, with the buttons to answer; or that it is off. Who said "Toch niet" hears no
+        more."""
         activity = await self.current(item)
         change = str(item.payload.get("change", ""))
         if activity is None:
@@ -126,15 +144,16 @@ class Jobs:
         if change != "cancel" and not activity.accepts_answers(now):
             return ItemState.SKIPPED
         for rsvp in await self.store.rsvps(activity.id):
-            if rsvp.user_id == activity.organiser_id:
+            if rsvp.user_id == activity.organiser_id or rsvp.status not in STILL_INTERESTED:
                 continue
             lang = await user_language(self.svc, rsvp.user_id)
             text = t(lang, f"activity.changed.{change}", title=shown_title(lang, activity),
                      when=when_text(lang, self.svc, activity), place=activity.place or "…",
                      description=activity.description,
                      organiser=organiser_label(lang, activity.organiser_name))
-            await self.svc.out.private(rsvp.user_id, text,
-                                       keyboard=card_link_keyboard(lang, activity),
+            markup = (card_link_keyboard(lang, activity) if change == "cancel"
+                      else answer_keyboard(lang, activity, rsvp.status))
+            await self.svc.out.private(rsvp.user_id, text, keyboard=markup,
                                        key=f"{CHANGED}:{item.ref}:{rsvp.user_id}")
         return None
 

@@ -1,5 +1,7 @@
-"""The organiser's private controls: change the time, place or text, or cancel (one date or the
-whole series); and the answer to "this series seems to fade". A group admin may do the same."""
+"""The organiser's private controls: change the time, where it is, the text or the number of
+places, see who comes (the organiser only), ask the group who takes over, or cancel (one date or
+the whole series); and the answer to "this series seems to fade". A group admin may do the same,
+except seeing who comes."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ from datetime import timedelta
 
 from telegram import Update, User
 
-from bot.domain.activities import Activity, Draft, DraftStep
+from bot.domain.activities import Activity, Draft, DraftStep, answers
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import details_text, organiser_keyboard
 from handlers.activities.flow import may_manage, start_draft
+from handlers.activities.hosting import ask_hand_over
 from handlers.activities.jobs import ask_group
 from handlers.activities.schedule import cancel_activity
 from handlers.kit.buttons import button, column, parse_id
@@ -19,7 +22,7 @@ from handlers.kit.context import Context, presser_language, services
 from handlers.kit.guards import answer, is_group_admin
 
 EDIT_STEPS = {"time": DraftStep.EDIT_WHEN, "place": DraftStep.EDIT_PLACE,
-              "text": DraftStep.EDIT_TEXT}
+              "text": DraftStep.EDIT_TEXT, "seats": DraftStep.EDIT_CAPACITY}
 LIST_LIMIT = 20
 ADMIN_HORIZON = timedelta(days=800)
 
@@ -84,6 +87,13 @@ async def on_manage(update: Update, context: Context) -> None:
     if action in EDIT_STEPS:
         await answer(update)
         await edit_draft(svc, user, lang, activity, EDIT_STEPS[action])
+    elif action == "who":
+        await show_who_comes(update, svc, activity, lang)
+    elif action == "hand":
+        asked = await ask_hand_over(svc, activity)
+        await answer(update, None if asked else plain(lang, "activity.handover.already_asked"))
+        if asked:
+            await svc.out.message(user.id, t(lang, "activity.handover.asked", title=activity.title))
     elif action == "cancel":
         buttons = [button(plain(lang, "activity.manage.cancel_yes"), "actm", "cy", activity.id)]
         if activity.series_id is not None:
@@ -104,6 +114,31 @@ async def on_manage(update: Update, context: Context) -> None:
                                       organiser_keyboard(lang, activity))
     else:
         await answer(update, plain(lang, "error.stale_button"))
+
+
+async def show_who_comes(update: Update, svc: Services, activity: Activity, lang: str) -> None:
+    """Who comes, by first name, for the organiser only (the card shows numbers, never names;
+    a group admin who may change the activity does not see who comes)."""
+    user = update.effective_user
+    if user is None or activity.organiser_id != user.id:
+        await answer(update, plain(lang, "activity.who.organiser_only"), show_alert=True)
+        return
+    await answer(update)
+    found = answers(await svc.stores.activities.rsvps(activity.id))
+    lines = [t(lang, "activity.who.title", title=activity.title)]
+    for key, rsvps in (("going", found.going), ("maybe", found.maybe),
+                       ("waiting", found.waiting)):
+        if not rsvps:
+            continue
+        names = []
+        for rsvp in rsvps:
+            resident = await svc.residents.get(rsvp.user_id)
+            name = resident.first_name if resident is not None and resident.first_name else "?"
+            names.append(t(lang, "activity.who.with_guest", name=name) if rsvp.guests else name)
+        lines.append(t(lang, f"activity.who.{key}", count=len(rsvps), names=", ".join(names)))
+    if len(lines) == 1:
+        lines.append(t(lang, "activity.who.nobody"))
+    await svc.out.message(user.id, "\n".join(lines), keyboard=organiser_keyboard(lang, activity))
 
 
 async def on_fading(update: Update, context: Context) -> None:

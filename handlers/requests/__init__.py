@@ -34,12 +34,14 @@ from handlers.requests.flow_buttons import on_flow_button
 from handlers.requests.jobs import RequestJobs
 from handlers.requests.keyboards import RELAY_ROUTE
 from handlers.requests.posting import repost_after_move
+from handlers.requests.private_buttons import register_live_buttons
 
 __all__ = ["COMMANDS", "register"]
 
 
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.cards.register(CARD_KIND, RequestCards(svc))
+    register_live_buttons(svc)
     svc.flows.register(RequestFlow(svc))
     svc.link_routes["ask"] = open_ask_link
     svc.link_routes[REQUEST_LINK] = open_request_link
@@ -56,7 +58,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
                                    filters=filters.ChatType.GROUPS))
     jobs = RequestJobs(svc)
     svc.scheduler.register("request.bump", jobs.bump)
-    svc.scheduler.register("request.close", jobs.close)
+    svc.scheduler.register("request.close", jobs.close, calm=False)
     svc.scheduler.register("request.prompt", jobs.prompt)
     svc.scheduler.register("request.next", jobs.next_week)
     if app.job_queue is not None:

@@ -20,7 +20,9 @@ from handlers.kit.guards import answer, is_member
 from handlers.kit.reach import contact_of, need_start_line
 from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
+from handlers.requests.private_buttons import send
 from handlers.requests.texts import helper_intro, refusal_answer, requester_intro
+from storage.request_controls import Role
 
 CARD_DATA = re.compile(r"^req:(c|ca):(\d+)$")
 PRIVATE_DATA = re.compile(r"^req:pc:(\d+)$")
@@ -37,16 +39,16 @@ async def introduce(svc: Services, request: HelpRequest) -> None:
     requester = await contact_of(svc, request.requester_id)
     helper = await contact_of(svc, request.helper_id)
     r_lang = await user_language(svc, request.requester_id)
-    await svc.out.private(
-        request.requester_id, await requester_intro(svc, request, r_lang),
-        keyboard=requester_controls(r_lang, request, helper))
+    await send(svc, request.id, Role.ASKER, request.requester_id,
+               await requester_intro(svc, request, r_lang),
+               requester_controls(r_lang, request, helper))
     in_group = await need_start_line(svc, request.building_id, request.helper_id,
                                      key="request.claim.need_start", kind=REQUEST_LINK,
                                      target=str(request.id), reply_to_card=card_ref(request.id))
     h_lang = await user_language(svc, request.helper_id)
-    await svc.out.private(
-        request.helper_id, await helper_intro(svc, request, h_lang),
-        keyboard=helper_controls(h_lang, request, requester), fallback=in_group)
+    await send(svc, request.id, Role.HELPER, request.helper_id,
+               await helper_intro(svc, request, h_lang),
+               helper_controls(h_lang, request, requester), fallback=in_group)
 
 
 async def open_request_link(update: Update, context: Context, link: DeepLink) -> None:
@@ -60,13 +62,15 @@ async def open_request_link(update: Update, context: Context, link: DeepLink) ->
     if request is not None and request.status is RequestStatus.CLAIMED:
         if request.helper_id == user.id:
             requester = await contact_of(svc, request.requester_id)
-            await svc.out.message(user.id, await helper_intro(svc, request, lang),
-                                  keyboard=helper_controls(lang, request, requester))
+            await send(svc, request.id, Role.HELPER, user.id,
+                       await helper_intro(svc, request, lang),
+                       helper_controls(lang, request, requester))
             return
         if request.requester_id == user.id and request.helper_id is not None:
             helper = await contact_of(svc, request.helper_id)
-            await svc.out.message(user.id, await requester_intro(svc, request, lang),
-                                  keyboard=requester_controls(lang, request, helper))
+            await send(svc, request.id, Role.ASKER, user.id,
+                       await requester_intro(svc, request, lang),
+                       requester_controls(lang, request, helper))
             return
     await svc.out.message(user.id, t(lang, "request.link.not_yours"))
 
@@ -130,7 +134,8 @@ async def claim(update: Update, context: Context, request: HelpRequest, lang: st
     now = svc.clock.now()
     refused = refusal(Action.CLAIM, request, user.id, now)
     if refused is not None:
-        await answer(update, refusal_answer(lang, refused), show_alert=refused is Refusal.OWN)
+        await answer(update, refusal_answer(lang, refused, request),
+                     show_alert=refused is Refusal.OWN)
         return
     if not await is_member(context, request.building_id, user.id):
         await answer(update, plain(lang, "request.answer.not_member"), show_alert=True)

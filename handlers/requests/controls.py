@@ -42,10 +42,12 @@ from handlers.requests.keyboards import (
     stop_series_keyboard,
     thank_keyboard,
 )
-from handlers.requests.notices import reopen, tell_helper_cancelled
+from handlers.requests.notices import refresh_series, reopen, tell_helper_cancelled
 from handlers.requests.posting import publish
+from handlers.requests.private_buttons import replace_pressed, send
 from handlers.requests.schedule import stop_series, unschedule_request
 from handlers.requests.texts import first_name, refusal_answer
+from storage.request_controls import Role
 
 CONTROL_DATA = re.compile(r"^req:(done|thx|wd|cx|et|ew|ct|ss):(\d+)$")
 AGAIN_DATA = re.compile(r"^req:again:(\d+):([a-z]{1,10})$")
@@ -73,7 +75,7 @@ async def on_control(update: Update, context: Context) -> None:
     what, request = match.group(1), await svc.stores.requests.get(request_id)
     refused = refusal(ACTIONS[what], request, user.id, svc.clock.now())
     if refused is not None or request is None:
-        await answer(update, refusal_answer(lang, refused or Refusal.GONE))
+        await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
         return
     if what in EDIT_STEPS:
         await answer(update)
@@ -89,12 +91,19 @@ async def _close(update: Update, svc: Services, request: HelpRequest, lang: str,
     """End a request from a button: `change` moves it on once (False when someone was first);
     then its schedule goes and its card follows."""
     if not await change(request.id, svc.clock.now()):
-        await answer(update, plain(lang, "request.answer.closed"))
+        await answer(update, await _now_true(svc, lang, request))
         return False
     await answer(update)
     await unschedule_request(svc, request)
     await svc.cards.refresh(card_ref(request.id))
     return True
+
+
+async def _now_true(svc: Services, lang: str, request: HelpRequest) -> str:
+    """What a press that came too late is told: the request as it is now."""
+    current = await svc.stores.requests.get(request.id)
+    return refusal_answer(lang, Refusal.CLOSED, current) if current else plain(
+        lang, "error.stale_button")
 
 
 async def _done(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
@@ -104,18 +113,19 @@ async def _done(update: Update, svc: Services, request: HelpRequest, lang: str) 
     helper = await first_name(svc, request.helper_id)
     requester = await first_name(svc, request.requester_id)
     if update.effective_user is not None and update.effective_user.id == request.helper_id:
-        await svc.out.replace_pressed(
-            update, t(lang, "request.done.by_helper_self", requester=requester))
+        await replace_pressed(update, svc, request.id, Role.HELPER,
+                              t(lang, "request.done.by_helper_self", requester=requester))
         r_lang = await user_language(svc, request.requester_id)
-        await svc.out.private(request.requester_id,
-                              t(r_lang, "request.done.by_helper", helper=helper),
-                              keyboard=thank_keyboard(r_lang, request, helper))
+        await send(svc, request.id, Role.ASKER, request.requester_id,
+                   t(r_lang, "request.done.by_helper", helper=helper),
+                   thank_keyboard(r_lang, request, helper))
         return
-    await svc.out.replace_pressed(update, t(lang, "request.done.requester", helper=helper),
-                                  thank_keyboard(lang, request, helper))
+    await replace_pressed(update, svc, request.id, Role.ASKER,
+                          t(lang, "request.done.requester", helper=helper),
+                          thank_keyboard(lang, request, helper))
     h_lang = await user_language(svc, request.helper_id)
-    await svc.out.private(request.helper_id,
-                          t(h_lang, "request.done.to_helper", requester=requester))
+    await send(svc, request.id, Role.HELPER, request.helper_id,
+               t(h_lang, "request.done.to_helper", requester=requester), None)
 
 
 async def _thank(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
@@ -128,25 +138,27 @@ async def _thank(update: Update, svc: Services, request: HelpRequest, lang: str)
     requester = await first_name(svc, request.requester_id)
     await svc.out.private(request.helper_id,
                           t(h_lang, "request.thanks.to_helper", requester=requester))
-    await svc.out.replace_pressed(update, t(lang, "request.thanks.sent"),
-                                  more_often_keyboard(lang, request))
+    await replace_pressed(update, svc, request.id, Role.ASKER, t(lang, "request.thanks.sent"),
+                          more_often_keyboard(lang, request))
 
 
 async def _withdraw(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
     assert request.helper_id is not None
     if not await svc.stores.requests.withdraw(request.id, request.helper_id):
-        await answer(update, plain(lang, "request.answer.closed"))
+        await answer(update, await _now_true(svc, lang, request))
         return
     await answer(update)
+    await replace_pressed(update, svc, request.id, Role.HELPER, t(lang, "request.withdraw.helper"))
     await reopen(svc, request, request.helper_id)
-    await svc.out.replace_pressed(update, t(lang, "request.withdraw.helper"))
 
 
 async def _cancel(update: Update, svc: Services, request: HelpRequest, lang: str) -> None:
     if not await _close(update, svc, request, lang, svc.stores.requests.cancel):
         return
-    await svc.out.replace_pressed(update, t(lang, "request.cancel.done"),
-                                  stop_series_keyboard(lang, request))
+    series = await svc.stores.requests.series(request.series_id) if request.series_id else None
+    await replace_pressed(update, svc, request.id, Role.ASKER, t(lang, "request.cancel.done"),
+                          stop_series_keyboard(lang, request) if series and series.running
+                          else None)
     if request.helper_id is not None:
         await tell_helper_cancelled(svc, request)
 
@@ -157,7 +169,7 @@ async def _stop_series(update: Update, svc: Services, request: HelpRequest, lang
         await answer(update, plain(lang, "request.answer.already"))
         return
     await answer(update, plain(lang, "request.series.stopped"), show_alert=True)
-    await svc.cards.refresh(card_ref(request.id))
+    await refresh_series(svc, request)
 
 
 async def on_again(update: Update, context: Context) -> None:
@@ -177,7 +189,7 @@ async def on_again(update: Update, context: Context) -> None:
             update.effective_chat):
         refused = Refusal.GONE
     if refused is not None or request is None:
-        await answer(update, refusal_answer(lang, refused or Refusal.GONE))
+        await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
         return
     building = await svc.buildings.get(request.building_id)
     if building is None or not await is_member(context, request.building_id, user.id):

@@ -11,8 +11,10 @@ from bot.i18n import Safe, t
 from bot.services import ReportedCard, Services
 from handlers.requests.card import card_ref
 from handlers.requests.notices import reopen, take_down, tell_helper_cancelled
+from handlers.requests.private_buttons import retire
 from handlers.requests.schedule import stop_series, unschedule_request
 from handlers.requests.texts import first_name, kind_text, when_text
+from storage.request_controls import Role
 
 HELPED_WINDOW = timedelta(days=7)
 
@@ -101,12 +103,14 @@ class RequestFeed:
             if await self.store.cancel(request.id, now):
                 await unschedule_request(self.svc, request)
                 await self.svc.cards.refresh(card_ref(request.id))
+                await retire(self.svc, request.id, Role.ASKER)
                 if request.helper_id is not None:
                     await tell_helper_cancelled(self.svc, request)
             if request.series_id is not None:
                 await stop_series(self.svc, request.series_id, now)
         for request in await self.store.claimed_by(user_id, building_id):
             if await self.store.withdraw(request.id, user_id):
+                await retire(self.svc, request.id, Role.HELPER)
                 await reopen(self.svc, request, user_id)
 
     async def describe(self, item_id: int, lang: str) -> ReportedCard | None:

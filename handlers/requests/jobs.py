@@ -19,8 +19,10 @@ from handlers.requests.keyboards import (
     requester_controls,
 )
 from handlers.requests.posting import post_and_schedule
+from handlers.requests.private_buttons import prompt_about, retire
 from handlers.requests.schedule import schedule_request
 from handlers.requests.texts import first_name, kind_text, standing, when_text
+from storage.request_controls import Role
 
 PROMPT_KIND = "request"
 """The kind of scheduled private prompt (for residents' prompt settings)."""
@@ -72,8 +74,10 @@ class RequestJobs:
         return None
 
     async def close(self, item: ScheduledItem, now: datetime) -> ItemState | None:
-        """Its time has passed: unclaimed, it closes and the requester may post it again;
-        claimed, the requester is asked once whether it worked out."""
+        """Its time has passed: unclaimed, it closes at once (the card says so, even in quiet
+        hours: an edit is not a message) and the requester may post it again; claimed, the
+        requester is asked once whether it worked out. What is said privately waits for the
+        morning when it is night."""
         request = await self._request(item)
         if request is None or not request.is_active or now < request.when.due_at:
             return ItemState.SKIPPED
@@ -81,6 +85,7 @@ class RequestJobs:
             if not await self.store.expire(request.id, now):
                 return ItemState.SKIPPED
             await self.svc.cards.refresh(card_ref(request.id))
+            await retire(self.svc, request.id, Role.ASKER)
         elif await standing(self.store, request):
             return None  # a weekly pair has its routine; "Volgende keer" is enough
         if await self._postpone_if_quiet(item.model_copy(update={"kind": "request.prompt"}), now):
@@ -104,14 +109,15 @@ class RequestJobs:
         kind = Safe(kind_text(lang, request.kind))
         when = Safe(when_text(lang, request.when, svc.settings.zone))
         if request.status is RequestStatus.EXPIRED and request.description is not None:
-            await svc.out.prompt(request.requester_id, PROMPT_KIND,
-                                 t(lang, "request.expired.requester", kind=kind, when=when),
-                                 keyboard=again_keyboard(lang, request))
+            await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND,
+                         t(lang, "request.expired.requester", kind=kind, when=when),
+                         again_keyboard(lang, request))
         elif request.status is RequestStatus.CLAIMED and request.helper_id is not None:
             helper = await first_name(svc, request.helper_id)
-            await svc.out.prompt(request.requester_id, PROMPT_KIND,
-                                 t(lang, "request.followup", kind=kind, helper=helper),
-                                 keyboard=done_keyboard(lang, request))
+            series = await self.store.series(request.series_id) if request.series_id else None
+            await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND,
+                         t(lang, "request.followup", kind=kind, helper=helper),
+                         done_keyboard(lang, request, weekly=series is not None and series.running))
 
     async def next_week(self, item: ScheduledItem, now: datetime) -> ItemState | None:
         """A weekly need comes round again: posted for anyone, or straight to its standing helper."""
@@ -154,14 +160,14 @@ class RequestJobs:
         helper = await contact_of(svc, request.helper_id)
         requester = await contact_of(svc, request.requester_id)
         r_lang = await user_language(svc, request.requester_id)
-        await svc.out.prompt(request.requester_id, PROMPT_KIND, t(
+        await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND, t(
             r_lang, "request.series.next_requester", helper=helper.name,
             kind=Safe(kind_text(r_lang, request.kind)),
             when=Safe(when_text(r_lang, request.when, zone))),
-            keyboard=requester_controls(r_lang, request, helper))
+            requester_controls(r_lang, request, helper))
         h_lang = await user_language(svc, request.helper_id)
-        await svc.out.prompt(request.helper_id, PROMPT_KIND, t(
+        await prompt_about(svc, request.id, Role.HELPER, request.helper_id, PROMPT_KIND, t(
             h_lang, "request.series.next_helper", requester=requester.name,
             kind=Safe(kind_text(h_lang, request.kind)),
             when=Safe(when_text(h_lang, request.when, zone))),
-            keyboard=helper_controls(h_lang, request, requester))
+            helper_controls(h_lang, request, requester))

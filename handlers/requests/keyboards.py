@@ -62,9 +62,13 @@ def thank_keyboard(lang: str, request: HelpRequest, helper: str) -> InlineKeyboa
                     more_often_row(lang, request))
 
 
-def done_keyboard(lang: str, request: HelpRequest) -> InlineKeyboardMarkup:
-    """The follow-up after a claimed request's time: one tap to say it worked out."""
-    return keyboard([_control(lang, "request.button.done", "done", request.id)])
+def done_keyboard(lang: str, request: HelpRequest, *, weekly: bool = False) -> InlineKeyboardMarkup:
+    """The follow-up after a claimed request's time: one tap to say it worked out (and, for a
+    weekly need still running, the way to stop it, since this message now has the buttons)."""
+    rows = [[_control(lang, "request.button.done", "done", request.id)]]
+    if weekly:
+        rows.append([_control(lang, "request.button.stop_series", "ss", request.id)])
+    return keyboard(*rows)
 
 
 def stop_series_keyboard(lang: str, request: HelpRequest) -> InlineKeyboardMarkup | None:

@@ -11,7 +11,9 @@ from handlers.kit.context import user_language
 from handlers.kit.send import Method, Outgoing
 from handlers.requests.card import CARD_KIND, card_ref
 from handlers.requests.keyboards import requester_controls
+from handlers.requests.private_buttons import replace_pressed
 from handlers.requests.schedule import schedule_request
+from storage.request_controls import Role
 
 
 async def post_card(svc: Services, request: HelpRequest) -> bool:
@@ -57,7 +59,7 @@ async def publish(update: Update, svc: Services, request: HelpRequest, lang: str
     button was pressed)."""
     posted = await post_and_schedule(svc, request)
     if posted is not None:
-        await svc.out.replace_pressed(update, t(lang, "request.flow.posted"),
-                                      requester_controls(lang, posted))
+        await replace_pressed(update, svc, posted.id, Role.ASKER, t(lang, "request.flow.posted"),
+                              requester_controls(lang, posted))
     else:
         await svc.out.replace_pressed(update, t(lang, "request.flow.failed"))

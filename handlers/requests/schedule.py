@@ -37,11 +37,14 @@ async def schedule_request(svc: Services, request: HelpRequest) -> None:
     else:
         await svc.scheduler.cancel("request.bump", ref)
     closing = close_moment(request.when.due_at, quiet, zone)
-    # A new close row for each (re)scheduling: one that already ran or was cancelled for an
-    # earlier time must not keep a later time from closing.
+    # The close runs at the request's own time, night or not: the card must not invite help
+    # that is too late. (A close row is not calm; what it says privately waits for the
+    # morning.) A new close row for each (re)scheduling: one that already ran or was cancelled
+    # for an earlier time must not keep a later time from closing.
     await svc.scheduler.cancel("request.close", ref)
     stamp = f"{request.when.due_at:%Y%m%d%H%M}@{svc.clock.now():%Y%m%d%H%M%S}"
-    await svc.scheduler.add("request.close", ref + stamp, closing, building_id=request.building_id)
+    await svc.scheduler.add("request.close", ref + stamp, request.when.due_at,
+                            building_id=request.building_id)
     if request.series_id is not None:
         await svc.scheduler.add(
             "request.next", f"{series_ref(request.series_id)}{request.id}", closing,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.requests import HelpRequest, Refusal, When, WhenKind
+from bot.domain.requests import HelpRequest, Refusal, RequestStatus, When, WhenKind
 from bot.i18n import Safe, plain, t
 from bot.services import Services
 from storage.requests import RequestStore
@@ -97,5 +97,19 @@ REFUSAL_KEYS = {
 """The short answer to a press that changes nothing, by the reason."""
 
 
-def refusal_answer(lang: str, refused: Refusal) -> str:
+CLOSED_KEYS = {
+    RequestStatus.OPEN: "request.answer.open_again",
+    RequestStatus.CLAIMED: "request.answer.still_on",
+    RequestStatus.DONE: "request.answer.closed_done",
+    RequestStatus.EXPIRED: "request.answer.closed_expired",
+    RequestStatus.CANCELLED: "request.answer.closed_cancelled",
+    RequestStatus.REMOVED: "request.answer.closed_removed",
+}
+"""A button that no longer fits says what is true now: open again, still on, done, over,
+stopped or taken down."""
+
+
+def refusal_answer(lang: str, refused: Refusal, request: HelpRequest | None = None) -> str:
+    if refused is Refusal.CLOSED and request is not None:
+        return plain(lang, CLOSED_KEYS[request.status])
     return plain(lang, REFUSAL_KEYS[refused])
