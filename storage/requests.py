@@ -9,6 +9,7 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.dates import DayPart
@@ -337,16 +338,22 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         )
         return [_request(row) for row in rows]
 
-    async def erase_resident(self, user_id: int, now: datetime) -> None:
+    async def erase_resident(self, user_id: int, now: datetime,
+                             involved: Sequence[int] = (), name: str = "") -> None:
         """Their texts and contact details go, their name leaves every card, and their id leaves
         every request and weekly need they asked or helped with. The id is replaced by one
-        random stand-in (see `erased_stand_in`), so the figures still count one person."""
+        random stand-in (see `erased_stand_in`), so the figures still count one person. The
+        private messages kept for live buttons go for every request they are part of, and
+        every one that names them (`name`: the notice that they stepped back, for one); a
+        message of someone else that goes too only keeps its buttons (checked when pressed)."""
         stand_in = erased_stand_in()
+        marks = ", ".join("?" * len(involved))
         async with self._db.transaction() as tx:
             await tx.execute(
-                "DELETE FROM request_buttons WHERE user_id = ? OR request_id IN"
-                " (SELECT id FROM requests WHERE requester_id = ? OR helper_id = ?)",
-                (user_id, user_id, user_id),
+                "DELETE FROM request_buttons WHERE user_id = ? OR (? != '' AND instr(text, ?) > 0)"
+                f" OR request_id IN (SELECT id FROM requests WHERE requester_id = ?"
+                f" OR helper_id = ? OR id IN ({marks}))",
+                (user_id, name, name, user_id, user_id, *involved),
             )
             await tx.execute(
                 "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1,"

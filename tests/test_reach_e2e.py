@@ -187,7 +187,7 @@ async def test_names_on_buttons_and_in_alerts_are_shown_as_typed(world: World) -
         assert "<b>Anne &amp; Piet &lt;b&gt;</b>" in to_fatma.html
         assert "Stuur Anne & Piet <b> een bericht via mij" in to_fatma.button_texts()
         await tap(world, fatma, to_fatma, "Het is gelukt")
-        thank = await sb.next_edit(fatma)
+        thank = await sb.next_edit(fatma, containing="Mooi dat het gelukt is")
         assert "Bedank Anne & Piet <b>" in thank.button_texts()
         await sb.block_bot(anne)
         await sb.settle()
