@@ -1,8 +1,12 @@
-"""Logging that never shows the bot token.
+"""Logging that never shows the bot token, nor who residents are or what they wrote.
 
-httpx logs every request URL at INFO and those URLs contain the token. Rather than trust each
-library, every log record is cleaned where it is made (a record factory), so no handler, level
-or test capture can ever see the token.
+httpx logs every request URL at INFO and those URLs contain the token; at DEBUG, PTB logs every
+update and API call in full and aiosqlite every statement with its values (names, texts, ids).
+Rather than trust each library, every log record is cleaned where it is made (a record
+factory), so no handler, level or test capture can ever see them: the token is replaced, and a
+record from another library keeps only its fixed text, never the values put into it. The
+chattiest libraries are also held at a level where they say nothing about updates. The bot's own
+records name residents only by `pseudonym`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,18 @@ import secrets
 from typing import Any
 
 _TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{10,}")
+OWN_LOGGERS = ("bot", "handlers", "storage")
+"""The product's own loggers: their values are chosen to hold no personal data."""
+LIBRARY_LEVELS = {
+    "telegram": logging.INFO,
+    "aiosqlite": logging.WARNING,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "aiohttp.access": logging.WARNING,
+    "asyncio": logging.WARNING,
+}
+"""Libraries that log updates, requests or statements below these levels."""
 _installed_tokens: set[str] = set()
 _pseudonym_key: bytes = secrets.token_bytes(32)
 
@@ -52,6 +68,8 @@ def _install_record_factory() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
+        if record.args and not _own(record.name):
+            record.args = None
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the caller's bug; keep the raw record
@@ -67,13 +85,18 @@ def _install_record_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
+def _own(name: str) -> bool:
+    return any(name == own or name.startswith(own + ".") for own in OWN_LOGGERS)
+
+
 def protect_token(token: str | None) -> None:
-    """Make sure `token` can never be written by any logger in this process."""
+    """Make sure `token`, and what other libraries put into their records, can never be
+    written by any logger in this process."""
     if token:
         _installed_tokens.add(token)
     _install_record_factory()
-    for name in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    for name, level in LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def setup_logging(level: str = "INFO", token: str | None = None) -> None:

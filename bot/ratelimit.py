@@ -253,6 +253,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         limited = chat_id is not None and endpoint not in READ_ONLY_METHODS
         chat = _chat_key(chat_id) if limited else None
         retries = rate_limit_args or self._max_retries
+        log.debug("Bot API call %s", endpoint)  # the method only: parameters name residents
         for attempt in range(retries + 1):
             try:
                 if not limited:

@@ -35,6 +35,7 @@ from storage.pairing import PairingStore
 from storage.privacy import FoundationData, GroupErasureStore, ReportStore, RetentionStore
 from storage.prompts import PromptStore
 from storage.redirects import RedirectStore
+from storage.relay import RelayStore
 from storage.requests import RequestStore
 from storage.schedule import ScheduleStore
 
@@ -54,6 +55,10 @@ PromptFilter = Callable[[int, str, datetime], Awaitable[bool]]
 
 DepartureHook = Callable[[int, int, datetime], Awaitable[None]]
 """(building_id, user_id, now): a resident left the group (or asked to be forgotten)."""
+
+RelayRoute = Callable[[int, int], Awaitable[int | None]]
+"""(item_id, user_id) -> the other person `user_id` may write to through the bot about that
+item (a request's requester and helper, a pair), or None when they may not (any more)."""
 
 MoveHook = Callable[[int], Awaitable[None]]
 """(building_id): the group became a supergroup and now has this id. Its cards lost their message
@@ -120,6 +125,7 @@ class Stores:
     erasures: GroupErasureStore
     retention: RetentionStore
     foundation: FoundationData
+    relay: RelayStore
 
     @classmethod
     def create(cls, db: Database) -> Stores:
@@ -127,7 +133,7 @@ class Stores:
             requests=RequestStore(db), activities=ActivityStore(db), ideas=IdeaStore(db),
             pairing=PairingStore(db), prompts=PromptStore(db), workers=WorkerStore(db),
             insights=InsightStore(db), reports=ReportStore(db), erasures=GroupErasureStore(db),
-            retention=RetentionStore(db), foundation=FoundationData(db),
+            retention=RetentionStore(db), foundation=FoundationData(db), relay=RelayStore(db),
         )
 
 
@@ -165,6 +171,8 @@ class Services:
     unreachable_hooks: list[UnreachableHook] = field(default_factory=list)
     reportables: dict[str, Reportable] = field(default_factory=dict)
     """Card kind (as in the `rep:<kind>:<id>` button) -> how to describe and hide such a card."""
+    relay_routes: dict[str, RelayRoute] = field(default_factory=dict)
+    """Route (as in the `rly:<route>:<id>` button) -> who may write to whom through the bot."""
 
     async def may_prompt(self, user_id: int, kind: str, now: datetime) -> bool:
         """Every filter must agree before a scheduled private prompt is sent."""

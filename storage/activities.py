@@ -246,7 +246,8 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
         }
 
     async def forget(self, user_id: int, now: datetime) -> tuple[list[Withdrawal], list[int]]:
-        """Withdraw answers still to come, unlink the rest, and show "een buur" as organiser.
+        """Withdraw answers still to come, unlink the rest, show "een buur" as organiser and
+        erase what the organiser wrote (title, text, place); the counts stay.
 
         Returns the withdrawals and the activities whose card changes."""
         withdrawals = await self.withdraw(user_id, now)
@@ -256,8 +257,10 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
             )
             renamed = [int(row[0]) for row in rows]
             await tx.execute(
-                "UPDATE activities SET organiser_id = NULL, organiser_name = '' WHERE organiser_id = ?",
-                (user_id,),
+                "UPDATE activities SET organiser_id = NULL, organiser_name = '', title = '',"
+                " description = '', place = '', details_erased_at = COALESCE(details_erased_at, ?)"
+                " WHERE organiser_id = ?",
+                (to_db(now), user_id),
             )
             for activity_id in renamed:
                 await bump_card(tx, activity_id, now)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from bot.domain.community import Building, BuildingSettings, Membership, MemberStatus, Resident
+from bot.domain.community import (
+    Building,
+    BuildingSettings,
+    Membership,
+    MemberStatus,
+    Resident,
+    valid_username,
+)
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.text import display_name
 from storage.db import Database, Row, from_db, to_db
 
 MESSAGE_IDS = (
@@ -52,6 +60,7 @@ def _resident(row: Row) -> Resident:
         blocked=bool(row["blocked"]),
         created_at=from_db(row["created_at"]),
         last_seen_at=from_db(row["last_seen_at"]),
+        username=row["username"],
     )
 
 
@@ -71,13 +80,14 @@ class BuildingStore:
         self._db = db
 
     async def activate(self, chat_id: int, title: str, language: str, now: datetime) -> Building:
-        """Register the group, or wake it up again when the bot is re-added."""
+        """Register the group, or wake it up again when the bot is re-added. The title is kept
+        as it will be shown (see `display_name`)."""
         await self._db.execute(
             "INSERT INTO buildings (chat_id, title, language, active, added_at)"
             " VALUES (?, ?, ?, 1, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, active = 1,"
             " removed_at = NULL",
-            (chat_id, title, language, to_db(now)),
+            (chat_id, display_name(title), language, to_db(now)),
         )
         building = await self.get(chat_id)
         assert building is not None
@@ -164,16 +174,20 @@ class ResidentStore:
         self._db = db
 
     async def seen(
-        self, user_id: int, first_name: str, telegram_language: str | None, now: datetime
+        self, user_id: int, first_name: str, telegram_language: str | None, now: datetime,
+        username: str | None = None,
     ) -> Resident:
-        """Record that we met this person now; keeps name and Telegram language up to date."""
+        """Record that we met this person now; keeps name, username and Telegram language up to
+        date. The name is kept as it will be shown (see `display_name`); a username is only
+        ever the current one (an old one may belong to someone else by now)."""
         await self._db.execute(
-            "INSERT INTO residents (user_id, first_name, telegram_language, created_at, last_seen_at)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO residents (user_id, first_name, telegram_language, created_at,"
+            " last_seen_at, username) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
             " telegram_language = COALESCE(excluded.telegram_language, residents.telegram_language),"
-            " last_seen_at = excluded.last_seen_at",
-            (user_id, first_name, telegram_language, to_db(now), to_db(now)),
+            " last_seen_at = excluded.last_seen_at, username = excluded.username",
+            (user_id, display_name(first_name), telegram_language, to_db(now), to_db(now),
+             valid_username(username)),
         )
         resident = await self.get(user_id)
         assert resident is not None

@@ -73,6 +73,7 @@ class Database:
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA secure_delete = ON")
         # A commit is on disk when it returns: a message marked sent stays marked after a crash.
         await connection.execute("PRAGMA synchronous = FULL")
         database = cls(connection, path)

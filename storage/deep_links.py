@@ -19,6 +19,7 @@ def _link(row: Row) -> DeepLink:
         expires_at=from_db(row["expires_at"]),
         single_use=bool(row["single_use"]),
         used_at=from_db(row["used_at"]),
+        for_user=row["for_user"],
     )
 
 
@@ -36,13 +37,14 @@ class DeepLinkStore:
         created_by: int | None = None,
         expires_at: datetime | None = None,
         single_use: bool = False,
+        for_user: int | None = None,
     ) -> DeepLink:
         token = new_token()
         await self._db.execute(
             "INSERT INTO deep_links (token, kind, building_id, target, created_by, created_at,"
-            " expires_at, single_use) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " expires_at, single_use, for_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (token, kind, building_id, target, created_by, to_db(now), to_db(expires_at),
-             int(single_use)),
+             int(single_use), for_user),
         )
         link = await self.get(token)
         assert link is not None
@@ -52,7 +54,8 @@ class DeepLinkStore:
         """The standing link of a kind for a building (e.g. "open the bot from this group")."""
         row = await self._db.fetch_one(
             "SELECT * FROM deep_links WHERE kind = ? AND building_id = ? AND target = ?"
-            " AND single_use = 0 AND expires_at IS NULL ORDER BY created_at LIMIT 1",
+            " AND single_use = 0 AND expires_at IS NULL AND for_user IS NULL"
+            " ORDER BY created_at LIMIT 1",
             (kind, building_id, target),
         )
         if row is not None:

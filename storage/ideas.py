@@ -92,7 +92,9 @@ class IdeaStore:
         )
         return [int(row[0]) for row in rows]
 
-    async def join(self, idea_id: int, user_id: int, joining: bool, now: datetime) -> JoinResult | None:
+    async def join(self, idea_id: int, user_id: int, joining: bool, now: datetime, *,
+                   name_shown: bool = False) -> JoinResult | None:
+        """Join or leave. `name_shown`: the joiner was told the proposer will see their name."""
         async with self._db.transaction() as tx:
             row = await tx.fetch_one(_SELECT + " WHERE i.id = ?", (idea_id,))
             if row is None:
@@ -104,9 +106,9 @@ class IdeaStore:
             outcome = decide_join(idea, user_id, already, joining)
             if outcome is JoinOutcome.JOINED:
                 await tx.execute(
-                    "INSERT INTO idea_joins (idea_id, building_id, user_id, joined_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    (idea_id, idea.building_id, user_id, to_db(now)),
+                    "INSERT INTO idea_joins (idea_id, building_id, user_id, joined_at, name_shown)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (idea_id, idea.building_id, user_id, to_db(now), int(name_shown)),
                 )
             elif outcome is JoinOutcome.LEFT:
                 await tx.execute(
@@ -129,11 +131,12 @@ class IdeaStore:
         assert row is not None
         return JoinResult(idea=_idea(row), outcome=outcome, became_ready=became_ready)
 
-    async def joiners(self, idea_id: int) -> list[int]:
+    async def joiners(self, idea_id: int, *, named: bool = False) -> list[int]:
+        """Who joined; `named`: only those who were told the proposer would see their name."""
         rows = await self._db.fetch_all(
             "SELECT user_id FROM idea_joins WHERE idea_id = ? AND user_id IS NOT NULL"
-            " ORDER BY joined_at, id",
-            (idea_id,),
+            " AND (? = 0 OR name_shown = 1) ORDER BY joined_at, id",
+            (idea_id, int(named)),
         )
         return [int(row[0]) for row in rows]
 

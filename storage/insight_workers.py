@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.privacy import erased_stand_in
 from bot.domain.worker_consent import LIVE, ConsentStatus, access_from
 from storage.db import Database, Row, from_db, to_db
 
@@ -242,16 +243,16 @@ class WorkerStore:
         }
 
     async def forget(self, user_id: int, now: datetime) -> list[Consent]:
-        """Stop every consent of this worker, erase their name and organisation everywhere, and
-        this resident's objections. Returns the consents that were still live (their groups are
-        told)."""
+        """Stop every consent of this worker, erase their name, organisation and id (a random
+        stand-in takes its place) everywhere, and this resident's objections. Returns the
+        consents that were still live (their groups are told)."""
         live = await self.live_of(user_id)
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE worker_consents SET stopped_at = COALESCE(stopped_at, ?), name = '',"
                 f" organisation = '', status = CASE WHEN status IN ({_marks(LIVE)})"
-                " THEN 'stopped' ELSE status END WHERE worker_id = ?",
-                (to_db(now), user_id),
+                " THEN 'stopped' ELSE status END, worker_id = ? WHERE worker_id = ?",
+                (to_db(now), erased_stand_in(), user_id),
             )
             await tx.execute("DELETE FROM worker_drafts WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM worker_objections WHERE user_id = ?", (user_id,))

@@ -9,9 +9,16 @@ from typing import Any
 
 from bot.domain.privacy import GroupErasure, Report, ReportState
 from storage.db import Database, Row, from_db, to_db
+from storage.inbox import UpdateInbox
 
 _SCRUB_HANDLED_UPDATES = "UPDATE inbox SET payload = '{}' WHERE handled_at IS NOT NULL AND payload != '{}'"
 """Handled updates are kept only to recognise a redelivery by id; their contents are not needed."""
+_SCRUB_SETTLED_SENDS = "UPDATE outbox SET payload = '{}' WHERE state != 'pending' AND payload != '{}'"
+"""Messages that went out (or were given up) are kept only to recognise a repeated key."""
+_NAMES_USER_IN_SCHEDULE = (
+    "CASE WHEN json_valid(schedule.payload) THEN EXISTS (SELECT 1 FROM json_tree(schedule.payload)"
+    " AS node WHERE node.key = 'user_id' AND node.type = 'integer' AND node.atom = ?) ELSE 0 END"
+)
 
 
 def _when(text: str | None) -> str | None:
@@ -30,6 +37,7 @@ class FoundationData:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._inbox = UpdateInbox(db)
 
     async def export(self, user_id: int) -> dict[str, Any]:
         resident = await self._db.fetch_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
@@ -40,9 +48,9 @@ class FoundationData:
             (user_id,),
         )
         links = await self._db.fetch_all(
-            "SELECT kind, created_at, expires_at, used_at FROM deep_links WHERE created_by = ?"
-            " ORDER BY created_at",
-            (user_id,),
+            "SELECT kind, created_at, expires_at, used_at FROM deep_links"
+            " WHERE created_by = ? OR for_user = ? ORDER BY created_at",
+            (user_id, user_id),
         )
         return {
             "profile": None if resident is None else _profile(resident),
@@ -66,14 +74,47 @@ class FoundationData:
                 }
                 for row in links
             ],
+            "stored_updates": await self._inbox.kept_about(user_id),
         }
 
     async def forget(self, user_id: int, now: datetime) -> None:
+        """Who she is, where she belongs, links made for her, schedule rows about her, what
+        she sent the bot (also the update that asked for this, still being handled) and what
+        the bot sent her. Run last, after every feature erased its own rows."""
         async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM deep_links WHERE created_by = ?", (user_id,))
+            await tx.execute(
+                "DELETE FROM deep_links WHERE created_by = ? OR for_user = ?", (user_id, user_id)
+            )
             await tx.execute("DELETE FROM memberships WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
+            await tx.execute(f"DELETE FROM schedule WHERE {_NAMES_USER_IN_SCHEDULE}", (user_id,))
             await tx.execute(_SCRUB_HANDLED_UPDATES)
+        await self.forget_sent(user_id)
+        await self._inbox.forget(user_id)
+
+    async def forget_sent(self, user_id: int) -> None:
+        """What the bot said to her privately goes from the outbox, and what it said to others
+        (where her name may stand) keeps only its key once it went out. Run again once the
+        last messages of her erasure went out."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM outbox WHERE chat_id = ? AND state != 'pending'",
+                             (user_id,))
+            await tx.execute(_SCRUB_SETTLED_SENDS)
+
+    async def last_send(self) -> int:
+        """The newest outbox row now (to wait for what was said up to this moment)."""
+        return int(await self._db.fetch_value("SELECT COALESCE(MAX(id), 0) FROM outbox"))
+
+    async def sending(self, up_to: int) -> bool:
+        """Is any outbox row up to `up_to` still waiting to go out?"""
+        return await self._db.fetch_value(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND id <= ? LIMIT 1", (up_to,)
+        ) is not None
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it: with `secure_delete`
+        on, erased words are then gone from both files, not only from the tables."""
+        await self._db.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def expire(self, before: datetime) -> int:
         cutoff = to_db(before)
@@ -93,6 +134,7 @@ class FoundationData:
                 (cutoff, cutoff),
             )
             erased += await tx.execute(_SCRUB_HANDLED_UPDATES)
+            erased += await tx.execute(_SCRUB_SETTLED_SENDS)
         return erased
 
 

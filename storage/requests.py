@@ -9,9 +9,11 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.dates import DayPart
+from bot.domain.privacy import erased_stand_in
 from bot.domain.request_timing import When, WhenKind
 from bot.domain.requests import DraftStep, HelpRequest, RequestDraft, RequestKind, RequestStatus
 from storage.db import Database, Row, from_db, to_db
@@ -336,29 +338,41 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         )
         return [_request(row) for row in rows]
 
-    async def erase_requester(self, user_id: int, now: datetime) -> None:
-        """Their texts and contact details go, and their name leaves every card."""
+    async def erase_resident(self, user_id: int, now: datetime,
+                             involved: Sequence[int] = (), name: str = "") -> None:
+        """Their texts and contact details go, their name leaves every card, and their id leaves
+        every request and weekly need they asked or helped with. The id is replaced by one
+        random stand-in (see `erased_stand_in`), so the figures still count one person. The
+        private messages kept for live buttons go for every request they are part of, and
+        every one that names them (`name`: the notice that they stepped back, for one); a
+        message of someone else that goes too only keeps its buttons (checked when pressed)."""
+        stand_in = erased_stand_in()
+        marks = ", ".join("?" * len(involved))
         async with self._db.transaction() as tx:
             await tx.execute(
-                "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1"
-                " WHERE requester_id = ?",
-                (user_id,),
+                "DELETE FROM request_buttons WHERE user_id = ? OR (? != '' AND instr(text, ?) > 0)"
+                f" OR request_id IN (SELECT id FROM requests WHERE requester_id = ?"
+                f" OR helper_id = ? OR id IN ({marks}))",
+                (user_id, name, name, user_id, user_id, *involved),
             )
             await tx.execute(
-                "UPDATE request_series SET stopped_at = COALESCE(stopped_at, ?)"
+                "UPDATE requests SET description = NULL, contact = NULL, anonymous = 1,"
+                " requester_id = ? WHERE requester_id = ?",
+                (stand_in, user_id),
+            )
+            await tx.execute(
+                "UPDATE requests SET helper_id = ? WHERE helper_id = ?", (stand_in, user_id)
+            )
+            await tx.execute(
+                "UPDATE request_series SET stopped_at = COALESCE(stopped_at, ?), requester_id = ?"
                 " WHERE requester_id = ?",
-                (to_db(now), user_id),
+                (to_db(now), stand_in, user_id),
             )
             await tx.execute(
                 "UPDATE request_series SET standing_helper_id = NULL WHERE standing_helper_id = ?",
                 (user_id,),
             )
             await tx.execute("DELETE FROM request_drafts WHERE user_id = ?", (user_id,))
-            await tx.execute(
-                "DELETE FROM request_buttons WHERE user_id = ? OR request_id IN"
-                " (SELECT id FROM requests WHERE requester_id = ? OR helper_id = ?)",
-                (user_id, user_id, user_id),
-            )
 
     async def erase_closed_before(self, before: datetime) -> int:
         """Texts of requests closed before `before` go; kind, times and counts stay. Drafts

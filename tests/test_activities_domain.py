@@ -489,21 +489,24 @@ async def test_leaving_and_forgetting_free_places_and_keep_counts(db: Database) 
     kept = await store.get(past.id)
     assert kept is not None and kept.came_count == 1
 
-    _, renamed = await store.forget(1, NOW)
-    assert set(renamed) == {activity.id, past.id}
-    renamed_activity = await store.get(activity.id)
-    assert renamed_activity is not None and renamed_activity.organiser_name == "" \
-        and renamed_activity.organiser_id is None
-
-    figures = await store.figures(GROUP, NOW - timedelta(days=1), NOW + timedelta(days=7))
-    assert figures == {"posted": 2, "held": 1, "came": 1, "rsvps": 2, "ideas": 0,
-                       "ideas_became_activities": 0}
     assert await store.expire(local(2026, 11, 25, 0, 0)) == 1
     erased = await store.get(past.id)
     assert erased is not None and erased.description == "" and erased.place == ""
     assert erased.came_count == 1
     untouched = await store.get(activity.id)
     assert untouched is not None and untouched.place == "Hal"
+
+    _, renamed = await store.forget(1, NOW)
+    assert set(renamed) == {activity.id, past.id}
+    renamed_activity = await store.get(activity.id)
+    assert renamed_activity is not None and renamed_activity.organiser_name == "" \
+        and renamed_activity.organiser_id is None
+    assert (renamed_activity.title, renamed_activity.description, renamed_activity.place) \
+        == ("", "", ""), "what the organiser wrote goes with them"
+
+    figures = await store.figures(GROUP, NOW - timedelta(days=1), NOW + timedelta(days=7))
+    assert figures == {"posted": 2, "held": 1, "came": 1, "rsvps": 2, "ideas": 0,
+                       "ideas_became_activities": 0}
 
 
 async def test_ideas_keep_their_counts_when_texts_and_names_go(db: Database) -> None:

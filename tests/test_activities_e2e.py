@@ -237,9 +237,11 @@ async def test_waiting_list_and_a_freed_place_goes_to_the_first_in_line(world: W
         await sb.settle()
         answers = {r.user_id: r.status.value for r in await store.rsvps(activity_id)}
         assert kees.id not in answers and answers[oksana.id] == "going"
-        # Oksana never opened the bot: one line in the group, replying to the card.
-        line = await sb.next_message(world.group, containing="Oksana")
+        # Oksana never opened the bot: one line in the group, replying to the card, that names
+        # nobody; its link opens only for her.
+        line = await sb.next_message(world.group, containing="plek vrijgekomen")
         assert "Samen soep eten" in line.text and "Open Omzien" in line.url_buttons()
+        assert "Oksana" not in line.text
 
 
 async def test_only_current_members_answer(world: World) -> None:
@@ -502,7 +504,8 @@ async def test_calendar_file_is_right_in_amsterdam_time(world: World) -> None:
 
         # Mehmet never opened the bot: one line in the group, whose link sends him the file.
         assert await tap(world, mehmet, card, "In mijn agenda") == t("nl", "activity.ics.open_first")
-        line = await sb.next_message(world.group, containing="Mehmet")
+        line = await sb.next_message(world.group, containing=t("nl", "private.need_start"))
+        assert "Mehmet" not in line.text
         await sb.open_link(mehmet, line.url_buttons()["Open Omzien"])
         document = await sb.next_message(mehmet)
         assert Calendar.from_ical(sb.file_bytes(document)).events[0].start == local(2027, 4, 1, 19, 0)

@@ -43,6 +43,7 @@ from bot.logs import protect_token
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import ReportedCard, Services
 from handlers.activities.feedback import look_back
+from handlers.community.relay import RELAY_LIFETIME
 from handlers.kit.buttons import report_button
 from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from sandbox.world import CallbackQueryState
@@ -718,6 +719,24 @@ async def request_thank(scene: Scene, actor: SandboxUser) -> str:
     return await scene.pressed(before, answer, thanked)
 
 
+def relay_waiting(scene: Scene, actor: SandboxUser) -> Callable[[], Awaitable[bool]]:
+    """Done when the bot waits for the text this person will write through it."""
+
+    async def waiting() -> bool:
+        return await scene.svc.stores.relay.get(actor.id, scene.svc.clock.now() - RELAY_LIFETIME) \
+            is not None
+
+    return waiting
+
+
+async def request_relay(scene: Scene, actor: SandboxUser) -> str:
+    found = await asked(scene, claimed=True)
+    await scene.sb.settle(quiet=0.1)
+    before = await scene.snapshot()
+    answer = await scene.press(actor, controls_of(scene, actor, found), f"rly:req:{found.id}")
+    return await scene.pressed(before, answer, relay_waiting(scene, actor))
+
+
 async def request_cancel_edit(scene: Scene, actor: SandboxUser) -> str:
     found = await asked(scene, claimed=True)
     controls = controls_of(scene, actor, found)
@@ -1063,6 +1082,20 @@ async def pairing_end(scene: Scene, actor: SandboxUser) -> str:
     return verdict
 
 
+async def pairing_relay(scene: Scene, actor: SandboxUser) -> str:
+    pairing_id, suggestion = await suggested(scene)
+    sb = scene.sb
+    await scene.tap(scene.helper, suggestion, "Ja, graag")
+    asked_resident = await sb.next_message(scene.requester, containing="Een buur wil graag")
+    await scene.tap(scene.requester, asked_resident, "Ja, graag")
+    made = {scene.requester.id: await sb.next_edit(scene.requester),
+            scene.helper.id: await sb.next_message(scene.helper, containing="vaste buren")}
+    await sb.settle(quiet=0.1)
+    before = await scene.snapshot()
+    answer = await scene.press(actor, made.get(actor.id, asked_resident), f"rly:pair:{pairing_id}")
+    return await scene.pressed(before, answer, relay_waiting(scene, actor))
+
+
 async def worried(scene: Scene, actor: SandboxUser) -> str:
     contact = "Buurtteam Noord, 020 555 0101"
     await scene.sb.command(scene.admin, scene.group, "instellingen", f"contact {contact}")
@@ -1251,6 +1284,7 @@ RUNNERS: dict[str, Runner] = {
     "request.done": request_done,
     "request.thank": request_thank,
     "request.cancel_edit": request_cancel_edit,
+    "request.relay": request_relay,
     "card.remove": card_remove,
     "activity.post": activity_post,
     "activity.rsvp": activity_rsvp,
@@ -1265,6 +1299,7 @@ RUNNERS: dict[str, Runner] = {
     "pairing.wish": pairing_wish,
     "pairing.answer": pairing_answer,
     "pairing.end": pairing_end,
+    "pairing.relay": pairing_relay,
     "worried": worried,
     "worker.invite": worker_invite,
     "worker.accept": worker_accept,

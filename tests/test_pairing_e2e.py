@@ -169,10 +169,12 @@ async def test_offer_wish_decline_is_silent_and_names_come_only_after_both_say_y
         await tap(world, fatma, asked, "Ja, graag")
         made = await sb.next_edit(fatma)
         assert made.text.startswith("Jullie zijn nu vaste buren! Anouk is nu je vaste buur (gezelschap")
-        assert made.url_buttons() == {"Stuur Anouk een bericht": f"tg://user?id={anouk.id}"}
+        assert made.url_buttons() == {}
+        assert "Stuur Anouk een bericht via mij" in made.button_texts()
         to_helper = await sb.next_message(anouk, containing="vaste buren")
         assert "Fatma is nu je vaste buur" in to_helper.text
-        assert to_helper.url_buttons() == {"Stuur Fatma een bericht": f"tg://user?id={fatma.id}"}
+        assert to_helper.url_buttons() == {}
+        assert "Stuur Fatma een bericht via mij" in to_helper.button_texts()
 
         # No name reached anyone before both said yes: not in a message, an edit or an answer.
         for person, others in ((kees, ("Fatma", "Anouk")), (anouk, ("Fatma", "Kees")),
@@ -247,7 +249,8 @@ async def test_three_cups_of_tea_calm_at_night_one_reminder_and_then_quiet(world
         await tap(world, fatma, regular, "Ja, goed idee")
         agreed = await sb.next_edit(fatma)
         assert agreed.text == t("nl", "pairing.regular.yes", name="Anouk")
-        assert agreed.url_buttons() == {"Stuur Anouk een bericht": f"tg://user?id={anouk.id}"}
+        assert agreed.url_buttons() == {}
+        assert "Stuur Anouk een bericht via mij" in agreed.button_texts()
         stored = await pairing_store(world).get(pairing.id)
         assert stored is not None and stored.stage == 3 and stored.regular_at is not None
         figures = await pairing_store(world).figures(world.group.id, world.clock.now())
@@ -526,7 +529,8 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         made = await sb.next_edit(kees, containing="vaste buren")
         assert made.text.startswith("Jullie zijn nu vaste buren! Fatma is nu je vaste buur ("
                                     "hulp met boodschappen).")
-        assert made.url_buttons() == {"Stuur Fatma een bericht": f"tg://user?id={fatma.id}"}
+        assert made.url_buttons() == {}
+        assert "Stuur Fatma een bericht via mij" in made.button_texts()
         to_fatma = await sb.next_message(fatma, containing="vaste buren")
         assert "Kees is nu je vaste buur" in to_fatma.text
         thrice = await tap(world, fatma, thank, "Vaker samen doen")

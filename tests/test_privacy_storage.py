@@ -62,7 +62,8 @@ async def test_forget_erases_the_resident_and_keeps_others(db: Database) -> None
     foundation = FoundationData(db)
     await foundation.forget(FATMA, NOW)
     await foundation.forget(FATMA, NOW)  # twice is harmless
-    assert await foundation.export(FATMA) == {"profile": None, "memberships": [], "links_created": []}
+    assert await foundation.export(FATMA) == {"profile": None, "memberships": [], "links_created": [],
+                                              "stored_updates": []}
     assert (await foundation.export(KEES))["profile"]["first_name"] == "Kees"
     assert await MembershipStore(db).count_current(GROUP) == 1
     assert await db.fetch_value("SELECT payload FROM inbox WHERE update_id = 1") == "{}"

@@ -171,7 +171,8 @@ async def test_my_things_shows_requests_claims_answers_the_waiting_list_and_wish
         assert (await replied(world, kees)).text == "Dit loopt er nu voor je"
         helping = await replied(world, kees)
         assert "Je helpt Anouk: Klusje" in helping.text and "Wie hangt mijn lamp op?" in helping.text
-        assert helping.button_texts() == ["Stuur Anouk een bericht", "Het is gelukt", "Ik kan toch niet"]
+        assert helping.button_texts() == ["Stuur Anouk een bericht via mij", "Het is gelukt",
+                                          "Ik kan toch niet"]
         going = await replied(world, kees)
         assert "Samen soep eten" in going.text and "Je komt." in going.text
         assert going.button_texts() == ["Toch niet"]

@@ -84,12 +84,14 @@ async def test_meet_share_contact_done_and_thanks(world: World) -> None:
         assert "Kees" not in card.text and "Fatma" not in card.text
         to_fatma = await sb.next_message(fatma)
         assert to_fatma.text.startswith("Fijn! Kees helpt je: Boodschappen, di 24 nov.")
-        assert to_fatma.url_buttons() == {"Stuur Kees een bericht": f"tg://user?id={kees.id}"}
+        assert to_fatma.url_buttons() == {}
+        assert "Stuur Kees een bericht via mij" in to_fatma.button_texts()
         assert "Deel flatnummer of telefoon" in to_fatma.button_texts()
         to_kees = await sb.next_message(kees)
         assert to_kees.text.startswith("Dank je wel! Je helpt Fatma: Boodschappen, di 24 nov.")
         assert "Wie neemt <melk> & eieren mee?" in to_kees.text
-        assert to_kees.url_buttons() == {"Stuur Fatma een bericht": f"tg://user?id={fatma.id}"}
+        assert to_kees.url_buttons() == {}
+        assert "Stuur Fatma een bericht via mij" in to_kees.button_texts()
 
         await tap(world, fatma, to_fatma, "Deel flatnummer of telefoon")
         assert "Alleen Kees ziet het" in (await sb.next_message(fatma)).text
@@ -135,14 +137,15 @@ async def test_helper_who_never_opened_the_bot_gets_a_link_in_the_group(world: W
         posted = await ask(world, fatma)
         await tap(world, mehmet, posted.card, "Ik help")
         line = await sb.next_message(world.group)
-        assert line.text == t("nl", "private.need_start", name="Mehmet")
+        assert line.text == t("nl", "request.claim.need_start")
+        assert "Mehmet" not in line.text
         assert "Fijn! Mehmet helpt je" in (await sb.next_message(fatma)).text
         await sb.open_link(mehmet, line.url_buttons()["Open Omzien"])
         intro = await sb.next_message(mehmet)
         assert intro.text.startswith("Dank je wel! Je helpt Fatma")
         assert "Ik kan toch niet" in intro.button_texts()
         await sb.open_link(world.user("Kees"), line.url_buttons()["Open Omzien"])
-        assert (await sb.next_message(world.user("Kees"))).text == t("nl", "request.link.not_yours")
+        assert (await sb.next_message(world.user("Kees"))).text == t("nl", "start.link_not_yours")
 
 
 async def test_withdraw_reopens_and_another_neighbour_claims(world: World) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.activity_series import Repeat
 from bot.domain.dates import DateProblem, read_moment, read_time_from
+from bot.domain.text import one_line, typed_text
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 500
@@ -96,7 +97,7 @@ class Draft(BaseModel):
 
 
 def clean_text(text: str, limit: int, too_long: Problem) -> str:
-    cleaned = text.strip()
+    cleaned = typed_text(text)
     if not cleaned:
         raise InvalidInput(Problem.EMPTY)
     if len(cleaned) > limit:
@@ -105,7 +106,7 @@ def clean_text(text: str, limit: int, too_long: Problem) -> str:
 
 
 def clean_title(text: str) -> str:
-    return clean_text(" ".join(text.split()), TITLE_MAX, Problem.TITLE_TOO_LONG)
+    return clean_text(one_line(text), TITLE_MAX, Problem.TITLE_TOO_LONG)
 
 
 def clean_description(text: str) -> str:
@@ -115,7 +116,7 @@ def clean_description(text: str) -> str:
 def clean_place(text: str) -> str:
     """Where it is. A bare number is not a place: it is what someone typed for the number of
     places ("5"), which is asked on its own."""
-    cleaned = clean_text(" ".join(text.split()), PLACE_MAX, Problem.PLACE_TOO_LONG)
+    cleaned = clean_text(one_line(text), PLACE_MAX, Problem.PLACE_TOO_LONG)
     if cleaned.isdigit():
         raise InvalidInput(Problem.PLACE_IS_A_NUMBER)
     return cleaned

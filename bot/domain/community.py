@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -64,11 +65,21 @@ class Resident(BaseModel):
     blocked: bool = False
     created_at: datetime
     last_seen_at: datetime
+    username: str | None = None
+    """As Telegram last showed it; a link to them works whatever their privacy settings."""
 
     @property
     def can_be_messaged(self) -> bool:
         """Telegram refuses a first private message to someone who never opened the bot."""
         return self.started_at is not None and not self.blocked
+
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
+
+
+def valid_username(username: str | None) -> str | None:
+    """A Telegram username fit for a t.me link, or None."""
+    return username if username is not None and _USERNAME.match(username) else None
 
 
 class Membership(BaseModel):

@@ -28,6 +28,11 @@ class DeepLink(BaseModel):
     expires_at: datetime | None
     single_use: bool
     used_at: datetime | None
+    for_user: int | None = None
+    """Only this resident may open it (a link in the group meant for one person)."""
+
+    def opens_for(self, user_id: int) -> bool:
+        return self.for_user is None or self.for_user == user_id
 
     def usable_at(self, now: datetime) -> bool:
         if self.expires_at is not None and now >= self.expires_at:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.activity_drafts import TITLE_MAX, InvalidInput, Problem
+from bot.domain.text import one_line
 
 IDEA_MAX = 300
 JOINS_NEEDED = 5
@@ -59,7 +60,7 @@ class Idea(BaseModel):
 
 
 def clean_idea(text: str) -> str:
-    cleaned = " ".join(text.split())
+    cleaned = one_line(text)
     if not cleaned:
         raise InvalidInput(Problem.EMPTY)
     if len(cleaned) > IDEA_MAX:

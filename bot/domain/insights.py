@@ -43,6 +43,7 @@ from bot.domain.period_figures import PeriodFigures, combine_periods, protect, s
 from bot.domain.periods import Period, months_of, weeks_of
 from bot.domain.raw_figures import RawFigures
 from bot.domain.shown_figures import SMALL_LIMIT, Shown
+from bot.domain.text import one_line
 
 MIN_RESIDENTS = SMALL_LIMIT
 """A building with fewer residents who ever used the bot shows no figures: with fewer than 5
@@ -204,7 +205,7 @@ class LabelProblem(StrEnum):
 
 def clean_label(text: str) -> str | LabelProblem:
     """A name or organisation as typed: one line, 1-80 characters."""
-    cleaned = " ".join(text.split())
+    cleaned = one_line(text)
     if not cleaned:
         return LabelProblem.EMPTY
     if len(cleaned) > LABEL_MAX:

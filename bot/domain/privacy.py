@@ -7,6 +7,7 @@ Plain rules with the clock passed in; the handlers and storage do the talking an
 from __future__ import annotations
 
 import json
+import secrets
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
@@ -22,6 +23,17 @@ REMOVED_GROUP_GRACE = timedelta(days=30)
 ERASURE_CONFIRM_WINDOW = timedelta(minutes=10)
 """The two confirm buttons of a group erasure work this long after the admin asked."""
 EXPORT_FILE_NAME = "omzien-gegevens.json"
+
+
+STAND_IN_FLOOR = 2**62
+"""Telegram's ids have at most 52 significant bits: no chat has an id of this size."""
+
+
+def erased_stand_in() -> int:
+    """What stands in for a forgotten resident's id in rows that must keep an id (the figures
+    count distinct people): random, so it leads to no one, and negative beyond any Telegram id,
+    so nothing can ever be sent to it."""
+    return -(STAND_IN_FLOOR + secrets.randbelow(STAND_IN_FLOOR))
 
 
 def retention_cutoff(now: datetime, days: int) -> datetime:

@@ -24,6 +24,7 @@ from bot.domain.request_timing import (
     parse_when,
     when_from_choice,
 )
+from bot.domain.text import typed_text
 
 __all__ = [  # a request's "when" lives in request_timing; callers import these from here
     "When",
@@ -206,9 +207,9 @@ def draft_is_stale(draft: RequestDraft, now: datetime) -> bool:
 
 
 def validate_description(text: str) -> str | TextError:
-    """1-280 characters after trimming, with at least one letter or digit; anything else may be
-    in it (it is escaped when shown)."""
-    cleaned = text.strip()
+    """1-280 characters after normalising, with at least one letter or digit; anything else may
+    be in it (it is escaped when shown)."""
+    cleaned = typed_text(text)
     if not cleaned:
         return TextError.EMPTY
     if len(cleaned) > MAX_DESCRIPTION:
@@ -219,7 +220,7 @@ def validate_description(text: str) -> str | TextError:
 
 
 def validate_contact(text: str) -> str | TextError:
-    cleaned = text.strip()
+    cleaned = typed_text(text)
     if not cleaned:
         return TextError.EMPTY
     if len(cleaned) > MAX_CONTACT:

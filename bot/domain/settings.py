@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.domain.community import BuildingSettings
 from bot.domain.quiet_hours import QuietHours
+from bot.domain.text import typed_text
 
 DIGEST_HOURS: tuple[int, ...] = (9, 10, 12, 14, 17, 18, 19, 20)
 NUDGE_DAYS: tuple[int, ...] = (7, 10, 14, 21)
@@ -24,6 +25,7 @@ QUIET_PRESETS: tuple[QuietHours, ...] = (
     QuietHours(start=time(20, 0), end=time(9, 0)),
     QuietHours(start=time(23, 0), end=time(7, 30)),
 )
+
 CONTACT_MAX = 500
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
@@ -97,7 +99,7 @@ def quiet_preset_index(quiet: QuietHours) -> int | None:
 
 def clean_contact(text: str) -> str:
     """The care contact as the admin typed it: trimmed, without control characters."""
-    cleaned = _CONTROL.sub(" ", text).strip()
+    cleaned = typed_text(_CONTROL.sub(" ", text))
     if not cleaned:
         raise InvalidContact(ContactProblem.EMPTY)
     if len(cleaned) > CONTACT_MAX:

@@ -10,13 +10,14 @@ from telegram import Update
 
 from bot.domain.activities import Activity
 from bot.domain.calendar import activity_ics, ics_filename
-from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.deeplinks import DeepLink
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.activities.reach import open_private_line
+from handlers.activities.card import card_ref
 from handlers.activities.rsvp import card_press, closed_key
 from handlers.kit.context import Context, services, user_language
 from handlers.kit.guards import answer
+from handlers.kit.reach import need_start_line
 
 CALENDAR_LINK = "actics"
 """Deep-link kind: open the bot and receive this activity's calendar file."""
@@ -45,13 +46,10 @@ async def on_calendar(update: Update, context: Context) -> None:
         await send_calendar(svc, user.id, activity)
         await answer(update, plain(lang, "activity.ics.sent"))
         return
-    link = await svc.deep_links.reusable(CALENDAR_LINK, activity.building_id, str(activity.id),
-                                         svc.clock.now())
     await answer(update, plain(lang, "activity.ics.open_first"))
-    await svc.out.send(await open_private_line(
-        svc, activity.building_id, "private.need_start", link_url(svc.bot_username, link.token),
-        name=user.first_name,
-    ))
+    await svc.out.send(await need_start_line(
+        svc, activity.building_id, user.id, kind=CALENDAR_LINK, target=str(activity.id),
+        reply_to_card=card_ref(activity.id)))
 
 
 async def open_calendar_link(update: Update, context: Context, link: DeepLink) -> None:

@@ -91,9 +91,15 @@ def describe(
     return text
 
 
+def shown_title(lang: str, activity: Activity) -> str:
+    """The title, or a neutral word once its organiser asked to be forgotten (plain text)."""
+    return activity.title or plain(lang, "activity.title_erased")
+
+
 def details_text(lang: str, svc: Services, activity: Activity) -> str:
     return describe(
-        lang, svc.settings.zone, title=activity.title, description=activity.description,
+        lang, svc.settings.zone, title=shown_title(lang, activity),
+        description=activity.description,
         starts_at=activity.starts_at, ends_at=activity.ends_at, place=activity.place,
         organiser_name=activity.organiser_name, repeat=activity.repeat,
         capacity=activity.capacity,

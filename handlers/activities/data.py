@@ -15,7 +15,7 @@ from bot.services import ReportedCard, Services
 from handlers.activities.card import card_ref
 from handlers.activities.reach import tell
 from handlers.activities.rsvp import after_withdrawals
-from handlers.activities.schedule import announce_change, unschedule_reminders
+from handlers.activities.schedule import announce_change, cancel_activity, unschedule_reminders
 
 DIGEST_DAYS = 7
 
@@ -76,7 +76,11 @@ class ActivityData(CardData):
         return await self.store.last_activity_in(building_id)
 
     async def forget(self, user_id: int, now: datetime) -> None:
-        """Their answers are taken back (places move up) and their name leaves every card."""
+        """Their answers are taken back (places move up); what they organise and has not
+        begun is called off (who answered hears it), as nobody hosts it now; and their name and
+        their words leave every activity and card."""
+        for activity in await self.store.organised_by(user_id, now):
+            await cancel_activity(self.svc, activity, stop_series=True)
         withdrawals, renamed = await self.store.forget(user_id, now)
         await after_withdrawals(self.svc, withdrawals)
         for activity_id in renamed:

@@ -13,6 +13,7 @@ from datetime import datetime
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.activities import Activity
+from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import card_ref, organiser_label
@@ -131,5 +132,5 @@ async def on_help_next(update: Update, context: Context) -> None:
     await svc.out.replace_pressed(
         update, t(lang, key, organiser=organiser_label(lang, activity.organiser_name)))
     if yes and first_time and not is_organiser and activity.organiser_id is not None:
-        await tell(svc, activity.organiser_id, "activity.lookback.helper", name=user.first_name,
+        await tell(svc, activity.organiser_id, "activity.lookback.helper", name=display_name(user.first_name),
                    title=activity.title)

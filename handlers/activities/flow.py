@@ -26,6 +26,7 @@ from bot.domain.activities import (
     moved,
     skip,
 )
+from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import card_ref, describe, details_text, organiser_keyboard
@@ -65,7 +66,7 @@ async def question(svc: Services, lang: str, draft: Draft, user: User) -> str:
     preview = describe(
         lang, svc.settings.zone, title=draft.title, description=draft.description,
         starts_at=draft.starts_at, ends_at=draft.ends_at, place=draft.place,
-        organiser_name=user.first_name, repeat=draft.repeat, capacity=draft.capacity,
+        organiser_name=display_name(user.first_name), repeat=draft.repeat, capacity=draft.capacity,
     )
     return t(lang, "activity.flow.preview", group=building.title if building else "") \
         + "\n\n" + preview
@@ -320,7 +321,7 @@ async def publish(context: Context, user: User, lang: str, draft: Draft) -> None
         await store.delete_draft(user.id)
         await svc.out.message(user.id, t(lang, "activity.flow.group_gone"))
         return
-    activity = await store.publish(draft, user.first_name, now)
+    activity = await store.publish(draft, display_name(user.first_name), now)
     await post_activity(svc, activity)
     text = t(lang, "activity.flow.posted", group=building.title)
     if draft.idea_id is not None:

@@ -26,12 +26,15 @@ def idea_ref(idea_id: int) -> CardRef:
 
 
 async def convert_idea(svc: Services, idea_id: int, activity: Activity) -> list[str]:
-    """Sign up those who joined; their first names, for the proposer only (cards show none)."""
+    """Sign up those who joined and were told the proposer would see their name; their first
+    names, for the proposer only (cards show none). Those who joined before that was said are
+    asked to answer themselves, and stay nameless."""
     ideas, store, now = svc.stores.ideas, svc.stores.activities, svc.clock.now()
     if not await ideas.convert(idea_id, activity.id, now):
         return []
     await svc.cards.refresh(idea_ref(idea_id))
     activity = await store.get(activity.id) or activity
+    named = set(await ideas.joiners(idea_id, named=True))
     names: list[str] = []
     for user_id in await ideas.joiners(idea_id):
         if user_id == activity.organiser_id:
@@ -39,13 +42,18 @@ async def convert_idea(svc: Services, idea_id: int, activity: Activity) -> list[
         membership = await svc.memberships.get(activity.building_id, user_id)
         if membership is None or not membership.is_current:
             continue
+        resident = await svc.residents.get(user_id)
+        lang = resident_language(svc, resident)
+        if user_id not in named:
+            await svc.out.prompt(user_id, PROMPT_KIND,
+                                 t(lang, "idea.became_activity_ask", title=activity.title),
+                                 keyboard=answer_keyboard(lang, activity, None))
+            continue
         result = await store.respond(activity.id, user_id, RsvpChoice.GOING, now)
         mine = result.decision.mine if result is not None and result.decision else None
         status = mine.status if mine is not None else RsvpStatus.GOING
-        resident = await svc.residents.get(user_id)
-        if resident is not None:
+        if resident is not None and resident.first_name:
             names.append(resident.first_name)
-        lang = resident_language(svc, resident)
         await svc.out.prompt(
             user_id, PROMPT_KIND,
             t(lang, "idea.became_activity", title=activity.title) + "\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.activities import Activity
+from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import (
@@ -180,14 +181,14 @@ async def on_host_offer(update: Update, context: Context) -> None:
         await answer(update, plain(lang, "activity.host.already_you"))
         return
     lang = resident_language(svc, await remember(update, context))
-    if not await store.offer_to_host(offer.id, user.id, user.first_name):
+    if not await store.offer_to_host(offer.id, user.id, display_name(user.first_name)):
         await answer(update, plain(lang, "activity.host.taken"))
         return
     await answer(update, plain(lang, "activity.host.offered"))
     await svc.cards.refresh(host_ref(offer.id))
     if found.organiser_id is not None:
         olang = await user_language(svc, found.organiser_id)
-        values = found.values(olang, svc) | {"name": user.first_name}
+        values = found.values(olang, svc) | {"name": display_name(user.first_name)}
         await tell(svc, found.organiser_id, host_key(offer.scope, "ask_organiser"),
                    markup=host_decision_keyboard(olang, offer.id), **values)
 

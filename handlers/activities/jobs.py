@@ -22,7 +22,13 @@ from bot.i18n import plain, t
 from bot.scheduler import JobHandler
 from bot.services import Services
 from handlers.activities.answers import answer_keyboard
-from handlers.activities.card import card_link_keyboard, card_ref, organiser_label, when_text
+from handlers.activities.card import (
+    card_link_keyboard,
+    card_ref,
+    organiser_label,
+    shown_title,
+    when_text,
+)
 from handlers.activities.feedback import PROMPT_KIND, look_back
 from handlers.activities.schedule import (
     BEGIN,
@@ -141,7 +147,7 @@ class Jobs:
             if rsvp.user_id == activity.organiser_id or rsvp.status not in STILL_INTERESTED:
                 continue
             lang = await user_language(self.svc, rsvp.user_id)
-            text = t(lang, f"activity.changed.{change}", title=activity.title,
+            text = t(lang, f"activity.changed.{change}", title=shown_title(lang, activity),
                      when=when_text(lang, self.svc, activity), place=activity.place or "…",
                      description=activity.description,
                      organiser=organiser_label(lang, activity.organiser_name))

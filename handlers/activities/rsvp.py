@@ -25,11 +25,9 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.answers import answer_keyboard, status_text
 from handlers.activities.card import MEMBERS_ONLY, card_ref, pressed_on_card
-from handlers.activities.reach import open_private_line
 from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
-    building_link,
     is_group,
     presser_language,
     remember,
@@ -38,6 +36,7 @@ from handlers.kit.context import (
     user_language,
 )
 from handlers.kit.guards import answer, is_member
+from handlers.kit.reach import need_start_line
 from storage.activities import RsvpResult, Withdrawal
 
 CHOICES = {"go": RsvpChoice.GOING, "plus": RsvpChoice.PLUS_ONE, "maybe": RsvpChoice.MAYBE,
@@ -167,12 +166,9 @@ async def tell_promoted(svc: Services, activity: Activity, user_ids: list[int]) 
     for user_id in user_ids:
         lang = await user_language(svc, user_id)
         text = status_text(lang, svc, activity, RsvpStatus.GOING)
-        resident = await svc.residents.get(user_id)
-        fallback = await open_private_line(
-            svc, activity.building_id, "activity.promoted_in_group",
-            await building_link(svc, activity.building_id), reply_to_card=card_ref(activity.id),
-            name=resident.first_name if resident else "", title=activity.title,
-        )
+        fallback = await need_start_line(
+            svc, activity.building_id, user_id, key="activity.promoted_in_group",
+            reply_to_card=card_ref(activity.id), title=activity.title)
         await svc.out.private(
             user_id, t(lang, "activity.promoted_lead") + "\n" + text,
             keyboard=answer_keyboard(lang, activity, RsvpStatus.GOING), fallback=fallback)

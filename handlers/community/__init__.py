@@ -1,7 +1,7 @@
 """The bot among neighbours: its life in a group (added, removed, members coming and going),
 /start with its deep links, /help, /taal, the private menu and "Mijn dingen" (/mijn), a private
-chat that always answers, and the error handler that keeps one bad update from stopping the
-bot."""
+chat that always answers, messages passed on between two neighbours, and the error handler that
+keeps one bad update from stopping the bot."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from handlers.community.help import show_help
 from handlers.community.home import register_home
 from handlers.community.language import ask_language, on_language_chosen
 from handlers.community.mine import show_mine
+from handlers.community.relay import register_relay
 from handlers.community.start import register_start
 
 __all__ = ["COMMANDS", "register"]
@@ -30,6 +31,7 @@ COMMANDS = [
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     register_group_life(app)
     register_start(app, svc)
+    register_relay(app, svc)
     app.add_handler(CommandHandler("help", show_help))
     app.add_handler(CommandHandler(["taal", "language"], ask_language))
     app.add_handler(CallbackQueryHandler(on_language_chosen, pattern=r"^g?lang:"))

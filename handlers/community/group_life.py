@@ -48,7 +48,8 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
             await svc.residents.mark_unreachable(chat.id)
         elif is_in and is_person(change.from_user):
             await svc.residents.seen(chat.id, change.from_user.first_name,
-                                     change.from_user.language_code, now)
+                                     change.from_user.language_code, now,
+                                     change.from_user.username)
             await svc.residents.mark_started(chat.id, now)
         return
     forget_admin(svc, chat.id)
@@ -61,7 +62,8 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
         building = await svc.buildings.activate(chat.id, chat.title or "", language, now)
         adder = change.from_user
         if is_person(adder):
-            await svc.residents.seen(adder.id, adder.first_name, adder.language_code, now)
+            await svc.residents.seen(adder.id, adder.first_name, adder.language_code, now,
+                                     adder.username)
             await svc.memberships.set_status(chat.id, adder.id, MemberStatus.MEMBER, now)
         await svc.out.message(chat.id, t(building.language, "welcome.group"),
                               keyboard=await welcome_keyboard(svc, chat.id, building.language))
@@ -83,7 +85,7 @@ async def on_members_changed(update: Update, context: Context) -> None:
     for user in message.new_chat_members or ():
         forget_admin(svc, chat.id, user.id)
         if is_person(user):
-            await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+            await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
             await svc.memberships.set_status(chat.id, user.id, MemberStatus.MEMBER, now)
     gone = message.left_chat_member
     if gone is not None:
@@ -108,7 +110,7 @@ async def on_chat_member(update: Update, context: Context) -> None:
     if was_in and not is_in:
         await mark_departed(svc, change.chat.id, user, now)
     elif is_in and not was_in:
-        await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+        await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
         await svc.memberships.set_status(change.chat.id, user.id, MemberStatus.MEMBER, now)
 
 

@@ -12,23 +12,12 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.deeplinks import DeepLink, is_valid_payload
-from bot.i18n import plain, t
+from bot.i18n import t
 from bot.services import Services
 from handlers.community.menu import home_keyboard
-from handlers.kit.buttons import keyboard, link_button
-from handlers.kit.context import (
-    Context,
-    building_link,
-    group_language,
-    remember,
-    resident_language,
-    services,
-)
+from handlers.kit.context import Context, remember, resident_language, services
 from handlers.kit.guards import is_member, resident_buildings
-from handlers.kit.send import Method, Outgoing
-
-BUILDING_LINK = "building"
-"""The group's standing "Begin hier" link."""
+from handlers.kit.reach import BUILDING_LINK, need_start_line
 
 
 async def start_private(update: Update, context: Context) -> None:
@@ -46,6 +35,9 @@ async def start_private(update: Update, context: Context) -> None:
     route = svc.link_routes.get(link.kind) if link is not None else None
     if link is None or route is None or not link.usable_at(svc.clock.now()):
         await svc.out.reply(update, t(lang, "start.link_unknown"))
+        return
+    if not link.opens_for(resident.user_id):
+        await svc.out.reply(update, t(lang, "start.link_not_yours"))
         return
     await route(update, context, link)
 
@@ -73,23 +65,14 @@ async def open_building(update: Update, context: Context, link: DeepLink) -> Non
     svc = services(context)
     lang = resident_language(svc, await svc.residents.get(user.id))
     building = await svc.buildings.get(link.building_id)
-    text = t(lang, "start.private", name=user.first_name)
+    resident = await svc.residents.get(user.id)
+    text = t(lang, "start.private", name=resident.first_name if resident else "")
     # A link can be forwarded: it ties to a building only someone who is in its group.
     if building is not None and await is_member(context, building.chat_id, user.id):
         text += "\n\n" + t(lang, "start.linked", building=building.title)
         await svc.out.reply(update, text, keyboard=home_keyboard(lang))
         return
     await svc.out.reply(update, text)
-
-
-async def need_start_line(svc: Services, chat_id: int, name: str) -> Outgoing:
-    """What the group sees instead when a resident cannot be written to privately: one short
-    line with a button that opens the bot."""
-    lang = await group_language(svc, chat_id)
-    opener = keyboard([link_button(plain(lang, "button.open_private"),
-                                   await building_link(svc, chat_id))])
-    return Outgoing(chat_id=chat_id, method=Method.SEND,
-                    text=t(lang, "private.need_start", name=name), keyboard=opener.to_dict())
 
 
 async def start_in_group(update: Update, context: Context) -> None:
@@ -100,12 +83,14 @@ async def start_in_group(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = resident_language(svc, resident)
-    text = t(lang, "start.private", name=user.first_name)
+    text = t(lang, "start.private", name=resident.first_name)
     building = await svc.buildings.get(chat.id)
     if building is not None:
         text += "\n\n" + t(lang, "start.linked", building=building.title)
-    await svc.out.private(user.id, text, keyboard=home_keyboard(lang),
-                          fallback=await need_start_line(svc, chat.id, user.first_name))
+    message = update.effective_message
+    fallback = await need_start_line(svc, chat.id, user.id,
+                                     reply_to=message.message_id if message else None)
+    await svc.out.private(user.id, text, keyboard=home_keyboard(lang), fallback=fallback)
 
 
 def register_start(app: Application, svc: Services) -> None:  # type: ignore[type-arg]

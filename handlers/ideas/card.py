@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import User
 
 from bot.domain.ideas import JOINS_NEEDED, Idea
+from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import catch_up, organiser_label, when_text
@@ -61,7 +62,7 @@ class IdeaCards:
 
 async def propose(svc: Services, user: User, building_id: int, text: str) -> Idea:
     """Store the idea and post its card in the group."""
-    idea = await svc.stores.ideas.create(building_id, user.id, user.first_name, text,
+    idea = await svc.stores.ideas.create(building_id, user.id, display_name(user.first_name), text,
                                          svc.clock.now())
     await svc.cards.post(idea_ref(idea.id))
     return idea

@@ -8,7 +8,7 @@ from datetime import datetime
 from telegram import InlineKeyboardMarkup, Update, User
 
 from bot.domain.activities import Draft, DraftStep
-from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.deeplinks import DeepLink
 from bot.domain.ideas import Idea, JoinOutcome, draft_title
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import plain, t
@@ -16,7 +16,6 @@ from bot.services import Services
 from handlers.activities.card import pressed_on_card
 from handlers.activities.flow import start_draft
 from handlers.activities.from_idea import idea_ref
-from handlers.activities.reach import open_private_line
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import (
     Context,
@@ -27,6 +26,7 @@ from handlers.kit.context import (
     user_language,
 )
 from handlers.kit.guards import answer
+from handlers.kit.reach import need_start_line
 
 READY = "idea.ready"
 MAKE_LINK = "ideamake"
@@ -53,12 +53,14 @@ async def on_join(update: Update, context: Context) -> None:
     action = query.data.split(":")[1]
     lang = resident_language(svc, await remember(update, context))
     now = svc.clock.now()
-    result = await store.join(idea.id, user.id, action == "join", now)
+    # The answer to a join says that the proposer will see the first name (idea.answer.joined).
+    result = await store.join(idea.id, user.id, action == "join", now, name_shown=True)
     if result is None:
         await answer(update, plain(lang, "error.stale_button"))
         return
     await answer(update, plain(lang, f"idea.answer.{result.outcome.value}",
-                               missing=result.idea.missing))
+                               missing=result.idea.missing),
+                 show_alert=result.outcome is JoinOutcome.JOINED)
     if result.outcome in (JoinOutcome.JOINED, JoinOutcome.LEFT):
         await svc.cards.refresh(idea_ref(idea.id))
     if result.became_ready:
@@ -84,10 +86,9 @@ class Jobs:
         if idea is None or not idea.is_open or idea.proposer_id is None:
             return ItemState.SKIPPED
         lang = await user_language(svc, idea.proposer_id)
-        link = await svc.deep_links.reusable(MAKE_LINK, idea.building_id, str(idea.id), now)
-        fallback = await open_private_line(svc, idea.building_id, "private.need_start",
-                                           link_url(svc.bot_username, link.token),
-                                           name=idea.proposer_name)
+        fallback = await need_start_line(svc, idea.building_id, idea.proposer_id,
+                                         kind=MAKE_LINK, target=str(idea.id),
+                                         reply_to_card=idea_ref(idea.id))
         await svc.out.private(idea.proposer_id,
                               t(lang, "idea.ready", text=idea.text, joined=idea.joined),
                               keyboard=make_keyboard(lang, idea.id), fallback=fallback,

@@ -19,10 +19,9 @@ from bot.domain.worker_consent import objection_threshold
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, day
-from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import (
     Context,
-    building_link,
     is_group,
     language_for,
     remember,
@@ -30,7 +29,7 @@ from handlers.kit.context import (
     services,
 )
 from handlers.kit.guards import answer, group_admin
-from handlers.kit.send import Method, Outgoing
+from handlers.kit.reach import need_start_line
 
 LINK_KIND = "worker"
 FLOW_NAME = "worker"
@@ -67,10 +66,10 @@ async def invite(update: Update, context: Context) -> None:
     private_lang = resident_language(svc, admin)
     text = t(private_lang, "workers.invite.private", building=building.title,
              url=link_url(svc.bot_username, link.token))
-    opener = keyboard([link_button(plain(lang, "insights.open_private"),
-                                   await building_link(svc, building.chat_id))])
-    need_start = Outgoing(chat_id=chat.id, method=Method.SEND, keyboard=opener.to_dict(),
-                          text=t(lang, "workers.invite.need_start", name=user.first_name))
+    message = update.effective_message
+    need_start = await need_start_line(svc, chat.id, user.id, key="workers.invite.need_start",
+                                       label="insights.open_private",
+                                       reply_to=message.message_id if message else None)
     await svc.out.private(user.id, text, fallback=need_start)
     if admin is not None and admin.can_be_messaged:
         await svc.out.reply(update, t(lang, "workers.invite.sent"))

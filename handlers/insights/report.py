@@ -17,16 +17,15 @@ import asyncio
 from telegram import Update
 
 from bot.domain.community import Building
-from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.deeplinks import DeepLink
 from bot.domain.insights import BuildingInsights, overview
-from bot.i18n import plain, t
+from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.services import Services
 from handlers.insights.chart import CHART_NAME, building_png, overview_png
 from handlers.insights.data import building_report
 from handlers.insights.render import render_building, render_overview
 from handlers.insights.table import CSV_NAME, render_csv
-from handlers.kit.buttons import keyboard, link_button
 from handlers.kit.context import (
     Context,
     is_group,
@@ -36,6 +35,7 @@ from handlers.kit.context import (
     user_language,
 )
 from handlers.kit.guards import admin_now, member_link
+from handlers.kit.reach import need_start_line
 from handlers.kit.send import Method, Outgoing
 
 LINK_KIND = "figures"
@@ -81,16 +81,12 @@ async def send_report(svc: Services, chat_id: int, lang: str, reports: list[Buil
                            private=chat_id > 0)
 
 
-async def _figures_privately(svc: Services, building: Building, user_id: int, name: str,
-                             can_be_messaged: bool) -> None:
-    """The building's report to a resident privately; the group gets one line with a button
-    instead when the bot may not write to them."""
-    group_lang = building.language
-    link = await svc.deep_links.reusable(LINK_KIND, building.chat_id, "", svc.clock.now())
-    opener = keyboard([link_button(plain(group_lang, "insights.open_private"),
-                                   link_url(svc.bot_username, link.token))])
-    line = Outgoing(chat_id=building.chat_id, method=Method.SEND, keyboard=opener.to_dict(),
-                    text=t(group_lang, "insights.need_start", name=name))
+async def _figures_privately(svc: Services, building: Building, user_id: int,
+                             can_be_messaged: bool, reply_to: int | None) -> None:
+    """The building's report to a resident privately; the group gets one line that names
+    nobody, with a button that opens only for them, when the bot may not write to them."""
+    line = await need_start_line(svc, building.chat_id, user_id, key="insights.need_start",
+                                 kind=LINK_KIND, label="insights.open_private", reply_to=reply_to)
     if not can_be_messaged:
         await svc.out.send(line)
         return
@@ -115,8 +111,10 @@ async def show_insights(update: Update, context: Context) -> None:
         if await admin_now(context, chat.id, user.id):
             await send_report(svc, chat.id, lang, [await building_report(svc, building, now)])
             return
-        await _figures_privately(svc, building, user.id, user.first_name,
-                                 resident is not None and resident.can_be_messaged)
+        message = update.effective_message
+        await _figures_privately(svc, building, user.id,
+                                 resident is not None and resident.can_be_messaged,
+                                 message.message_id if message is not None else None)
         return
     reports = []
     for consent in await svc.stores.workers.active_of(user.id):

@@ -40,7 +40,8 @@ async def remember(update: Update, context: Context) -> Resident | None:
     assert user is not None
     svc = services(context)
     now = svc.clock.now()
-    resident = await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+    resident = await svc.residents.seen(user.id, user.first_name, user.language_code, now,
+                                        user.username)
     chat = update.effective_chat
     if is_group(chat) and chat is not None and update.callback_query is None:
         building = await svc.buildings.get(chat.id)
@@ -60,7 +61,7 @@ async def mark_departed(svc: Services, building_id: int, user: User, now: dateti
     if membership is not None and not membership.is_current:
         await svc.memberships.confirm(building_id, user.id, now)
         return
-    await svc.residents.seen(user.id, user.first_name, user.language_code, now)
+    await svc.residents.seen(user.id, user.first_name, user.language_code, now, user.username)
     await svc.memberships.set_status(building_id, user.id, MemberStatus.LEFT, now)
     await svc.run_departure_hooks(building_id, user.id, now)
 

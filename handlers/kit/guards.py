@@ -14,7 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import DeepLink
-from bot.i18n import t
+from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.context import Context, is_group, mark_departed, presser_language, services
 
@@ -90,7 +90,7 @@ async def group_admin(update: Update, context: Context, refusal_key: str, *,
         building = await svc.buildings.get(chat.id)
         lang = building.language if building is not None else svc.settings.language
     if update.callback_query is not None:
-        await answer(update, t(await presser_language(svc, user), refusal_key), show_alert=True)
+        await answer(update, plain(await presser_language(svc, user), refusal_key), show_alert=True)
     else:
         await svc.out.reply(update, t(lang, refusal_key))
     return False
@@ -115,7 +115,8 @@ async def is_member(context: Context, building_id: int, user_id: int) -> bool:
     except TelegramError:
         return False
     if member.status in PRESENT:
-        await svc.residents.seen(user_id, member.user.first_name, member.user.language_code, now)
+        await svc.residents.seen(user_id, member.user.first_name, member.user.language_code, now,
+                                 member.user.username)
         await svc.memberships.set_status(building_id, user_id, MemberStatus.MEMBER, now)
         return True
     if membership is not None:
@@ -155,7 +156,7 @@ async def member_press(update: Update, context: Context, building_id: int,
     if await is_member(context, building_id, user.id):
         return user
     svc = services(context)
-    await answer(update, t(await presser_language(svc, user), refusal_key), show_alert=True)
+    await answer(update, plain(await presser_language(svc, user), refusal_key), show_alert=True)
     return None
 
 

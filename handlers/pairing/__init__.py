@@ -4,6 +4,8 @@ talk to when worried about a neighbour (/zorgen)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot.menu import MenuCommand
@@ -25,6 +27,7 @@ from handlers.pairing.flow import on_flow_button
 from handlers.pairing.jobs import PairingJobs
 from handlers.pairing.offer import on_offer_button
 from handlers.pairing.presses import on_pair_button
+from handlers.pairing.views import RELAY_ROUTE, relay_partner
 from handlers.pairing.wishes import on_wish_button
 
 __all__ = ["COMMANDS", "register"]
@@ -40,6 +43,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.link_routes[OFFER_LINK] = open_offer_link
     svc.link_routes[REGULAR_LINK] = open_regular_link
     svc.link_routes[WORRIED_LINK] = open_worried_link
+    svc.relay_routes[RELAY_ROUTE] = partial(relay_partner, svc)
     app.add_handler(CommandHandler(["aanbod", "offer"], offer_command))
     app.add_handler(CommandHandler(["vastebuur", "regular"], regular_command))
     app.add_handler(CommandHandler(["zorgen", "worried"], worried_command))

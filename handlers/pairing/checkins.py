@@ -23,7 +23,7 @@ from handlers.pairing.pairs import (
     schedule_checkin,
     unreachable,
 )
-from handlers.pairing.views import message_button
+from handlers.pairing.views import partner_button
 
 
 async def ask_both(svc: Services, item: ScheduledItem, now: datetime) -> ItemState | None:
@@ -105,7 +105,7 @@ async def on_regular(update: Update, context: Context, pairing: Pairing, choice:
         await svc.out.replace_pressed(update, t(lang, "pairing.regular.no"))
         return
     await svc.stores.pairing.agree_regular(pairing.id, svc.clock.now())
-    partner = pairing.partner_of(user.id)
-    name = await first_name(svc, partner)
-    buttons = keyboard([message_button(lang, name, partner)]) if partner is not None else None
-    await svc.out.replace_pressed(update, t(lang, "pairing.regular.yes", name=name), buttons)
+    name = await first_name(svc, pairing.partner_of(user.id))
+    row = await partner_button(svc, lang, pairing, user.id)
+    await svc.out.replace_pressed(update, t(lang, "pairing.regular.yes", name=name),
+                                  keyboard(row) if row else None)

@@ -24,7 +24,7 @@ from handlers.pairing.pairs import (
     schedule_matching,
     schedule_tell,
 )
-from handlers.pairing.views import kind_label, message_button, want_text, when_text, yes_no
+from handlers.pairing.views import kind_label, partner_button, want_text, when_text, yes_no
 
 ANSWERS = {"h": PairStatus.ASKED_HELPER, "r": PairStatus.ASKED_RESIDENT}
 """Which side a suggestion's question is for, by the status the suggestion waits in."""
@@ -55,7 +55,7 @@ async def made_text(svc: Services, pairing: Pairing, user_id: int) -> tuple[str,
     text = t(lang, "pairing.made", name=name, want=want_text(lang, pairing.kind),
              when=when_text(lang, pairing.when))
     return text, keyboard(
-        [message_button(lang, name, partner)] if partner is not None else [],
+        await partner_button(svc, lang, pairing, user_id),
         [button(plain(lang, "pairing.button.end"), "pair", "end", pairing.id)],
     )
 

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.domain.pairing import Availability, DayPart, Offer, PairKind
+from bot.domain.pairing import Availability, DayPart, Offer, Pairing, PairKind, PairStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
-from handlers.kit.buttons import button, column, keyboard, link_button
+from handlers.kit.buttons import button, column, keyboard
+from handlers.kit.reach import contact_button, contact_of
 
 KIND_ROWS: tuple[tuple[PairKind, ...], ...] = (
     (PairKind.CONTAINER, PairKind.GROCERIES),
@@ -64,9 +65,25 @@ def yes_no(lang: str, side: str, pairing_id: int) -> InlineKeyboardMarkup:
     ])
 
 
-def message_button(lang: str, name: str, user_id: int) -> InlineKeyboardButton:
-    """Opens a private chat with the other person (works without a username)."""
-    return link_button(plain(lang, "pairing.button.message", name=name), f"tg://user?id={user_id}")
+RELAY_ROUTE = "pair"
+"""Relay route of an active pair: the two may write to each other through the bot."""
+
+
+async def partner_button(svc: Services, lang: str, pairing: Pairing,
+                         user_id: int) -> list[InlineKeyboardButton]:
+    """A button to reach the other person of the pair (a row; empty when there is none)."""
+    partner = pairing.partner_of(user_id)
+    if partner is None:
+        return []
+    return [contact_button(lang, await contact_of(svc, partner), RELAY_ROUTE, pairing.id)]
+
+
+async def relay_partner(svc: Services, pairing_id: int, user_id: int) -> int | None:
+    """Whom `user_id` may write to through the bot about this pair: the other, while active."""
+    pairing = await svc.stores.pairing.get(pairing_id)
+    if pairing is None or pairing.status is not PairStatus.ACTIVE:
+        return None
+    return pairing.partner_of(user_id)
 
 
 async def offer_card(svc: Services, lang: str, offer: Offer) -> tuple[str, InlineKeyboardMarkup]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import InlineKeyboardMarkup, Update
@@ -16,6 +17,9 @@ from handlers.kit.guards import answer
 
 log = logging.getLogger(__name__)
 
+SENDS_POLL_SECONDS = 0.2
+SENDS_POLLS = 150
+"""The last step of an erasure waits up to 30 s for its own messages to go out."""
 FORGET = "fgt"
 """Callback prefix: `fgt:yes` or `fgt:no`."""
 
@@ -77,3 +81,18 @@ async def on_forget_answer(update: Update, context: Context) -> None:
     await answer(update)
     await svc.out.replace_pressed(
         update, t(lang, "data.forget.done") if complete else t(lang, "data.forget.partial"))
+    context.application.create_task(finish_forgetting(svc, user.id), update=update)
+
+
+async def finish_forgetting(svc: Services, user_id: int) -> None:
+    """After the erasure is committed (this runs in its own task, so it waits for that) and
+    what it said went out: the outbox keeps nothing of those messages, and the database files
+    are checkpointed, so the erased words are gone from the disk too."""
+    foundation = svc.stores.foundation
+    up_to = await foundation.last_send()
+    for _ in range(SENDS_POLLS):
+        if not await foundation.sending(up_to):
+            break
+        await asyncio.sleep(SENDS_POLL_SECONDS)
+    await foundation.forget_sent(user_id)
+    await foundation.checkpoint()

@@ -7,11 +7,19 @@ presser, so a stale, forged or other group's button changes nothing and gets a s
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.services import Services
 from handlers.requests.card import CARD_KIND, REPORT_KIND, RequestCards
-from handlers.requests.claims import on_card_button, on_private_claim, open_request_link
+from handlers.requests.claims import (
+    REQUEST_LINK,
+    on_card_button,
+    on_private_claim,
+    open_request_link,
+    relay_partner,
+)
 from handlers.requests.commands import (
     COMMANDS,
     ask_in_group,
@@ -24,6 +32,7 @@ from handlers.requests.data import RequestFeed
 from handlers.requests.flow import RequestFlow
 from handlers.requests.flow_buttons import on_flow_button
 from handlers.requests.jobs import RequestJobs
+from handlers.requests.keyboards import RELAY_ROUTE
 from handlers.requests.posting import repost_after_move
 from handlers.requests.private_buttons import register_live_buttons
 
@@ -35,7 +44,8 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     register_live_buttons(svc)
     svc.flows.register(RequestFlow(svc))
     svc.link_routes["ask"] = open_ask_link
-    svc.link_routes["req"] = open_request_link
+    svc.link_routes[REQUEST_LINK] = open_request_link
+    svc.relay_routes[RELAY_ROUTE] = partial(relay_partner, svc)
     app.add_handler(CommandHandler(["vraag", "ask"], ask_in_group, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler(["vraag", "ask"], ask_in_private,
                                    filters=filters.ChatType.PRIVATE))

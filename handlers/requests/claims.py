@@ -10,63 +10,49 @@ import re
 
 from telegram import Update
 
-from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.deeplinks import DeepLink
 from bot.domain.requests import Action, HelpRequest, Refusal, RequestStatus, refusal
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.kit.buttons import keyboard, link_button, parse_id
-from handlers.kit.context import (
-    Context,
-    group_language,
-    presser_language,
-    remember,
-    services,
-    user_language,
-)
+from handlers.kit.buttons import parse_id
+from handlers.kit.context import Context, presser_language, remember, services, user_language
 from handlers.kit.guards import answer, is_member
-from handlers.kit.send import Method, Outgoing
+from handlers.kit.reach import contact_of, need_start_line
 from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
 from handlers.requests.private_buttons import send
-from handlers.requests.texts import first_name, helper_intro, refusal_answer, requester_intro
+from handlers.requests.texts import helper_intro, refusal_answer, requester_intro
 from storage.request_controls import Role
 
 CARD_DATA = re.compile(r"^req:(c|ca):(\d+)$")
 PRIVATE_DATA = re.compile(r"^req:pc:(\d+)$")
 """"Ik help" on a request shown privately (the resident's menu: help someone)."""
-
-
-async def request_link(svc: Services, request: HelpRequest) -> str:
-    """A deep link that shows requester or helper their part of this request privately."""
-    link = await svc.deep_links.create("req", svc.clock.now(), building_id=request.building_id,
-                                       target=str(request.id))
-    return link_url(svc.bot_username, link.token)
+REQUEST_LINK = "req"
+"""Deep-link kind that shows requester or helper their part of a request privately."""
 
 
 async def introduce(svc: Services, request: HelpRequest) -> None:
-    """After a claim both hear of each other privately; a helper who never opened the bot gets
-    one line in the group with a link (the requester opened it to ask, so needs none)."""
+    """After a claim both hear of each other privately, each with a way to reach the other. A
+    helper who never opened the bot gets one line in the group that names nobody, with a link
+    only they can open (the requester opened the bot to ask, so needs none)."""
     assert request.helper_id is not None
-    requester_name = await first_name(svc, request.requester_id)
-    helper_name = await first_name(svc, request.helper_id)
+    requester = await contact_of(svc, request.requester_id)
+    helper = await contact_of(svc, request.helper_id)
     r_lang = await user_language(svc, request.requester_id)
     await send(svc, request.id, Role.ASKER, request.requester_id,
                await requester_intro(svc, request, r_lang),
-               requester_controls(r_lang, request, helper_name))
-    g_lang = await group_language(svc, request.building_id)
-    open_bot = keyboard([link_button(plain(g_lang, "button.open_private"),
-                                     await request_link(svc, request))])
-    in_group = Outgoing(chat_id=request.building_id, method=Method.SEND,
-                        text=t(g_lang, "private.need_start", name=helper_name),
-                        keyboard=open_bot.to_dict())
+               requester_controls(r_lang, request, helper))
+    in_group = await need_start_line(svc, request.building_id, request.helper_id,
+                                     key="request.claim.need_start", kind=REQUEST_LINK,
+                                     target=str(request.id), reply_to_card=card_ref(request.id))
     h_lang = await user_language(svc, request.helper_id)
     await send(svc, request.id, Role.HELPER, request.helper_id,
                await helper_intro(svc, request, h_lang),
-               helper_controls(h_lang, request, requester_name), fallback=in_group)
+               helper_controls(h_lang, request, requester), fallback=in_group)
 
 
 async def open_request_link(update: Update, context: Context, link: DeepLink) -> None:
-    """The link from the group fallback line: shows the opener their part, if they have one."""
+    """The link from the group's line: shows the opener their part, if they have one."""
     user = update.effective_user
     if user is None:
         return
@@ -75,18 +61,31 @@ async def open_request_link(update: Update, context: Context, link: DeepLink) ->
     request = await svc.stores.requests.get(int(link.target)) if link.target.isdigit() else None
     if request is not None and request.status is RequestStatus.CLAIMED:
         if request.helper_id == user.id:
-            name = await first_name(svc, request.requester_id)
+            requester = await contact_of(svc, request.requester_id)
             await send(svc, request.id, Role.HELPER, user.id,
                        await helper_intro(svc, request, lang),
-                       helper_controls(lang, request, name))
+                       helper_controls(lang, request, requester))
             return
-        if request.requester_id == user.id:
-            name = await first_name(svc, request.helper_id)
+        if request.requester_id == user.id and request.helper_id is not None:
+            helper = await contact_of(svc, request.helper_id)
             await send(svc, request.id, Role.ASKER, user.id,
                        await requester_intro(svc, request, lang),
-                       requester_controls(lang, request, name))
+                       requester_controls(lang, request, helper))
             return
     await svc.out.message(user.id, t(lang, "request.link.not_yours"))
+
+
+async def relay_partner(svc: Services, request_id: int, user_id: int) -> int | None:
+    """Whom `user_id` may write to through the bot about this request: the other person, while
+    the request is taken."""
+    request = await svc.stores.requests.get(request_id)
+    if request is None or request.status is not RequestStatus.CLAIMED:
+        return None
+    if user_id == request.requester_id:
+        return request.helper_id
+    if user_id == request.helper_id:
+        return request.requester_id
+    return None
 
 
 async def on_card_button(update: Update, context: Context) -> None:

@@ -88,11 +88,14 @@ class RequestFeed:
 
     async def forget(self, user_id: int, now: datetime) -> None:
         """Open requests cancelled, claims handed back, texts and contact details erased,
-        and their name off every card. Idempotent."""
-        for building_id in {r.building_id for r in await self.store.involving(user_id)}:
+        their name off every card and their id off every request. Idempotent."""
+        involved = await self.store.involving(user_id)
+        for building_id in {r.building_id for r in involved}:
             await self.departed(building_id, user_id, now)
         # Their cards now say "ingetrokken" or a short closed line: no name is left on any.
-        await self.store.erase_requester(user_id, now)
+        resident = await self.svc.residents.get(user_id)
+        await self.store.erase_resident(user_id, now, [r.id for r in involved],
+                                        resident.first_name if resident is not None else "")
 
     async def expire(self, before: datetime) -> int:
         return await self.store.erase_closed_before(before)

@@ -10,6 +10,7 @@ from bot.domain.requests import HelpRequest, RequestStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
+from handlers.kit.reach import contact_of
 from handlers.requests.card import card_text
 from handlers.requests.keyboards import helper_controls, requester_controls
 from handlers.requests.texts import first_name, kind_text, when_text
@@ -55,16 +56,16 @@ async def own_requests(
         what = dict(kind=Safe(kind_text(lang, request.kind)),
                     when=Safe(when_text(lang, request.when, zone)),
                     description=request.description or "…")
-        if request.status is RequestStatus.CLAIMED:
-            helper = await first_name(svc, request.helper_id)
-            text = t(lang, "request.mine.asked_claimed", helper=helper, **what)
+        helper = None
+        if request.status is RequestStatus.CLAIMED and request.helper_id is not None:
+            helper = await contact_of(svc, request.helper_id)
+            text = t(lang, "request.mine.asked_claimed", helper=helper.name, **what)
         else:
-            helper = ""
             text = t(lang, "request.mine.asked_open", **what)
         shown.append((text, requester_controls(lang, request, helper)))
     for request in await store.claimed_by(user_id):
-        requester = await first_name(svc, request.requester_id)
-        text = t(lang, "request.mine.helping", requester=requester,
+        requester = await contact_of(svc, request.requester_id)
+        text = t(lang, "request.mine.helping", requester=requester.name,
                  kind=Safe(kind_text(lang, request.kind)),
                  when=Safe(when_text(lang, request.when, zone)),
                  description=request.description or "…")

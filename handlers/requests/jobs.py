@@ -10,6 +10,7 @@ from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import Safe, t
 from bot.services import Services
 from handlers.kit.context import Context, user_language
+from handlers.kit.reach import contact_of
 from handlers.requests.card import card_ref
 from handlers.requests.keyboards import (
     again_keyboard,
@@ -156,17 +157,17 @@ class RequestJobs:
         svc = self.svc
         assert request.helper_id is not None
         zone = svc.settings.zone
-        helper = await first_name(svc, request.helper_id)
-        requester = await first_name(svc, request.requester_id)
+        helper = await contact_of(svc, request.helper_id)
+        requester = await contact_of(svc, request.requester_id)
         r_lang = await user_language(svc, request.requester_id)
         await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND, t(
-            r_lang, "request.series.next_requester", helper=helper,
+            r_lang, "request.series.next_requester", helper=helper.name,
             kind=Safe(kind_text(r_lang, request.kind)),
             when=Safe(when_text(r_lang, request.when, zone))),
             requester_controls(r_lang, request, helper))
         h_lang = await user_language(svc, request.helper_id)
         await prompt_about(svc, request.id, Role.HELPER, request.helper_id, PROMPT_KIND, t(
-            h_lang, "request.series.next_helper", requester=requester,
+            h_lang, "request.series.next_helper", requester=requester.name,
             kind=Safe(kind_text(h_lang, request.kind)),
             when=Safe(when_text(h_lang, request.when, zone))),
             helper_controls(h_lang, request, requester))

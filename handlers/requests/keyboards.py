@@ -7,12 +7,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.requests import HelpRequest, RequestStatus, WhenChoice
 from bot.i18n import plain
-from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.reach import Contact, contact_button
 
-
-def message_button(lang: str, name: str, user_id: int) -> InlineKeyboardButton:
-    """Opens a private chat with the other person (works without a username)."""
-    return link_button(plain(lang, "request.button.message", name=name), f"tg://user?id={user_id}")
+RELAY_ROUTE = "req"
+"""Relay route of a claimed request: its requester and helper may write through the bot."""
 
 
 def _control(lang: str, key: str, what: str, request_id: int) -> InlineKeyboardButton:
@@ -20,13 +19,14 @@ def _control(lang: str, key: str, what: str, request_id: int) -> InlineKeyboardB
 
 
 def requester_controls(
-    lang: str, request: HelpRequest, helper_name: str = ""
+    lang: str, request: HelpRequest, helper: Contact | None = None
 ) -> InlineKeyboardMarkup | None:
     """What the requester can do privately: depends on whether someone helps yet."""
     rid = request.id
     rows: list[list[InlineKeyboardButton]] = []
     if request.status is RequestStatus.CLAIMED and request.helper_id is not None:
-        rows.append([message_button(lang, helper_name, request.helper_id)])
+        if helper is not None:
+            rows.append([contact_button(lang, helper, RELAY_ROUTE, rid)])
         rows.append([_control(lang, "request.button.contact", "ct", rid)])
         rows.append([_control(lang, "request.button.done", "done", rid)])
     if request.is_active:
@@ -38,10 +38,10 @@ def requester_controls(
     return keyboard(*rows) if rows else None
 
 
-def helper_controls(lang: str, request: HelpRequest, requester_name: str) -> InlineKeyboardMarkup:
+def helper_controls(lang: str, request: HelpRequest, requester: Contact) -> InlineKeyboardMarkup:
     rid = request.id
     return keyboard(
-        [message_button(lang, requester_name, request.requester_id)],
+        [contact_button(lang, requester, RELAY_ROUTE, rid)],
         [_control(lang, "request.button.done", "done", rid)],
         [_control(lang, "request.button.withdraw", "wd", rid)],
     )

@@ -1,0 +1,116 @@
+""""Stuur een bericht via mij": two residents who should talk (a request's requester and
+helper, a pair) but cannot open a chat with each other (no username, privacy settings) write
+through the bot. A press starts the wait; the next text typed is passed on to the other person,
+with a button to answer the same way. Only while the feature says they may (its relay route),
+and the text itself is never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.domain.text import typed_text
+from bot.i18n import plain, t
+from bot.services import Services
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, presser_language, remember, services, user_language
+from handlers.kit.guards import answer
+from handlers.kit.reach import RELAY, contact_of
+from handlers.kit.send import Method, Outgoing
+
+FLOW_NAME = "relay"
+RELAY_DATA = re.compile(rf"^{RELAY}:([a-z]{{1,8}}):(\d{{1,18}})$")
+RELAY_LIFETIME = timedelta(hours=1)
+"""A wait for the text lapses after this long: a later text is not passed on by surprise."""
+MAX_RELAYED = 1000
+
+
+class RelayFlow:
+    """The wait for the one text to pass on."""
+
+    name = FLOW_NAME
+
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
+        self._drafts = svc.stores.relay
+
+    async def _partner(self, user_id: int) -> tuple[str, int, int] | None:
+        """(route, item id, the other person) of this resident's waiting relay, if still allowed."""
+        draft = await self._drafts.get(user_id, self._svc.clock.now() - RELAY_LIFETIME)
+        route = self._svc.relay_routes.get(draft.kind) if draft is not None else None
+        if draft is None or route is None:
+            return None
+        other = await route(draft.item_id, user_id)
+        return None if other is None else (draft.kind, draft.item_id, other)
+
+    async def waiting(self, user_id: int) -> bool:
+        return await self._drafts.get(user_id, self._svc.clock.now() - RELAY_LIFETIME) is not None
+
+    async def end(self, user_id: int) -> None:
+        await self._drafts.take(user_id)
+
+    async def on_stop(self, update: Update, context: Context) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        await self.end(user.id)
+        await self._svc.out.reply(update, t(await user_language(self._svc, user.id),
+                                            "relay.stopped"))
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message, user, svc = update.effective_message, update.effective_user, self._svc
+        if message is None or user is None or message.text is None:
+            return
+        sender = await remember(update, context)
+        lang = await user_language(svc, user.id)
+        text = typed_text(message.text)
+        if not text or len(text) > MAX_RELAYED:
+            await svc.out.reply(update, t(lang, "relay.text_problem", limit=MAX_RELAYED))
+            return
+        found = await self._partner(user.id)
+        if found is None or not await self._drafts.take(user.id):
+            await self.end(user.id)
+            await svc.out.reply(update, t(lang, "relay.closed"))
+            return
+        route, item_id, other = found
+        name = sender.first_name if sender is not None and sender.first_name else "?"
+        recipient = await contact_of(svc, other)
+        o_lang = await user_language(svc, other)
+        reply = keyboard([button(plain(o_lang, "relay.button.answer", name=name),
+                                 RELAY, route, item_id)])
+        not_sent = Outgoing(chat_id=user.id, method=Method.SEND,
+                            text=t(lang, "relay.not_delivered", name=recipient.name))
+        await svc.out.private(other, t(o_lang, "relay.message", name=name, text=text),
+                              keyboard=reply, fallback=not_sent)
+        await svc.out.reply(update, t(lang, "relay.sent", name=recipient.name))
+
+
+async def on_relay_button(update: Update, context: Context) -> None:
+    """"Stuur … een bericht via mij" (or "Antwoord via mij"): wait for the text, if the
+    presser may still write to the other person about this."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    lang = await presser_language(svc, user)
+    match = RELAY_DATA.match(query.data or "")
+    route = svc.relay_routes.get(match.group(1)) if match else None
+    other = await route(int(match.group(2)), user.id) if match and route else None
+    if match is None or other is None:
+        await answer(update, plain(lang, "relay.answer.closed"), show_alert=True)
+        return
+    await svc.flows.begin(user.id, FLOW_NAME)
+    await svc.stores.relay.start(user.id, match.group(1), int(match.group(2)), svc.clock.now())
+    recipient = await contact_of(svc, other)
+    await answer(update)
+    await svc.out.message(user.id, t(lang, "relay.ask", name=recipient.name))
+
+
+def register_relay(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
+    svc.flows.register(RelayFlow(svc))
+    svc.personal_data.append(svc.stores.relay)
+    app.add_handler(CallbackQueryHandler(on_relay_button, pattern=rf"^{RELAY}:"))
