@@ -244,3 +244,46 @@ async def test_a_row_that_cannot_be_carried_out_does_not_hold_up_its_chat(world:
         await world.sb.next_message(group, containing="gewoon verder", timeout=10)
         await world.sb.settle(quiet=0.5)
         assert await row_states(svc.db) == [("failed", 1), ("sent", 1)]
+
+
+async def test_ninety_commands_in_one_group_do_not_hold_up_a_neighbour_elsewhere(
+    world: World,
+) -> None:
+    """Real updates: 90 /help in one group (10 from each of its 9 residents), then /help in a
+    private chat from a resident of another building. The private answer arrives within 2 s of
+    the command, while the group's answers still wait for its window (20 a minute)."""
+    sb = world.sb
+    ria = sb.add_user("Ria", "Peters", language_code="nl")
+    elsewhere = sb.add_group("Flat De Eik", members=[ria], admins=[ria])
+    residents = [world.admin, *world.residents]
+    loop = asyncio.get_running_loop()
+    async with world.bot():
+        await world.add_bot()
+        await sb.add_bot_to_group(elsewhere, by=ria)
+        await sb.next_message(elsewhere)
+        await sb.start_private(ria)
+        await sb.next_message(ria)
+        await sb.settle(quiet=0.5)
+        for _ in range(10):
+            for resident in residents:
+                await sb.command(resident, world.group, "help")
+        started = loop.time()
+        await sb.command(ria, ria, "help")
+        answer = await sb.next_message(ria, timeout=10)
+        took = loop.time() - started
+        assert took < 2.0, f"the private /help took {took:.2f} s"
+        assert answer.text.startswith("Dit kun je met Omzien doen")
+        assert sb.world.updates.all_delivered  # the bot had all 90 group commands too
+
+        async def answered_in_group() -> tuple[int, int]:
+            sent = [e for e in sb.events if e.ok and e.method == "sendMessage"
+                    and e.chat_id == world.group.id]
+            return len(sent), await OutboxStore(world.services.db).pending_count(world.group.id)
+
+        deadline = loop.time() + 30
+        while sum(await answered_in_group()) < 90 + 1 and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        sent, waiting = await answered_in_group()
+        assert sent + waiting == 90 + 1  # every command answered (and the welcome)
+        assert waiting > 0  # the group waits for its window (20 a minute)
+    assert sb.stats.too_many_requests == 0
