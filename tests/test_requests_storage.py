@@ -128,7 +128,7 @@ async def test_one_live_message_per_role_and_its_text_goes_with_the_request(
     await store.drop_live(request.id, Role.ASKER)
     assert await store.live_message(request.id, Role.ASKER) is None
     assert [r.id for r in await store.active_in_series(request.series_id)] == [request.id]
-    await store.erase_requester(2, NOW)
+    await store.erase_resident(2, NOW)
     assert await store.live_message(request.id, Role.HELPER) is None, "a helper's data goes too"
     await store.keep_live(request.id, Role.ASKER, 1, "Je vraag staat in de groep.", 43)
     await store.cancel(request.id, NOW)
