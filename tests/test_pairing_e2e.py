@@ -4,10 +4,8 @@ leaving and blocking, forged presses, /zorgen, and the path from a done request.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, time, timedelta
 
-from bot.app import SCHEDULE_POLL_SECONDS
 from bot.domain.pairing import PairStatus
 from bot.i18n import t
 from handlers.privacy.forget import forget_resident
@@ -568,38 +566,3 @@ async def test_a_helper_whose_private_chat_refuses_is_let_go_and_the_next_is_ask
         assert statuses == [(False, PairStatus.ASKED_HELPER), (True, PairStatus.CANCELLED)]
         resident = await world.services.residents.get(kees.id)
         assert resident is not None and not resident.can_be_messaged
-
-
-async def test_each_answer_reaches_the_other_side_at_once_not_at_the_next_schedule_poll(
-    world: World,
-) -> None:
-    """With the product's 20-second schedule poll: what one resident's press causes for another
-    (the suggestion, the question to the other side, "you are regular neighbours") arrives
-    within 2 s, both "made" messages within 2 s of the last yes."""
-    sb = world.sb
-    anouk, fatma = world.user("Anouk"), world.user("Fatma")
-    loop = asyncio.get_running_loop()
-    async with world.bot(schedule_poll_seconds=SCHEDULE_POLL_SECONDS):
-        await world.add_bot()
-        await begin_here(world, anouk, fatma)
-        await offer(world, anouk)
-        await sb.settle(quiet=0.5)
-        started = loop.time()
-        await wish(world, fatma)
-        suggestion = await sb.next_message(anouk, containing=SUGGESTION, timeout=2)
-        assert loop.time() - started < 2
-        started = loop.time()
-        await tap(world, anouk, suggestion, "Ja, graag")
-        asked = await sb.next_message(fatma, containing="Een buur wil graag", timeout=2)
-        assert loop.time() - started < 2
-        await sb.next_edit(anouk)
-
-        started = loop.time()
-        await sb.press(fatma, asked, "Ja, graag")
-        to_fatma = await sb.next_edit(fatma, containing="vaste buren", timeout=2)
-        to_anouk = await sb.next_message(anouk, containing="vaste buren", timeout=2)
-        assert loop.time() - started < 2
-        assert "Anouk is je vaste buur" in to_fatma.text
-        assert "Fatma is je vaste buur" in to_anouk.text
-        await sb.settle(quiet=0.5)
-        assert [m.text for m in sb.bot_messages(anouk)].count(to_anouk.text) == 1
