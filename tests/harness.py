@@ -91,11 +91,11 @@ class World:
         assert isinstance(services, Services)
         return services
 
-    async def run_due(self) -> int:
+    async def run_due(self, timeout: float = 10.0) -> int:
         """Run what the schedule has due at the test clock's now, and wait until what it
         sends has left the outbox."""
         count = await self.services.scheduler.run_due()
-        await self.delivered()
+        await self.delivered(timeout)
         return count
 
     async def delivered(self, timeout: float = 10.0) -> None:

@@ -177,7 +177,7 @@ async def test_500_groups_on_one_sunday_evening_within_limits(world: World) -> N
 
         world.clock.set(local(2026, 11, 29, 19, 10))  # all of them due at once
         sb.mark()
-        await world.run_due()
+        await world.run_due(timeout=60)  # 500 messages at 30 a second take at least 17 s
         await sb.settle()
 
     sends = [e for e in sb.events if e.method == "sendMessage" and e.chat_id in ids]
