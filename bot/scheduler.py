@@ -42,6 +42,8 @@ Planner = Callable[[datetime], Awaitable[None]]
 
 DEFAULT_ZONE = ZoneInfo("Europe/Amsterdam")
 MAX_CONCURRENT_BUILDINGS = 32
+DUE_BATCH = 500
+"""Due rows read at a time."""
 
 
 class Scheduler:
@@ -61,6 +63,7 @@ class Scheduler:
         self._calm: dict[str, bool] = {}
         self._planners: list[Planner] = []
         self._lock = asyncio.Lock()
+        self._stopping = False
 
     def register(self, kind: str, handler: JobHandler, *, calm: bool = True) -> None:
         """`calm=False` only for rows that never message anyone (they may then run at night)."""
@@ -121,26 +124,51 @@ class Scheduler:
             log.error("%d scheduled item(s) were interrupted %d times; skipped", skipped,
                       MAX_ATTEMPTS)
 
+    def stop(self) -> None:
+        """Take no further rows (and plan no more): the bot is stopping. Rows under way finish;
+        the rest stay pending for the next start."""
+        self._stopping = True
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
     async def run_due(self) -> int:
-        """Run every row that is due now; returns how many ran (done or skipped)."""
+        """Run every row that is due now; returns how many ran (done or skipped). Rows are
+        taken a batch at a time, the next batch at once while the last one was full and moved
+        on (a Sunday with thousands of digests does not wait a poll between batches)."""
         async with self._lock:
-            now = self.clock.now()
-            await self._plan(now)
-            items = [item for item in await self.store.due(now) if item.kind in self._handlers]
-            quiet = await self.store.quiet_hours_of(
-                {i.building_id for i in items if i.building_id is not None and self._calm[i.kind]}
-            )
-            lanes: dict[int | None, list[ScheduledItem]] = {}
-            for item in items:
-                lanes.setdefault(item.building_id, []).append(item)
-            gate = asyncio.Semaphore(max(1, self.concurrency))
-            counts = await asyncio.gather(
-                *(self._run_lane(lane, now, quiet, gate) for lane in lanes.values())
-            )
-            return sum(counts)
+            if self._stopping:
+                return 0
+            await self._plan(self.clock.now())
+            total = 0
+            while not self._stopping:
+                now = self.clock.now()
+                batch = await self.store.due(now, DUE_BATCH)
+                ran = await self._run_batch(batch, now)
+                total += ran
+                if len(batch) < DUE_BATCH or ran == 0:
+                    return total
+            return total
+
+    async def _run_batch(self, batch: list[ScheduledItem], now: datetime) -> int:
+        items = [item for item in batch if item.kind in self._handlers]
+        quiet = await self.store.quiet_hours_of(
+            {i.building_id for i in items if i.building_id is not None and self._calm[i.kind]}
+        )
+        lanes: dict[int | None, list[ScheduledItem]] = {}
+        for item in items:
+            lanes.setdefault(item.building_id, []).append(item)
+        gate = asyncio.Semaphore(max(1, self.concurrency))
+        counts = await asyncio.gather(
+            *(self._run_lane(lane, now, quiet, gate) for lane in lanes.values())
+        )
+        return sum(counts)
 
     async def _plan(self, now: datetime) -> None:
         for planner in self._planners:
+            if self._stopping:
+                return
             try:
                 await planner(now)
             except Exception:
@@ -156,6 +184,8 @@ class Scheduler:
         ran = 0
         async with gate:
             for item in lane:
+                if self._stopping:
+                    break
                 if self._calm[item.kind]:
                     hours = quiet.get(item.building_id or 0, QuietHours())
                     if hours.contains(now, self.zone):

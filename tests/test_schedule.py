@@ -97,3 +97,39 @@ async def test_failure_is_retried_then_given_up(scheduler: Scheduler) -> None:
     assert calls == 3
     item = await scheduler.store.get("flaky", "x")
     assert item is not None and item.state is ItemState.SKIPPED
+
+
+async def test_one_run_takes_every_due_row_a_batch_at_a_time(
+    scheduler: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.scheduler.DUE_BATCH", 3)
+    ran: list[str] = []
+
+    async def post(item: ScheduledItem, now: datetime) -> ItemState | None:
+        ran.append(item.ref)
+        return None
+
+    scheduler.register("post", post, calm=False)
+    for n in range(7):
+        await scheduler.add("post", f"g{n}", scheduler.clock.now())
+    assert await scheduler.run_due() == 7
+    assert sorted(ran) == [f"g{n}" for n in range(7)]
+
+
+async def test_a_stop_takes_no_further_rows_and_leaves_them_pending(scheduler: Scheduler) -> None:
+    ran: list[str] = []
+
+    async def post(item: ScheduledItem, now: datetime) -> ItemState | None:
+        ran.append(item.ref)
+        scheduler.stop()
+        return None
+
+    scheduler.register("post", post, calm=False)
+    start = scheduler.clock.now()
+    for n in range(3):
+        await scheduler.add("post", f"p{n}", start - timedelta(seconds=3 - n))
+    assert await scheduler.run_due() == 1
+    assert ran == ["p0"]
+    assert await scheduler.run_due() == 0
+    left = [await scheduler.store.get("post", f"p{n}") for n in (1, 2)]
+    assert all(item is not None and item.state is ItemState.PENDING for item in left)

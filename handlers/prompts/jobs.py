@@ -50,6 +50,8 @@ def schedule_group_post(svc: Services, post: GroupPost) -> None:
 
     async def planner(now: datetime) -> None:
         for building_id in await svc.stores.prompts.unplanned(post.kind, post.switch):
+            if svc.scheduler.stopping:
+                return  # the rest are planned at the next start
             building = await svc.buildings.get(building_id)
             if building is not None:
                 await post.plan_next(building, None, now)
