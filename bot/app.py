@@ -93,9 +93,11 @@ def build_application(
     clock: Clock | None = None,
     schedule_poll_seconds: float = SCHEDULE_POLL_SECONDS,
     send_timeout: float | None = None,
+    rate_limiter: OmzienRateLimiter | None = None,
 ) -> App:
     """`send_timeout`: how long the delivery worker waits for Telegram to answer a send before
-    it tries again (default: the connection's read timeout)."""
+    it tries again (default: the connection's read timeout). `rate_limiter`: Telegram's limits
+    as the settings give them, unless another is passed."""
     clock = clock or SystemClock()
     bot = DurableBot(
         token=settings.token,
@@ -106,7 +108,7 @@ def build_application(
             link_preview_options=LinkPreviewOptions(is_disabled=True),
             tzinfo=settings.zone,
         ),
-        rate_limiter=OmzienRateLimiter(
+        rate_limiter=rate_limiter or OmzienRateLimiter(
             overall_max_rate=settings.messages_per_second,
             group_max_rate=settings.group_messages_per_minute,
         ),
@@ -251,11 +253,13 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
             await app.post_shutdown(app)
 
 
-def run_polling(settings: Settings) -> None:
+def run_polling(settings: Settings, *, clock: Clock | None = None,
+                rate_limiter: OmzienRateLimiter | None = None) -> None:
     """Until SIGTERM or SIGINT: then no more updates are fetched, those fetched are handled,
     the delivery worker finishes what it is sending, and the process exits (within
-    STOP_DEADLINE_SECONDS, whatever happens)."""
-    app = build_application(settings)
+    STOP_DEADLINE_SECONDS, whatever happens). `clock` and `rate_limiter` as for
+    `build_application`."""
+    app = build_application(settings, clock=clock, rate_limiter=rate_limiter)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     for stop_signal in (signal.SIGTERM, signal.SIGINT):

@@ -143,8 +143,9 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         overall_margin: float = OVERALL_MARGIN,
         group_margin: float = GROUP_MARGIN,
         group_time_period: float = 60.0,
+        overall_time_period: float = 1.0,
     ) -> None:
-        self._overall = SlidingWindow(int(overall_max_rate), 1.0 + overall_margin)
+        self._overall = SlidingWindow(int(overall_max_rate), overall_time_period + overall_margin)
         self._group_rate = int(group_max_rate)
         self._group_period = group_time_period + group_margin
         self._private_rate = private_max_rate

@@ -16,8 +16,11 @@ class _Fault:
     method: str | None
     error: ApiError | None = None
     seconds: float = 0.0
+    chat_id: int | None = None
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        if self.chat_id is not None and chat_id != self.chat_id:
+            return False
         if self.method is None:
             return method != POLLING_METHOD
         return self.method.lower() == method.lower()
@@ -43,6 +46,7 @@ class Faults:
 
     Without `method` a fault applies to any call except getUpdates, so that the bot's long
     poll does not swallow a fault meant for its replies; name getUpdates to fault polling.
+    With `chat_id` it applies only to calls into that chat.
     """
 
     def __init__(self) -> None:
@@ -57,16 +61,20 @@ class Faults:
         retry_after: int = 1,
         method: str | None = None,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         """The next `count` matching calls fail with `status` (429 carries retry_after)."""
         if count > 0:
             error = _error_for(status, retry_after, description)
-            self._failures.append(_Fault(count, method, error=error))
+            self._failures.append(_Fault(count, method, error=error, chat_id=chat_id))
 
-    def delay(self, seconds: float, count: int = 1, *, method: str | None = None) -> None:
+    def delay(
+        self, seconds: float, count: int = 1, *, method: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
         """The next `count` matching calls are answered `seconds` late."""
         if count > 0 and seconds > 0:
-            self._delays.append(_Fault(count, method, seconds=seconds))
+            self._delays.append(_Fault(count, method, seconds=seconds, chat_id=chat_id))
 
     def clear(self) -> None:
         self._failures.clear()
@@ -76,17 +84,18 @@ class Faults:
     def pending(self) -> int:
         return sum(f.remaining for f in self._failures + self._delays)
 
-    def take(self, method: str) -> tuple[float, ApiError | None]:
-        """The delay and the failure (if any) for one call of `method`, consuming them."""
+    def take(self, method: str, chat_id: int | None = None) -> tuple[float, ApiError | None]:
+        """The delay and the failure (if any) for one call of `method` into `chat_id`,
+        consuming them."""
         seconds = 0.0
         for fault in self._delays:
-            if fault.matches(method):
+            if fault.matches(method, chat_id):
                 fault.remaining -= 1
                 seconds = fault.seconds
                 break
         error = None
         for fault in self._failures:
-            if fault.matches(method):
+            if fault.matches(method, chat_id):
                 fault.remaining -= 1
                 error = fault.error
                 break

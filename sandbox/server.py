@@ -199,7 +199,7 @@ class SandboxServer:
         if refusal is not None:
             return self._fail(call, values, refusal)
         chat_id = _chat_of(values)
-        delay, fault = self.faults.take(name)
+        delay, fault = self.faults.take(name, chat_id)
         if delay:
             held = "held by an injected delay"
             self._record(call, values, chat_id, ok=False, error=held, delayed=True)

@@ -10,7 +10,7 @@ import asyncio
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -227,18 +227,21 @@ def bot_process(tmp_path: Path) -> BotProcess:
 
     @asynccontextmanager
     async def start(
-        sb: Sandbox, database: Path, *, log_level: str = "INFO", log_file: Path | None = None
+        sb: Sandbox, database: Path, *, log_level: str = "INFO", log_file: Path | None = None,
+        command: Sequence[str] = ("-m", "bot", "run"), env: Mapping[str, str] | None = None,
     ) -> AsyncIterator[asyncio.subprocess.Process]:
-        env = {
+        """`command` and `env` (added to the environment): another way to start it."""
+        environment = {
             **{k: v for k, v in os.environ.items() if not k.startswith("OMZIEN_")},
             "OMZIEN_BOT_TOKEN": TOKEN,
             "OMZIEN_BOT_API_URL": f"{sb.url}/bot",
             "OMZIEN_DATABASE": str(database),
             "OMZIEN_LOG_LEVEL": log_level,
+            **(env or {}),
         }
         out = (log_file or tmp_path / "bot.log").open("ab")
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=out, stderr=out
+            sys.executable, *command, cwd=ROOT, env=environment, stdout=out, stderr=out
         )
         finished = inbox_handled(database)
         sb.handled_checks.append(finished)
