@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest run migrate bench clean
+.PHONY: demo test lint typecheck pytest mutate run migrate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
+# The core's mutation score (not part of `make test`): mutmut changes the modules in
+# [tool.mutmut] one small change at a time and runs their fast tests, MUTATE_JOBS at once.
+MUTATE_JOBS ?= 2
+mutate: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	$(BIN)/python -m tests.mutation_score
+
 run: $(STAMP)
 	$(BIN)/python -m bot run
 
@@ -37,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants

@@ -54,7 +54,7 @@ class Withdrawal(BaseModel):
     promoted: list[int]
 
 
-_RSVP_COLUMNS = "user_id, status, guests, queued_at, responded_at"
+_RSVP_COLUMNS = "user_id, status, guests, queued_at, responded_at"  # pragma: no mutate (SQL text)
 
 
 async def _write_rsvp(tx: Transaction, activity: Activity, rsvp: Rsvp, now: datetime) -> None:

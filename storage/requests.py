@@ -74,10 +74,11 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         """Turn a finished draft into a request, once: a second press finds the draft gone."""
         assert draft.kind is not None and draft.when is not None and draft.description is not None
         async with self._db.transaction() as tx:
-            current = await tx.fetch_one(
-                "SELECT step, updated_at FROM request_drafts WHERE user_id = ?", (draft.user_id,)
+            previewing = await tx.fetch_value(
+                "SELECT 1 FROM request_drafts WHERE user_id = ? AND step = ?",
+                (draft.user_id, DraftStep.PREVIEW.value),
             )
-            if current is None or current["step"] != DraftStep.PREVIEW.value:
+            if previewing is None:
                 return None
             await tx.execute("DELETE FROM request_drafts WHERE user_id = ?", (draft.user_id,))
             if draft.repeat and series_id is None:
@@ -212,7 +213,7 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
             " FROM requests WHERE building_id = ?",
             (building_id,),
         )
-        return from_db(value) if value else None
+        return from_db(value) if value else None  # pragma: no mutate (from_db(None) is None too)
 
     # Changing state: one conditional UPDATE each ---------------------------------------------
 
@@ -240,29 +241,28 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         return changed > 0
 
     async def mark_done(self, request_id: int, now: datetime) -> bool:
-        return await self._set_status(request_id, RequestStatus.DONE, "done_at", now, ("claimed",))
+        return await self._set_status(request_id, RequestStatus.DONE, now, ("claimed",))
 
     async def cancel(self, request_id: int, now: datetime) -> bool:
-        return await self._set_status(
-            request_id, RequestStatus.CANCELLED, "cancelled_at", now, ("open", "claimed")
-        )
+        return await self._set_status(request_id, RequestStatus.CANCELLED, now, ("open", "claimed"))
 
     async def remove(self, request_id: int, now: datetime) -> bool:
         return await self._set_status(
-            request_id, RequestStatus.REMOVED, "removed_at", now,
-            ("open", "claimed", "done", "expired"),
+            request_id, RequestStatus.REMOVED, now, ("open", "claimed", "done", "expired"),
         )
 
     async def expire(self, request_id: int, now: datetime) -> bool:
-        return await self._set_status(request_id, RequestStatus.EXPIRED, "expired_at", now, ("open",))
+        return await self._set_status(request_id, RequestStatus.EXPIRED, now, ("open",))
 
     async def _set_status(
-        self, request_id: int, status: RequestStatus, column: str, now: datetime,
-        allowed_from: tuple[str, ...],
+        self, request_id: int, status: RequestStatus, now: datetime, allowed_from: tuple[str, ...],
     ) -> bool:
+        """Close the request, from one of `allowed_from`; the moment goes in `<status>_at`
+        (done_at, cancelled_at, removed_at, expired_at)."""
         marks = ", ".join("?" for _ in allowed_from)
         changed = await self._db.execute(
-            f"UPDATE requests SET status = ?, {column} = ? WHERE id = ? AND status IN ({marks})",
+            f"UPDATE requests SET status = ?, {status.value}_at = ? WHERE id = ?"
+            f" AND status IN ({marks})",
             (status.value, to_db(now), request_id, *allowed_from),
         )
         return changed > 0
@@ -338,8 +338,8 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         )
         return [_request(row) for row in rows]
 
-    async def erase_resident(self, user_id: int, now: datetime,
-                             involved: Sequence[int] = (), name: str = "") -> None:
+    async def erase_resident(self, user_id: int, now: datetime, involved: Sequence[int],
+                             name: str) -> None:
         """Their texts and contact details go, their name leaves every card, and their id leaves
         every request and weekly need they asked or helped with. The id is replaced by one
         random stand-in (see `erased_stand_in`), so the figures still count one person. The

@@ -55,6 +55,7 @@ from bot.domain.quiet_hours import QuietHours
 from bot.i18n import catalogs, t
 from locales import SUPPORTED_LANGUAGES
 from storage.activities import ActivityStore, HostScope
+from storage.activity_rsvps import RsvpStore
 from storage.community import BuildingStore
 from storage.db import Database
 from storage.ideas import IdeaStore
@@ -453,6 +454,17 @@ async def test_fifty_quick_answers_are_counted_exactly(db: Database) -> None:
     assert after is not None and after.card_version == activity.card_version + 50
 
 
+async def test_the_answer_store_keeps_answers_on_its_own(db: Database) -> None:
+    activity = await published(db, capacity=1)
+    answers = RsvpStore(db)
+    first = await answers.respond(activity.id, 2, RsvpChoice.GOING, NOW)
+    second = await answers.respond(activity.id, 3, RsvpChoice.GOING, NOW + timedelta(seconds=1))
+    assert first is not None and first.counts.going == 1 and first.waiting_position is None
+    assert second is not None and second.counts.waiting == 1 and second.waiting_position == 1
+    assert [r.user_id for r in await answers.rsvps(activity.id)] == [2, 3]
+    assert await answers.respond(activity.id + 100, 2, RsvpChoice.GOING, NOW) is None
+
+
 async def test_answers_close_when_it_begins_and_who_came_is_kept(db: Database) -> None:
     store = ActivityStore(db)
     activity = await published(db)
@@ -474,8 +486,12 @@ async def test_leaving_and_forgetting_free_places_and_keep_counts(db: Database) 
     await store.respond(activity.id, 2, RsvpChoice.GOING, NOW)
     await store.respond(activity.id, 3, RsvpChoice.GOING, NOW + timedelta(seconds=1))
     await store.respond(activity.id, 4, RsvpChoice.GOING, NOW + timedelta(seconds=2))
+    before = await store.get(activity.id)
     withdrawals = await store.withdraw(2, NOW, GROUP)
     assert [(w.activity_id, w.promoted) for w in withdrawals] == [(activity.id, [3])]
+    after = await store.get(activity.id)
+    assert before is not None and after is not None
+    assert after.card_version == before.card_version + 1, "the card shows the freed place"
 
     past = await published(db, starts_at=local(2026, 11, 24, 19, 0))
     await store.respond(past.id, 3, RsvpChoice.GOING, NOW)
@@ -588,6 +604,7 @@ async def test_a_new_number_of_places_moves_the_waiting_list_up(db: Database) ->
     assert result is not None
     changed, promoted = result
     assert changed.capacity == 2 and promoted == [3]
+    assert changed.card_version > activity.card_version + 3, "the card shows the new number"
     assert await store.set_capacity(activity.id, None, NOW) == (
         (await store.get(activity.id)), [4])
     await store.cancel(activity.id, NOW)
@@ -638,3 +655,28 @@ async def test_hand_over_one_date_one_activity_or_a_whole_series(db: Database) -
     assert (await store.series(series.id)).organiser_id == 1  # type: ignore[union-attr]
     assert await store.hand_over(series.id, 7, "Oksana", NOW) == [second.id]
     assert (await store.series(series.id)).organiser_id == 7  # type: ignore[union-attr]
+
+
+async def test_a_residents_answers_to_what_is_still_to_come_in_date_order(db: Database) -> None:
+    answers = RsvpStore(db)
+    later = await published(db, starts_at=local(2026, 12, 3, 19, 0))
+    sooner = await published(db, starts_at=local(2026, 11, 26, 19, 0), capacity=1)
+    declined = await published(db, starts_at=local(2026, 11, 27, 19, 0))
+    called_off = await published(db, starts_at=local(2026, 11, 28, 19, 0))
+    begun = await published(db, starts_at=local(2026, 11, 24, 19, 0))
+    await answers.respond(later.id, 2, RsvpChoice.PLUS_ONE, NOW)
+    await answers.respond(sooner.id, 3, RsvpChoice.GOING, NOW)
+    await answers.respond(sooner.id, 2, RsvpChoice.GOING, NOW + timedelta(seconds=1))
+    await answers.respond(declined.id, 2, RsvpChoice.NOT_GOING, NOW)
+    await answers.respond(called_off.id, 2, RsvpChoice.MAYBE, NOW)
+    await ActivityStore(db).cancel(called_off.id, NOW)
+    await answers.respond(begun.id, 2, RsvpChoice.GOING, NOW)
+    found = await answers.answered_by(2, local(2026, 11, 24, 19, 0))
+    assert [(activity.id, rsvp.status, rsvp.guests) for activity, rsvp in found] == [
+        (sooner.id, RsvpStatus.WAITING, 0), (later.id, RsvpStatus.GOING, 1)]
+    waiting = found[0][1]
+    assert waiting.user_id == 2 and waiting.queued_at == NOW + timedelta(seconds=1)
+    assert waiting.responded_at == NOW + timedelta(seconds=1)
+    assert await answers.waiting_position(sooner.id, 2) == 1
+    assert await answers.waiting_position(sooner.id, 3) is None
+    assert await answers.answered_by(3, local(2026, 11, 26, 19, 0)) == []

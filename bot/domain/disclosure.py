@@ -118,7 +118,7 @@ class JointDisclosureCheck(Generic[Cell]):
             return None
         undecided = [key for key, values in domains.items() if not is_single(values)]
         if not undecided:
-            return {key: values[0][0] for key, values in domains.items()}
+            return {key: values[0][0] for key, values in domains.items()}  # pragma: no mutate (lo == hi)
         steps[0] -= 1
         if steps[0] < 0:
             raise _SearchTooLong
@@ -130,8 +130,8 @@ class JointDisclosureCheck(Generic[Cell]):
         actual = self._truth[key]
         first = nearest(values, actual)
         if key in move and first == actual:
-            others = intersection(values, ((-INF, actual - 1), (actual + 1, INF)))
-            first = nearest(others, actual) if others else actual
+            # The key is undecided, so `values` holds another value than the real one.
+            first = nearest(intersection(values, ((-INF, actual - 1), (actual + 1, INF))), actual)
         for part in (((first, first),), intersection(values, ((-INF, first - 1),)),
                      intersection(values, ((first + 1, INF),))):
             if part:
@@ -150,7 +150,8 @@ class JointDisclosureCheck(Generic[Cell]):
             index = pending.pop()
             waiting.discard(index)
             terms, constant = self._sums[index]
-            signed = [domains[key] if sign > 0 else negated(domains[key]) for key, sign in terms]
+            signed = [domains[key] if sign > 0 else negated(domains[key])  # pragma: no mutate (signs are ±1)
+                      for key, sign in terms]
             before: list[Intervals] = [((constant, constant),)]
             for values in signed:
                 before.append(added(before[-1], values))
@@ -160,7 +161,7 @@ class JointDisclosureCheck(Generic[Cell]):
             after.reverse()
             for position, (key, sign) in enumerate(terms):
                 rest = added(before[position], after[position + 1])
-                allowed = negated(rest) if sign > 0 else rest
+                allowed = negated(rest) if sign > 0 else rest  # pragma: no mutate (signs are ±1)
                 narrowed = intersection(domains[key], allowed)
                 if narrowed == domains[key]:
                     continue
@@ -169,6 +170,6 @@ class JointDisclosureCheck(Generic[Cell]):
                 domains[key] = narrowed
                 for other in self._sums_with[key]:
                     if other not in waiting:
-                        waiting.add(other)
+                        waiting.add(other)  # pragma: no mutate (it only saves queueing a sum twice)
                         pending.append(other)
         return True
