@@ -7,11 +7,13 @@ message is offered to each flow's group in turn; a flow answers only when its ow
 waiting for that resident, so typed answers never reach the wrong flow.
 """
 
+SCREEN = -50
+"""Odd senders (anonymous admins, other bots, channels, edited messages), updates that lack the
+fields every handler relies on, and presses that are no button of the bot: before everything,
+so no handler (nor its filter) sees them."""
 CONTACT_MOVED_ON = -40
-"""A private command ends an admin's wait for the care contact before anything else sees it
+"""A private command ends an admin's wait for the care contact before any feature sees it
 (never stops the update), so the wait cannot catch text meant for what the command starts."""
-SCREEN = -20
-"""Odd senders (anonymous admins, other bots, channels, edited messages): before everything."""
 RATE_LIMIT = -10
 """Per-resident limit on commands and presses: after the screen, before every feature."""
 WORKER_START = -5

@@ -59,6 +59,14 @@ class ActivityLookBackStore:
         )
         return changed > 0
 
+    async def was_asked(self, activity_id: int, user_id: int) -> bool:
+        """The look-back's buttons are for those who were asked, and nobody else."""
+        found = await self._db.fetch_value(
+            "SELECT 1 FROM activity_feedback WHERE activity_id = ? AND user_id = ?",
+            (activity_id, user_id),
+        )
+        return found is not None
+
     async def rate(self, activity_id: int, user_id: int, rating: str, now: datetime) -> bool:
         changed = await self._db.execute(
             "UPDATE activity_feedback SET rating = ?, answered_at = ?"

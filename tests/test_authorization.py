@@ -933,6 +933,22 @@ async def activity_confirm_host(scene: Scene, actor: SandboxUser) -> str:
     return await scene.pressed(before, answer, confirmed)
 
 
+async def activity_lookback(scene: Scene, actor: SandboxUser) -> str:
+    """The look-back's "Help je de volgende keer?" as asked of the organiser: pressed on the
+    question itself by her, forged in their own chat by anyone else."""
+    found, _, _ = await looked_back(scene)
+    question = await scene.sb.next_message(scene.organiser, containing="Hoe was")
+    before = await scene.snapshot()
+    answer = await scene.press(actor, question, f"act:help:{found.id}:y")
+
+    async def offered() -> bool:
+        return await scene.svc.db.fetch_value(
+            "SELECT help_next FROM activity_feedback WHERE activity_id = ? AND user_id = ?",
+            (found.id, actor.id)) == 1
+
+    return await scene.pressed(before, answer, offered)
+
+
 async def idea_join(scene: Scene, actor: SandboxUser) -> str:
     await scene.sb.command(scene.organiser, scene.group, "idee", "Samen een moestuin op het dak")
     card = await scene.sb.next_message(scene.group, containing="moestuin")
@@ -1292,6 +1308,7 @@ RUNNERS: dict[str, Runner] = {
     "activity.who": activity_who,
     "activity.host": activity_host,
     "activity.confirm_host": activity_confirm_host,
+    "activity.lookback": activity_lookback,
     "idea.join": idea_join,
     "settings.group": settings_group,
     "settings.resident": settings_resident,

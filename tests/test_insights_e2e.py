@@ -110,13 +110,17 @@ async def test_enough_objections_stop_a_proposal(world: World) -> None:
         assert "Bezwaren tot nu toe: 1." in (await sb.next_edit(world.group)).text
         twice = await (await sb.press(kees, card, "Ik heb bezwaar")).answer()
         assert twice.text == t("nl", "workers.object.again")
-        # Someone outside the group cannot object, not even with a forged press.
+        # Someone outside the group cannot object, not even with a forged press, and learns
+        # nothing from trying: the answer is the one an id that nothing has gets.
         outsider = sb.add_user("Piet", "Buiten")
         await sb.start_private(outsider)
         await sb.next_message(outsider)
         data = str(card.buttons()[0][0]["callback_data"])
-        forged = await (await sb.press_data(outsider, sb.bot_messages(outsider)[0], data)).answer()
-        assert forged.text == t("nl", "workers.object.not_member")
+        greeting = sb.bot_messages(outsider)[0]
+        forged = await (await sb.press_data(outsider, greeting, data)).answer()
+        made_up = await (await sb.press_data(outsider, greeting, "wrk:obj:987654")).answer()
+        assert (forged.text, forged.show_alert) == (made_up.text, made_up.show_alert)
+        assert forged.text == t("nl", "workers.object.stale")
 
         second = await (await sb.press(fatma, card, "Ik heb bezwaar")).answer()
         assert second.text == t("nl", "workers.object.declined")

@@ -21,7 +21,7 @@ from handlers.activities.hosting import thank_the_group
 from handlers.activities.reach import tell
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer
+from handlers.kit.guards import answer, in_own_chat
 
 PROMPT_KIND = "activity"
 """The kind of private prompt residents can mute (see /meldingen)."""
@@ -69,6 +69,15 @@ async def people_there(svc: Services, activity: Activity, user_id: int) -> int:
     return 1 + (mine.guests if mine is not None else 0)
 
 
+async def asked(update: Update, svc: Services, activity_id: int, user_id: int) -> Activity | None:
+    """The activity behind a look-back button, pressed in the presser's own chat by someone who
+    was asked. To anyone else it is as gone as an id nothing has, so they learn neither its
+    organiser's name nor which activities exist."""
+    if not in_own_chat(update) or not await svc.stores.activities.was_asked(activity_id, user_id):
+        return None
+    return await svc.stores.activities.get(activity_id)
+
+
 async def on_rating(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or query.data is None or user is None:
@@ -80,14 +89,14 @@ async def on_rating(update: Update, context: Context) -> None:
     activity = None
     activity_id = parse_id(parts[2]) if len(parts) == 4 else None
     if activity_id is not None and parts[3] in (*RATINGS, ABSENT):
-        activity = await store.get(activity_id)
+        activity = await asked(update, svc, activity_id, user.id)
     if activity is None:
         await answer(update, plain(lang, "error.stale_button"))
         return
     rating = parts[3]
     there = 0 if rating == ABSENT else await people_there(svc, activity, user.id)
     if not await store.say_came(activity.id, user.id, there, now):
-        await answer(update, plain(lang, "error.not_yours"))
+        await answer(update, plain(lang, "error.stale_button"))
         return
     if rating != ABSENT:
         await store.rate(activity.id, user.id, rating, now)
@@ -114,8 +123,8 @@ async def on_help_next(update: Update, context: Context) -> None:
     store = svc.stores.activities
     lang = await presser_language(svc, user)
     parts = query.data.split(":")
-    activity_id = parse_id(parts[2]) if len(parts) == 4 else None
-    activity = await store.get(activity_id) if activity_id is not None else None
+    activity_id = parse_id(parts[2]) if len(parts) == 4 and parts[3] in ("y", "n") else None
+    activity = await asked(update, svc, activity_id, user.id) if activity_id is not None else None
     if activity is None:
         await answer(update, plain(lang, "error.stale_button"))
         return

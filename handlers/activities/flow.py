@@ -35,7 +35,7 @@ from handlers.activities.rsvp import tell_promoted
 from handlers.activities.schedule import announce_change, post_activity, schedule_activity
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import admin_now, answer, is_member, member_buildings
+from handlers.kit.guards import admin_now, answer, in_own_chat, is_member, member_buildings
 
 FLOW = "activity"
 REPEATS = {"none": Repeat.NONE, "week": Repeat.WEEKLY, "2week": Repeat.BIWEEKLY,
@@ -259,6 +259,9 @@ async def on_flow_button(update: Update, context: Context) -> None:
     parts = query.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     now = svc.clock.now()
+    if not in_own_chat(update):
+        await answer(update, plain(lang, "error.stale_button"))
+        return
     if action == "new":
         await answer(update)
         await begin(context, user, lang)

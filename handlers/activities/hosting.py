@@ -35,7 +35,7 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import admin_now, answer
+from handlers.kit.guards import admin_now, answer, knows_of, on_own_ground
 from handlers.kit.send import CardRef
 from storage.activities import HostOffer, HostScope
 
@@ -217,6 +217,9 @@ async def on_host_decision(update: Update, context: Context) -> None:
     offer_id = parse_id(raw_id)
     found = await handing(svc, await store.host_offer(offer_id) if offer_id is not None
                           else None)
+    if found is not None and not (on_own_ground(update, found.offer.building_id) and await knows_of(
+            context, found.offer.building_id, user.id, found.organiser_id, found.offer.user_id)):
+        found = None  # to anyone outside the building, as unknown as an id nothing has
     new_host = found.offer.user_id if found is not None else None
     if found is None or found.offer.status != "offered" or new_host is None:
         await answer(update, plain(lang, "error.stale_button"))

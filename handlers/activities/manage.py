@@ -19,7 +19,7 @@ from handlers.activities.jobs import ask_group
 from handlers.activities.schedule import cancel_activity
 from handlers.kit.buttons import button, column, parse_id
 from handlers.kit.context import Context, presser_language, services
-from handlers.kit.guards import answer, is_group_admin
+from handlers.kit.guards import answer, in_own_chat, is_group_admin, knows_of
 
 EDIT_STEPS = {"time": DraftStep.EDIT_WHEN, "place": DraftStep.EDIT_PLACE,
               "text": DraftStep.EDIT_TEXT, "seats": DraftStep.EDIT_CAPACITY}
@@ -51,9 +51,10 @@ async def managed(update: Update, context: Context) -> tuple[Activity, str, str]
     parts = query.data.split(":")
     activity = None
     activity_id = parse_id(parts[2]) if len(parts) == 3 else None
-    if activity_id is not None:
+    if activity_id is not None and in_own_chat(update):
         activity = await svc.stores.activities.get(activity_id)
-    if activity is None:
+    if activity is None or not await knows_of(context, activity.building_id, user.id,
+                                              activity.organiser_id):
         await answer(update, plain(lang, "error.stale_button"))
         return None
     if not await may_manage(context, activity, user.id):

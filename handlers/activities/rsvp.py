@@ -24,18 +24,17 @@ from bot.domain.activities import (
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.answers import answer_keyboard, status_text
-from handlers.activities.card import MEMBERS_ONLY, card_ref, pressed_on_card
+from handlers.activities.card import card_ref, pressed_on_card
 from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
-    is_group,
     presser_language,
     remember,
     resident_language,
     services,
     user_language,
 )
-from handlers.kit.guards import answer, is_member
+from handlers.kit.guards import answer, in_own_chat, is_member
 from handlers.kit.reach import need_start_line
 from storage.activities import RsvpResult, Withdrawal
 
@@ -125,11 +124,10 @@ async def on_private_answer(update: Update, context: Context) -> None:
     match = PRIVATE_DATA.match(query.data or "")
     activity_id = parse_id(match.group(2)) if match else None
     activity = await store.get(activity_id) if activity_id is not None else None
-    if match is None or activity is None or is_group(update.effective_chat):
+    if match is None or activity is None or not in_own_chat(update) \
+            or not await is_member(context, activity.building_id, user.id):
+        # To someone outside its building the activity is as unknown as an id nothing has.
         await answer(update, plain(lang, "error.stale_button"))
-        return
-    if not await is_member(context, activity.building_id, user.id):
-        await answer(update, plain(lang, MEMBERS_ONLY), show_alert=True)
         return
     action = match.group(1)
     if action == "pos":

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.i18n import plain, t
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, is_group, language_for, remember, services
-from handlers.kit.guards import admin_now, answer, group_admin
+from handlers.kit.guards import admin_now, answer, group_admin, in_own_chat
 from locales import SUPPORTED_LANGUAGES
 
 RESIDENT_SCOPE, GROUP_SCOPE = "lang", "glang"
@@ -53,8 +53,8 @@ async def on_language_chosen(update: Update, context: Context) -> None:
         await answer(update)
         await svc.out.replace_pressed(update, t(chosen, "language.group_set"))
         return
-    resident = await remember(update, context)
-    if resident is None or is_group(chat):
+    resident = await remember(update, context) if in_own_chat(update) else None
+    if resident is None:
         await answer(update, plain(await language_for(update, context), "error.not_yours"))
         return
     await svc.residents.set_language(user.id, chosen)

@@ -16,9 +16,9 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.domain.text import typed_text
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.kit.buttons import button, keyboard
+from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, remember, services, user_language
-from handlers.kit.guards import answer
+from handlers.kit.guards import answer, in_own_chat
 from handlers.kit.reach import RELAY, contact_of
 from handlers.kit.send import Method, Outgoing
 
@@ -97,14 +97,15 @@ async def on_relay_button(update: Update, context: Context) -> None:
         return
     svc = services(context)
     lang = await presser_language(svc, user)
-    match = RELAY_DATA.match(query.data or "")
+    match = RELAY_DATA.match(query.data or "") if in_own_chat(update) else None
+    item_id = parse_id(match.group(2)) if match else None
     route = svc.relay_routes.get(match.group(1)) if match else None
-    other = await route(int(match.group(2)), user.id) if match and route else None
-    if match is None or other is None:
+    other = await route(item_id, user.id) if route and item_id is not None else None
+    if match is None or item_id is None or other is None:
         await answer(update, plain(lang, "relay.answer.closed"), show_alert=True)
         return
     await svc.flows.begin(user.id, FLOW_NAME)
-    await svc.stores.relay.start(user.id, match.group(1), int(match.group(2)), svc.clock.now())
+    await svc.stores.relay.start(user.id, match.group(1), item_id, svc.clock.now())
     recipient = await contact_of(svc, other)
     await answer(update)
     await svc.out.message(user.id, t(lang, "relay.ask", name=recipient.name))

@@ -13,7 +13,7 @@ from handlers.activities.flow import DraftFlow
 from handlers.ideas.card import propose
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer, member_buildings
+from handlers.kit.guards import answer, in_own_chat, member_buildings
 
 FLOW = "idea"
 
@@ -85,6 +85,9 @@ async def on_idea_button(update: Update, context: Context) -> None:
     svc = services(context)
     lang = await presser_language(svc, user)
     parts = query.data.split(":")
+    if not in_own_chat(update):
+        await answer(update, plain(lang, "error.stale_button"))
+        return
     if parts[1] == "stop":
         await svc.stores.ideas.delete_draft(user.id)
         await answer(update)

@@ -25,7 +25,7 @@ from handlers.kit.context import (
     services,
     user_language,
 )
-from handlers.kit.guards import answer
+from handlers.kit.guards import answer, in_own_chat, knows_of
 from handlers.kit.reach import need_start_line
 
 READY = "idea.ready"
@@ -104,8 +104,10 @@ async def on_make(update: Update, context: Context) -> None:
     svc = services(context)
     lang = await presser_language(svc, user)
     idea_id = parse_id(query.data.split(":")[2])
-    idea = await svc.stores.ideas.get(idea_id) if idea_id is not None else None
-    if idea is None or not idea.is_open:
+    idea = await svc.stores.ideas.get(idea_id) if idea_id is not None and in_own_chat(update) \
+        else None
+    if idea is None or not idea.is_open \
+            or not await knows_of(context, idea.building_id, user.id, idea.proposer_id):
         await answer(update, plain(lang, "error.stale_button"))
         return
     if idea.proposer_id != user.id:

@@ -22,7 +22,7 @@ from handlers.kit.context import (
     remember,
     services,
 )
-from handlers.kit.guards import answer, group_admin
+from handlers.kit.guards import answer, group_admin, in_own_chat
 from storage.insight_workers import Consent
 
 
@@ -87,7 +87,7 @@ async def on_stop(update: Update, context: Context) -> None:
     store = svc.stores.workers
     consent = await store.get(consent_id)
     if not is_group(chat):
-        await stop_pressed(update, context, consent)
+        await stop_pressed(update, context, consent if in_own_chat(update) else None)
         return
     if not await group_admin(update, context, "workers.admin_only"):
         return

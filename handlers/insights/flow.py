@@ -28,7 +28,7 @@ from handlers.kit.context import (
     resident_language,
     services,
 )
-from handlers.kit.guards import answer, group_admin
+from handlers.kit.guards import answer, group_admin, in_own_chat
 from handlers.kit.reach import need_start_line
 
 LINK_KIND = "worker"
@@ -192,6 +192,9 @@ async def on_cancel(update: Update, context: Context) -> None:
     if user is None:
         return
     svc = services(context)
+    if not in_own_chat(update):
+        await answer(update, plain(await language_for(update, context), "error.stale_button"))
+        return
     dropped = await svc.stores.workers.drop_draft(user.id)
     await answer(update)
     if dropped:

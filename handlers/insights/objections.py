@@ -17,7 +17,7 @@ from bot.services import Services
 from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, stopped, tell, who
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.context import Context, presser_language, resident_language, services
-from handlers.kit.guards import admin_now, answer, member_press
+from handlers.kit.guards import admin_now, answer, in_own_chat, knows_of, member_press, on_own_ground
 from storage.insight_workers import Consent
 
 
@@ -43,6 +43,9 @@ async def on_object(update: Update, context: Context) -> None:
     if pressed is None:
         return
     svc, user, lang, consent = pressed
+    if consent is not None and (not on_own_ground(update, consent.building_id) or (
+            in_own_chat(update) and not await knows_of(context, consent.building_id, user.id))):
+        consent = None  # pressed outside the group's card, as unknown as an id nothing has
     if consent is None or consent.status not in (ConsentStatus.PROPOSED, ConsentStatus.ACTIVE,
                                                  ConsentStatus.PAUSED):
         await answer(update, plain(lang, "workers.object.stale"), show_alert=True)
@@ -107,7 +110,8 @@ async def on_resume(update: Update, context: Context) -> None:
     if pressed is None:
         return
     svc, _, lang, consent = pressed
-    if not await _admin_of(update, context, consent):
+    if consent is None or not on_own_ground(update, consent.building_id) \
+            or not await _admin_of(update, context, consent):
         await answer(update, plain(lang, "workers.admin_only"), show_alert=True)
         return
     assert consent is not None

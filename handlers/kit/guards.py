@@ -43,6 +43,24 @@ async def answer(update: Update, text: str | None = None, **kwargs: Any) -> None
         log.info("a press could not be answered: %s", error)
 
 
+def in_own_chat(update: Update) -> bool:
+    """A private button counts only in the presser's own chat with the bot. A modified client
+    can send any button data on any message it names: pressed on a group message (or on another
+    person's), a private button would have its answer replace that message there."""
+    query, user = update.callback_query, update.effective_user
+    message = query.message if query is not None else None
+    return user is not None and message is not None and message.chat.id == user.id
+
+
+def on_own_ground(update: Update, building_id: int) -> bool:
+    """A button that may sit on the building's group card or in the presser's own chat: pressed
+    on any other message it is no button of theirs."""
+    query, user = update.callback_query, update.effective_user
+    message = query.message if query is not None else None
+    return user is not None and message is not None \
+        and message.chat.id in (building_id, user.id)
+
+
 async def admin_now(context: Context, chat_id: int, user_id: int) -> bool:
     """Asked of Telegram at this moment, never taken from the cache: for anything destructive
     or privacy-changing (erasing the group, inviting or stopping a community worker, hiding a
@@ -122,6 +140,14 @@ async def is_member(context: Context, building_id: int, user_id: int) -> bool:
     if membership is not None:
         await mark_departed(svc, building_id, member.user, now)
     return False
+
+
+async def knows_of(context: Context, building_id: int, user_id: int, *parties: int | None) -> bool:
+    """May the presser learn that a thing exists? Those it concerns may (the people its buttons
+    were sent to), and the members of its building (`is_member`). Anyone else must get the very
+    answer an id that nothing has gets, so nobody counts through another building's things or
+    hears a name from them."""
+    return user_id in parties or await is_member(context, building_id, user_id)
 
 
 async def member_buildings(context: Context, user_id: int) -> list[int]:

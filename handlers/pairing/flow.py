@@ -24,13 +24,13 @@ from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import (
     Context,
-    is_group,
+    presser_language,
     remember,
     resident_language,
     services,
     user_language,
 )
-from handlers.kit.guards import answer, is_member
+from handlers.kit.guards import answer, in_own_chat, is_member
 from handlers.pairing.pairs import schedule_matching
 from handlers.pairing.views import KIND_ROWS, offer_card, show, want_text, when_text
 
@@ -93,10 +93,10 @@ async def on_flow_button(update: Update, context: Context) -> None:
     if query is None or user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await remember(update, context))
-    if is_group(update.effective_chat):
-        await answer(update, plain(lang, "error.not_yours"))
+    if not in_own_chat(update):
+        await answer(update, plain(await presser_language(svc, user), "error.not_yours"))
         return
+    lang = resident_language(svc, await remember(update, context))
     store = svc.stores.pairing
     now = svc.clock.now()
     draft = await store.draft(user.id)

@@ -8,8 +8,15 @@ from telegram import Update
 from bot.domain.pairing import DraftPurpose
 from bot.i18n import plain, t
 from handlers.kit.buttons import parse_id
-from handlers.kit.context import Context, is_group, remember, resident_language, services, user_language
-from handlers.kit.guards import answer, is_member
+from handlers.kit.context import (
+    Context,
+    presser_language,
+    remember,
+    resident_language,
+    services,
+    user_language,
+)
+from handlers.kit.guards import answer, in_own_chat, is_member
 from handlers.pairing.flow import begin
 from handlers.pairing.pairs import schedule_matching
 from handlers.pairing.views import offer_card, show
@@ -36,12 +43,12 @@ async def on_offer_button(update: Update, context: Context) -> None:
     if query is None or user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await remember(update, context))
     parts = (query.data or "").split(":")
     building_id = parse_id(parts[2], signed=True) if len(parts) == 3 else None
-    if is_group(update.effective_chat) or building_id is None:
-        await answer(update, plain(lang, "error.stale_button"))
+    if building_id is None or not in_own_chat(update):
+        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
         return
+    lang = resident_language(svc, await remember(update, context))
     action = parts[1]
     store, now = svc.stores.pairing, svc.clock.now()
     if action in ("b", "edit"):

@@ -11,8 +11,8 @@ from telegram import Update
 from bot.domain.pairing import Pairing, PairStatus
 from bot.i18n import plain, t
 from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, is_group, remember, resident_language, services
-from handlers.kit.guards import answer
+from handlers.kit.context import Context, presser_language, remember, resident_language, services
+from handlers.kit.guards import answer, in_own_chat, knows_of
 from handlers.pairing.checkins import on_checkin, on_regular
 from handlers.pairing.pairs import end_pair, first_name
 from handlers.pairing.suggestions import ANSWERS, on_answer, on_request_press
@@ -25,18 +25,19 @@ async def on_pair_button(update: Update, context: Context) -> None:
     if query is None or user is None:
         return
     svc = services(context)
-    lang = resident_language(svc, await remember(update, context))
     match = PAIR_DATA.match(query.data or "")
     target = parse_id(match.group(2)) if match else None
-    if match is None or target is None or is_group(update.effective_chat):
-        await answer(update, plain(lang, "error.stale_button"))
+    if match is None or target is None or not in_own_chat(update):
+        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
         return
+    lang = resident_language(svc, await remember(update, context))
     action, extra = match.group(1), match.group(3) or ""
     if action == "req":
         await on_request_press(update, context, target, lang)
         return
     pairing = await svc.stores.pairing.get(target)
-    if pairing is None:
+    if pairing is None or not await knows_of(context, pairing.building_id, user.id,
+                                             pairing.helper_id, pairing.resident_id):
         await answer(update, plain(lang, "error.stale_button"))
         return
     if not pairing.involves(user.id):

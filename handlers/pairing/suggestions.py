@@ -14,7 +14,7 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, services, user_language
-from handlers.kit.guards import answer, is_member
+from handlers.kit.guards import answer, is_member, knows_of
 from handlers.pairing.pairs import (
     first_name,
     quiet_hours,
@@ -122,7 +122,8 @@ async def on_request_press(update: Update, context: Context, request_id: int, la
     user = update.effective_user
     assert user is not None
     facts = await store.request_facts(request_id)
-    if facts is None:
+    if facts is None or not await knows_of(context, facts.building_id, user.id,
+                                           facts.requester_id, facts.helper_id):
         await answer(update, plain(lang, "error.stale_button"))
         return
     if facts.requester_id != user.id:

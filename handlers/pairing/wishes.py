@@ -8,8 +8,15 @@ from telegram import Update
 from bot.domain.pairing import DraftPurpose
 from bot.i18n import plain, t
 from handlers.kit.buttons import parse_id
-from handlers.kit.context import Context, is_group, remember, resident_language, services, user_language
-from handlers.kit.guards import answer, is_member, member_buildings
+from handlers.kit.context import (
+    Context,
+    presser_language,
+    remember,
+    resident_language,
+    services,
+    user_language,
+)
+from handlers.kit.guards import answer, in_own_chat, is_member, member_buildings
 from handlers.pairing.flow import begin
 from handlers.pairing.views import building_choice, show, want_text
 
@@ -40,11 +47,11 @@ async def on_wish_button(update: Update, context: Context) -> None:
     if query is None or user is None:
         return
     svc = services(context)
+    if not in_own_chat(update):
+        await answer(update, plain(await presser_language(svc, user), "error.not_yours"))
+        return
     lang = resident_language(svc, await remember(update, context))
     parts = (query.data or "").split(":")
-    if is_group(update.effective_chat):
-        await answer(update, plain(lang, "error.not_yours"))
-        return
     if parts == ["wsh", "new"]:
         await answer(update)
         await start_wish(update, context, edit=False)
@@ -63,8 +70,8 @@ async def on_wish_button(update: Update, context: Context) -> None:
     store = svc.stores.pairing
     wish = await store.wish(target)
     if wish is None or wish.user_id != user.id:
-        refusal = "error.not_yours" if wish else "error.stale_button"
-        await answer(update, plain(lang, refusal))
+        # A wish is shown to nobody but its owner: to anyone else it does not exist.
+        await answer(update, plain(lang, "error.stale_button"))
         return
     if not await store.withdraw_wish(target, user.id, svc.clock.now()):
         await answer(update, plain(lang, "error.stale_button"))

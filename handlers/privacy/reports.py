@@ -18,7 +18,7 @@ from bot.i18n import plain, t
 from bot.services import ReportedCard, Services
 from handlers.kit.buttons import REPORT, button, keyboard, parse_id
 from handlers.kit.context import Context, is_group, language_for, resident_language, services
-from handlers.kit.guards import admin_now, answer, is_member
+from handlers.kit.guards import admin_now, answer, in_own_chat, is_member
 from handlers.kit.send import Method, Outgoing
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,9 @@ async def _alert_admins(
 
 
 async def _admin_report(update: Update, context: Context, pattern: re.Pattern[str]) -> Report | None:
-    """The report behind a Verbergen/Laten staan press, if the presser may decide on it now."""
+    """The report behind a Verbergen/Laten staan press, if the presser may decide on it now.
+    The alert went privately to the admins of the report's group: anyone else hears the same
+    line whether the report exists or not, so nobody counts the reports of any group."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return None
@@ -121,11 +123,11 @@ async def _admin_report(update: Update, context: Context, pattern: re.Pattern[st
     lang = await language_for(update, context)
     match = pattern.match(query.data or "")
     report_id = parse_id(match.group(1)) if match else None
-    report = await svc.stores.reports.get(report_id) if report_id is not None else None
-    if report is None:
+    if report_id is None or not in_own_chat(update):
         await answer(update, plain(lang, "error.stale_button"))
         return None
-    if not await admin_now(context, report.building_id, user.id):
+    report = await svc.stores.reports.get(report_id)
+    if report is None or not await admin_now(context, report.building_id, user.id):
         await answer(update, plain(lang, "report.admin_only"), show_alert=True)
         return None
     if report.state is not ReportState.OPEN:

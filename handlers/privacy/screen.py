@@ -82,12 +82,20 @@ async def screen(update: Update, context: Context) -> None:
     a chat (an anonymous admin, a channel) or by another bot has no resident behind it: a command
     from an anonymous admin gets one short line, everything else is ignored.
     """
+    query = update.callback_query
     if not well_formed(update):
         log.warning("update %s lacks fields the bot needs; ignored", update.update_id)
+        if query is not None and isinstance(query.id, str):
+            await answer(update, plain(services(context).settings.language, "error.stale_button"))
+        raise ApplicationHandlerStop
+    if query is not None and (not query.data or query.message is None):
+        # Every button of this bot carries data and sits on a message in a chat: a press
+        # without either (a game, an inline message, a tampered client) is no button of ours,
+        # and PTB would hand a press without data to the first button handler of all.
+        await answer(update, plain(await language_for(update, context), "error.stale_button"))
         raise ApplicationHandlerStop
     if update.message is None:
-        if update.callback_query is None and update.my_chat_member is None \
-                and update.chat_member is None:
+        if query is None and update.my_chat_member is None and update.chat_member is None:
             raise ApplicationHandlerStop
         return
     message = update.message

@@ -21,7 +21,7 @@ from bot.services import Services
 from handlers import order
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, language_for, remember, resident_language, user_language
-from handlers.kit.guards import admin_now, answer
+from handlers.kit.guards import admin_now, answer, in_own_chat
 from handlers.prompts.menu import CONTACT_LINK, PREFIX
 from handlers.prompts.settings import contact_problem, save_contact
 
@@ -112,6 +112,9 @@ class ContactFlow:
         if user is None:
             return
         lang = await language_for(update, context)
+        if not in_own_chat(update):
+            await answer(update, plain(lang, "error.stale_button"))
+            return
         ended = await self._drafts.end_draft(user.id)
         await answer(update)
         if ended:

@@ -20,7 +20,7 @@ from handlers.kit.guards import answer, is_member
 from handlers.kit.reach import contact_of, need_start_line
 from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
-from handlers.requests.private_buttons import send
+from handlers.requests.private_buttons import known_request, send
 from handlers.requests.texts import helper_intro, refusal_answer, requester_intro
 from storage.request_controls import Role
 
@@ -117,6 +117,8 @@ async def on_private_claim(update: Update, context: Context) -> None:
     match = PRIVATE_DATA.match(query.data or "")
     request_id = parse_id(match.group(1)) if match else None
     request = await svc.stores.requests.get(request_id) if request_id is not None else None
+    if request is not None and chat.id == user.id:
+        request = await known_request(context, request, user.id)
     if request is None or chat.id != user.id:
         await answer(update, refusal_answer(lang, Refusal.GONE))
         return

@@ -28,13 +28,12 @@ from bot.services import Services
 from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
-    is_group,
     presser_language,
     remember,
     services,
     user_language,
 )
-from handlers.kit.guards import answer, is_member
+from handlers.kit.guards import answer, in_own_chat, is_member
 from handlers.requests.card import card_ref
 from handlers.requests.flow import limit_text, start_edit
 from handlers.requests.keyboards import (
@@ -44,7 +43,7 @@ from handlers.requests.keyboards import (
 )
 from handlers.requests.notices import refresh_series, reopen, tell_helper_cancelled
 from handlers.requests.posting import publish
-from handlers.requests.private_buttons import replace_pressed, send
+from handlers.requests.private_buttons import known_request, replace_pressed, send
 from handlers.requests.schedule import stop_series, unschedule_request
 from handlers.requests.texts import first_name, refusal_answer
 from storage.request_controls import Role
@@ -68,11 +67,12 @@ async def on_control(update: Update, context: Context) -> None:
     lang = await presser_language(svc, user)
     match = CONTROL_DATA.match(query.data or "")
     request_id = parse_id(match.group(2)) if match else None
-    if match is None or request_id is None or is_group(update.effective_chat):
+    if match is None or request_id is None or not in_own_chat(update):
         await answer(update, refusal_answer(lang, Refusal.GONE))
         return
     await remember(update, context)
-    what, request = match.group(1), await svc.stores.requests.get(request_id)
+    what = match.group(1)
+    request = await known_request(context, await svc.stores.requests.get(request_id), user.id)
     refused = refusal(ACTIONS[what], request, user.id, svc.clock.now())
     if refused is not None or request is None:
         await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
@@ -184,10 +184,11 @@ async def on_again(update: Update, context: Context) -> None:
     request_id = parse_id(match.group(1)) if match else None
     request = await store.get(request_id) if request_id is not None else None
     choice = match.group(2) if match else ""
+    if match is None or choice not in WhenChoice.__members__.values() \
+            or not in_own_chat(update):
+        request = None
+    request = await known_request(context, request, user.id)
     refused = refusal(Action.REPOST, request, user.id, now)
-    if match is None or choice not in WhenChoice.__members__.values() or is_group(
-            update.effective_chat):
-        refused = Refusal.GONE
     if refused is not None or request is None:
         await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
         return

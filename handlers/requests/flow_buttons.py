@@ -18,8 +18,14 @@ from bot.domain.requests import (
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import parse_id
-from handlers.kit.context import Context, is_group, remember, resident_language, services
-from handlers.kit.guards import answer, is_member
+from handlers.kit.context import (
+    Context,
+    presser_language,
+    remember,
+    resident_language,
+    services,
+)
+from handlers.kit.guards import answer, in_own_chat, is_member
 from handlers.requests.edits import apply_when_edit
 from handlers.requests.flow import (
     begin,
@@ -35,10 +41,12 @@ from handlers.requests.posting import publish
 
 async def on_flow_button(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None or is_group(update.effective_chat):
-        await answer(update)
+    if query is None or query.data is None or user is None:
         return
     svc = services(context)
+    if not in_own_chat(update):
+        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
+        return
     store = svc.stores.requests
     lang = resident_language(svc, await remember(update, context))
     parts = query.data.split(":")

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.domain.requests import HelpRequest
 from bot.services import Services
 from handlers.kit.cards import RenderedCard
+from handlers.kit.context import Context
+from handlers.kit.guards import knows_of
 from handlers.kit.send import CardRef, Method, Outgoing
 from storage.request_controls import Role
 
@@ -107,3 +110,14 @@ async def replace_pressed(update: Update, svc: Services, request_id: int, role: 
     else:
         await store.drop_live(request_id, role)
     await svc.out.replace_pressed(update, text, keyboard)
+
+
+async def known_request(context: Context, request: HelpRequest | None,
+                        user_id: int) -> HelpRequest | None:
+    """The request as far as the presser may know of it: to someone with no part in it and no
+    home in its building it is as unknown as an id nothing has ("not yours", "taken", "closed"
+    would each tell that it exists)."""
+    if request is None or await knows_of(context, request.building_id, user_id,
+                                         request.requester_id, request.helper_id):
+        return request
+    return None
