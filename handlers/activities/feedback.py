@@ -19,9 +19,9 @@ from bot.services import Services
 from handlers.activities.card import card_ref, organiser_label
 from handlers.activities.hosting import thank_the_group
 from handlers.activities.reach import tell
-from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, user_language
+from handlers.kit.press import Press
 
 PROMPT_KIND = "activity"
 """The kind of private prompt residents can mute (see /meldingen)."""
@@ -69,29 +69,38 @@ async def people_there(svc: Services, activity: Activity, user_id: int) -> int:
     return 1 + (mine.guests if mine is not None else 0)
 
 
-async def on_rating(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    svc = services(context)
-    store, now = svc.stores.activities, svc.clock.now()
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
+async def answered(update: Update, context: Context, choices: tuple[str, ...] | None = None,
+                   ) -> tuple[Press, Activity, str] | None:
+    """A look-back button (`act:<question>:<activity>:<answer>`): the press, the activity and
+    the answer, or None after the stale answer."""
+    press = await Press.open(update, context)
+    if press is None:
+        return None
+    activity_id = press.number(2, parts=4)
+    said = press.parts[-1]
     activity = None
-    activity_id = parse_id(parts[2]) if len(parts) == 4 else None
-    if activity_id is not None and parts[3] in (*RATINGS, ABSENT):
-        activity = await store.get(activity_id)
+    if activity_id is not None and (choices is None or said in choices):
+        activity = await press.svc.stores.activities.get(activity_id)
     if activity is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
+        return None
+    return press, activity, said
+
+
+async def on_rating(update: Update, context: Context) -> None:
+    found = await answered(update, context, (*RATINGS, ABSENT))
+    if found is None:
         return
-    rating = parts[3]
+    press, activity, rating = found
+    svc, user, lang = press.svc, press.user, press.lang
+    store, now = svc.stores.activities, svc.clock.now()
     there = 0 if rating == ABSENT else await people_there(svc, activity, user.id)
     if not await store.say_came(activity.id, user.id, there, now):
-        await answer(update, plain(lang, "error.not_yours"))
+        await press.tell("error.not_yours")
         return
     if rating != ABSENT:
         await store.rate(activity.id, user.id, rating, now)
-    await answer(update)
+    await press.answer()
     await svc.cards.refresh(card_ref(activity.id))
     organiser = organiser_label(lang, activity.organiser_name)
     if rating == "good":
@@ -107,21 +116,15 @@ async def on_rating(update: Update, context: Context) -> None:
 
 async def on_help_next(update: Update, context: Context) -> None:
     """"Would you help next time?": the organiser hears privately who would, once."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    found = await answered(update, context)
+    if found is None:
         return
-    svc = services(context)
-    store = svc.stores.activities
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
-    activity_id = parse_id(parts[2]) if len(parts) == 4 else None
-    activity = await store.get(activity_id) if activity_id is not None else None
-    if activity is None:
-        await answer(update, plain(lang, "error.stale_button"))
-        return
-    yes = parts[3] == "y"
-    first_time = await store.answer_help(activity.id, user.id, yes, svc.clock.now())
-    await answer(update)
+    press, activity, said = found
+    svc, user, lang = press.svc, press.user, press.lang
+    yes = said == "y"
+    first_time = await svc.stores.activities.answer_help(activity.id, user.id, yes,
+                                                         svc.clock.now())
+    await press.answer()
     is_organiser = activity.organiser_id == user.id
     if yes and is_organiser:
         key = "activity.lookback.organise_again"

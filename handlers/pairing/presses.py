@@ -11,8 +11,9 @@ from telegram import Update
 from bot.domain.pairing import Pairing, PairStatus
 from bot.i18n import plain, t
 from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, is_group, remember, resident_language, services
+from handlers.kit.context import Context, services
 from handlers.kit.guards import answer
+from handlers.kit.press import Press, Speaks
 from handlers.pairing.checkins import on_checkin, on_regular
 from handlers.pairing.pairs import end_pair, first_name
 from handlers.pairing.suggestions import ANSWERS, on_answer, on_request_press
@@ -21,26 +22,25 @@ PAIR_DATA = re.compile(r"^pair:(h|r|met|not|reg|end|endy|endn|req):(\d+)(?::([a-
 
 
 async def on_pair_button(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context, Speaks.RESIDENT)
+    if press is None:
         return
-    svc = services(context)
-    lang = resident_language(svc, await remember(update, context))
-    match = PAIR_DATA.match(query.data or "")
+    lang = press.lang
+    match = PAIR_DATA.match(press.data)
     target = parse_id(match.group(2)) if match else None
-    if match is None or target is None or is_group(update.effective_chat):
-        await answer(update, plain(lang, "error.stale_button"))
+    if match is None or target is None or press.in_group:
+        await press.tell("error.stale_button")
         return
     action, extra = match.group(1), match.group(3) or ""
     if action == "req":
         await on_request_press(update, context, target, lang)
         return
-    pairing = await svc.stores.pairing.get(target)
+    pairing = await press.svc.stores.pairing.get(target)
     if pairing is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    if not pairing.involves(user.id):
-        await answer(update, plain(lang, "error.not_yours"))
+    if not pairing.involves(press.user.id):
+        await press.tell("error.not_yours")
         return
     if action in ANSWERS:
         await on_answer(update, context, pairing, action, extra, lang)

@@ -28,13 +28,11 @@ from bot.services import Services
 from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
-    is_group,
-    presser_language,
     remember,
-    services,
     user_language,
 )
 from handlers.kit.guards import answer, is_member
+from handlers.kit.press import Press
 from handlers.requests.card import card_ref
 from handlers.requests.flow import limit_text, start_edit
 from handlers.requests.keyboards import (
@@ -61,24 +59,23 @@ Control = Callable[[Update, Services, HelpRequest, str], Awaitable[None]]
 
 
 async def on_control(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    match = CONTROL_DATA.match(query.data or "")
+    svc, lang = press.svc, press.lang
+    match = CONTROL_DATA.match(press.data)
     request_id = parse_id(match.group(2)) if match else None
-    if match is None or request_id is None or is_group(update.effective_chat):
-        await answer(update, refusal_answer(lang, Refusal.GONE))
+    if match is None or request_id is None or press.in_group:
+        await press.answer(refusal_answer(lang, Refusal.GONE))
         return
     await remember(update, context)
     what, request = match.group(1), await svc.stores.requests.get(request_id)
-    refused = refusal(ACTIONS[what], request, user.id, svc.clock.now())
+    refused = refusal(ACTIONS[what], request, press.user.id, svc.clock.now())
     if refused is not None or request is None:
-        await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
+        await press.answer(refusal_answer(lang, refused or Refusal.GONE, request))
         return
     if what in EDIT_STEPS:
-        await answer(update)
+        await press.answer()
         await start_edit(update, svc, request, EDIT_STEPS[what], lang)
         return
     handlers: dict[str, Control] = {"done": _done, "thx": _thank, "wd": _withdraw,
@@ -174,39 +171,37 @@ async def _stop_series(update: Update, svc: Services, request: HelpRequest, lang
 
 async def on_again(update: Update, context: Context) -> None:
     """One tap after an unclaimed request closed: the same request again, for a new day."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
+    svc, user_id, lang = press.svc, press.user.id, press.lang
     store, now = svc.stores.requests, svc.clock.now()
-    lang = await presser_language(svc, user)
-    match = AGAIN_DATA.match(query.data or "")
+    match = AGAIN_DATA.match(press.data)
     request_id = parse_id(match.group(1)) if match else None
     request = await store.get(request_id) if request_id is not None else None
     choice = match.group(2) if match else ""
-    refused = refusal(Action.REPOST, request, user.id, now)
-    if match is None or choice not in WhenChoice.__members__.values() or is_group(
-            update.effective_chat):
+    refused = refusal(Action.REPOST, request, user_id, now)
+    if match is None or choice not in WhenChoice.__members__.values() or press.in_group:
         refused = Refusal.GONE
     if refused is not None or request is None:
-        await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
+        await press.answer(refusal_answer(lang, refused or Refusal.GONE, request))
         return
     building = await svc.buildings.get(request.building_id)
-    if building is None or not await is_member(context, request.building_id, user.id):
-        await answer(update, plain(lang, "request.flow.not_member"), show_alert=True)
+    if building is None or not await is_member(context, request.building_id, user_id):
+        await press.tell("request.flow.not_member", alert=True)
         return
     if request.description is None:
-        await answer(update, plain(lang, "request.answer.closed"))
+        await press.tell("request.answer.closed")
         return
     when = when_from_choice(WhenChoice(choice), now, svc.settings.zone,
                             building.settings.quiet_hours)
     if isinstance(when, WhenError):
-        await answer(update, plain(lang, f"request.when_error.{when.value}"), show_alert=True)
+        await press.tell(f"request.when_error.{when.value}", alert=True)
         return
-    limited = await limit_text(svc, lang, user.id, request.building_id)
+    limited = await limit_text(svc, lang, user_id, request.building_id)
     if limited is not None:
-        await answer(update, limited, show_alert=True)
+        await press.answer(limited, alert=True)
         return
     copy = await store.copy(request, when, now, series_id=None)
-    await answer(update)
+    await press.answer()
     await publish(update, svc, copy, lang)
