@@ -110,6 +110,16 @@ class PersonalData(Protocol):
         ...
 
 
+class CardFeature(PersonalData, Reportable, Protocol):
+    """A feature whose residents post cards in the group (requests, activities, ideas): its
+    data is personal and its cards reportable; it knows when its group was last active and
+    what a resident who leaves lets go of."""
+
+    async def last_activity(self, building_id: int) -> datetime | None: ...
+
+    async def departed(self, building_id: int, user_id: int, now: datetime) -> None: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     """Every feature's store, built once; features receive them here and never build one."""
@@ -180,6 +190,16 @@ class Services:
             if not await allowed(user_id, kind, now):
                 return False
         return True
+
+    def add_card_feature(self, kind: str, feature: CardFeature, repost: MoveHook) -> None:
+        """Plug in a feature with cards in the group: export, forget and expiry of its data,
+        "Meld" on its cards (`kind` as in the button), the group's last activity, a departing
+        resident, and `repost` to bring its cards along when the group moves."""
+        self.personal_data.append(feature)
+        self.reportables[kind] = feature
+        self.activity_probes.append(feature.last_activity)
+        self.departure_hooks.append(feature.departed)
+        self.move_hooks.append(repost)
 
     async def run_departure_hooks(self, building_id: int, user_id: int, now: datetime) -> None:
         """A resident left (or was forgotten): every feature gets its turn; one failing hook

@@ -8,7 +8,9 @@
         welcome = await sb.next_message(group)
 
 `world.World` holds the state (people, chats, messages, the update queue) without HTTP;
-`methods.BotApi` implements the Bot API methods on it; `server.SandboxServer` speaks HTTP.
+`methods.BotApi` implements the Bot API methods on it; `server.SandboxServer` speaks HTTP;
+`driver.Sandbox` drives it all: people act (`acting`: `say`, `tap`, `open_private`, the resident
+actions end-to-end tests share) and the bot's calls are watched (`watching`).
 """
 
 from sandbox.driver import CallbackResult, Sandbox

@@ -24,12 +24,12 @@ async def begin_here(world: World, *users: SandboxUser) -> None:
     """Residents tap "Begin hier" under the welcome: a private chat tied to the building."""
     url = world.sb.bot_messages(world.group)[0].url_buttons()["Begin hier"]
     for user in users:
-        await world.sb.open_link(user, url)
+        await world.sb.open_private(user, url)
         await world.sb.next_message(user)
 
 
 async def open_offer(world: World, user: SandboxUser) -> SandboxMessage:
-    await world.sb.command(user, user, "aanbod")
+    await world.sb.say(user, user, "/aanbod")
     return await world.sb.next_message(user)
 
 
@@ -63,7 +63,7 @@ async def offer(world: World, user: SandboxUser, *, kinds: tuple[str, ...] = ("c
 async def wish(world: World, user: SandboxUser, *, kind: str = "company",
                days: tuple[int, ...] = (3,), parts: tuple[str, ...] = ("afternoon",)) -> SandboxMessage:
     """/vastebuur with no pairs yet: straight into asking for a regular neighbour."""
-    await world.sb.command(user, user, "vastebuur")
+    await world.sb.say(user, user, "/vastebuur")
     question = await world.sb.next_message(user)
     await tap(world, user, question, f"pf:k:{kind}")
     question = await world.sb.next_edit(user)
@@ -132,10 +132,10 @@ async def test_offer_wish_decline_is_silent_and_names_come_only_after_both_say_y
         await world.add_bot()
         await begin_here(world, anouk, fatma)
         # Kees starts from the group: one short line with a button, nothing about his offer.
-        await sb.command(kees, world.group, "aanbod")
+        await sb.say(kees, world.group, "/aanbod")
         line = await sb.next_message(world.group)
         assert line.text == t("nl", "offer.group.go_private")
-        await sb.open_link(kees, line.url_buttons()["Open Omzien"])
+        await sb.open_private(kees, line.url_buttons()["Open Omzien"])
         first = await sb.next_message(kees)
         assert first.text.startswith("Wat doe je graag voor je buren in Flat De Linde?")
         assert "Oogje in het zeil houden" in first.button_texts() and "Maatje" in first.button_texts()
@@ -287,7 +287,7 @@ async def test_either_side_stops_without_reasons_and_the_other_hears_it_kindly(w
         await world.add_bot()
         await begin_here(world, anouk, fatma)
         to_anouk, _ = await pair_up(world, anouk, fatma)
-        await sb.command(fatma, fatma, "vastebuur")
+        await sb.say(fatma, fatma, "/vastebuur")
         mine = await sb.next_message(fatma)
         assert "Anouk: gezelschap" in mine.text
         assert mine.button_texts() == ["Stoppen met Anouk", "Vraag een vaste buur"]
@@ -348,7 +348,7 @@ async def test_buttons_pressed_by_someone_else_change_nothing(world: World) -> N
         pairing = (await pairing_store(world).involving(kees.id))[0]
         # The suggestion forwarded to Mehmet, and pressed there; and forged by Fatma herself.
         for presser, message in ((mehmet, own), (fatma, sb.bot_messages(fatma)[-1])):
-            answered = await (await sb.press_data(presser, message, f"pair:h:{pairing.id}:y")).answer()
+            answered = await (await sb.tap(presser, message, f"pair:h:{pairing.id}:y", forged=True)).answer()
             assert answered.text == t("nl", "error.not_yours")
         stored = await pairing_store(world).get(pairing.id)
         assert stored is not None and stored.status is PairStatus.ASKED_HELPER
@@ -356,11 +356,11 @@ async def test_buttons_pressed_by_someone_else_change_nothing(world: World) -> N
         await tap(world, kees, suggestion, "Ja, graag")
         await sb.next_message(fatma, containing="Een buur wil graag")
         for presser, message in ((mehmet, own), (kees, suggestion)):
-            answered = await (await sb.press_data(presser, message, f"pair:r:{pairing.id}:y")).answer()
+            answered = await (await sb.tap(presser, message, f"pair:r:{pairing.id}:y", forged=True)).answer()
             assert answered.text == t("nl", "error.not_yours")
-        forged = await (await sb.press_data(mehmet, own, "pair:end:999999")).answer()
+        forged = await (await sb.tap(mehmet, own, "pair:end:999999", forged=True)).answer()
         assert forged.text == t("nl", "error.stale_button")
-        junk = await (await sb.press_data(mehmet, own, "pair:h:1:maybe")).answer()
+        junk = await (await sb.tap(mehmet, own, "pair:h:1:maybe", forged=True)).answer()
         assert junk.text == t("nl", "error.stale_button")
         stored = await pairing_store(world).get(pairing.id)
         assert stored is not None and stored.status is PairStatus.ASKED_RESIDENT
@@ -410,7 +410,7 @@ async def test_offer_survives_a_restart_pauses_and_nothing_is_suggested_at_night
         await tap(world, kees, again, "Stop")
         assert (await sb.next_edit(kees)).text == t("nl", "pairing.flow.stopped")
         assert await pairing_store(world).offer(world.group.id, kees.id) is not None
-        await sb.command(kees, kees, "aanbod")
+        await sb.say(kees, kees, "/aanbod")
         card = await sb.next_message(kees)
         await tap(world, kees, card, "Verwijderen")
         assert (await sb.next_edit(kees)).text == t("nl", "offer.removed")
@@ -423,10 +423,10 @@ async def test_worried_shows_the_admins_contact_or_how_to_set_it_and_112(world: 
     stranger = sb.add_user("Sanne", language_code="nl")
     async with world.bot():
         await world.add_bot()
-        await sb.command(kees, world.group, "zorgen")
+        await sb.say(kees, world.group, "/zorgen")
         line = await sb.next_message(world.group)
         assert line.text == t("nl", "worried.group.go_private")
-        await sb.open_link(kees, line.url_buttons()["Open Omzien"])
+        await sb.open_private(kees, line.url_buttons()["Open Omzien"])
         shown = await sb.next_message(kees)
         assert "Flat De Linde" in shown.text and "/instellingen" in shown.text
         assert "112" in shown.text and "Ik geef zelf niets door" in shown.text
@@ -436,20 +436,20 @@ async def test_worried_shows_the_admins_contact_or_how_to_set_it_and_112(world: 
         assert building is not None
         await svc.buildings.save_settings(world.group.id, building.settings.model_copy(
             update={"care_contact": "Wijkteam Noord <ma-vr>, 020-123 4567"}))
-        await sb.command(kees, kees, "zorgen")
+        await sb.say(kees, kees, "/zorgen")
         shown = await sb.next_message(kees)
         assert "Wijkteam Noord <ma-vr>, 020-123 4567" in shown.text
         assert "/instellingen" not in shown.text and "112" in shown.text
         john = world.user("John")
         await begin_here(world, john)
-        await sb.command(john, john, "worried")
+        await sb.say(john, john, "/worried")
         shown = await sb.next_message(john)
         assert shown.text.startswith("Worried about a neighbour?")
         assert "Wijkteam Noord <ma-vr>" in shown.text and "Call 112" in shown.text
 
-        await sb.start_private(stranger)
+        await sb.open_private(stranger)
         await sb.next_message(stranger)
-        await sb.command(stranger, stranger, "worried")
+        await sb.say(stranger, stranger, "/worried")
         shown = await sb.next_message(stranger)
         assert t("nl", "worried.no_group") in shown.text
         assert "Veilig Thuis" in shown.text and "112" in shown.text
@@ -491,7 +491,7 @@ async def test_a_withdrawn_wish_is_no_longer_suggested(world: World) -> None:
         await world.add_bot()
         await begin_here(world, kees, fatma)
         await wish(world, fatma)
-        await sb.command(fatma, fatma, "vastebuur")
+        await sb.say(fatma, fatma, "/vastebuur")
         mine = await sb.next_message(fatma)
         assert "Je zoekt nog gezelschap op donderdagmiddag." in mine.text
         await tap(world, fatma, mine, "Niet meer zoeken: Gezelschap of wandelen")
@@ -516,7 +516,7 @@ async def test_from_a_done_request_to_a_regular_neighbour(world: World) -> None:
         thank = await sb.next_edit(fatma, containing="bedanken")
         assert "Vaker samen doen" in thank.button_texts()
 
-        forged = await (await sb.press_data(kees, to_kees, f"pair:req:{posted.request_id}")).answer()
+        forged = await (await sb.tap(kees, to_kees, f"pair:req:{posted.request_id}", forged=True)).answer()
         assert forged.text == t("nl", "error.not_yours")
         await tap(world, fatma, thank, "Vaker samen doen")
         assert (await sb.next_message(fatma)).text == t("nl", "pairing.request.asking", name="Kees")

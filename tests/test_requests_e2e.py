@@ -18,10 +18,10 @@ async def test_ask_from_the_group_posts_an_escaped_card(world: World) -> None:
     async with world.bot():
         await world.add_bot()
         assert set(sb.bot_messages(world.group)[-1].url_buttons()) == {"Begin hier", "Vraag hulp"}
-        await sb.command(fatma, world.group, "vraag")
+        await sb.say(fatma, world.group, "/vraag")
         pointer = await sb.next_message(world.group)
         assert pointer.text == t("nl", "request.group.go_private")
-        await sb.open_link(fatma, pointer.url_buttons()["Vraag hulp"])
+        await sb.open_private(fatma, pointer.url_buttons()["Vraag hulp"])
         question = await sb.next_message(fatma)
         assert "Flat De Linde" in question.text and "Waarmee zoek je hulp?" in question.text
         assert question.button_texts() == KINDS_NL
@@ -29,11 +29,11 @@ async def test_ask_from_the_group_posts_an_escaped_card(world: World) -> None:
         question = await sb.next_edit(fatma)
         assert "Schrijf in een paar woorden" in question.text
         text = "Lift naar <dokter> & terug 🙂 שלום עליכם"
-        await sb.send(fatma, fatma, text)
+        await sb.say(fatma, fatma, text)
         question = await sb.next_message(fatma)
         assert "Wanneer heb je hulp nodig?" in question.text
         assert question.button_texts() == ["Vandaag", "Morgen", "Deze week", "Stop"]
-        await sb.send(fatma, fatma, "za 14:00")
+        await sb.say(fatma, fatma, "za 14:00")
         question = await sb.next_message(fatma)
         assert question.button_texts() == ["Met mijn naam (Fatma)", "Als een buur", "Stop"]
         await tap(world, fatma, question, "Met mijn naam (Fatma)")
@@ -69,7 +69,7 @@ async def test_several_buildings_pick_one_and_stop_posts_nothing(world: World) -
         await sb.add_bot_to_group(eik, by=world.admin)
         await sb.next_message(eik)
         await started(world, fatma)  # a plain /start finds both of her buildings
-        await sb.command(fatma, fatma, "vraag")
+        await sb.say(fatma, fatma, "/vraag")
         choice = await sb.next_message(fatma)
         assert sorted(choice.button_texts()[:-1]) == ["Flat De Eik", "Flat De Linde"]
         assert choice.button_texts()[-1] == "Stop"
@@ -89,16 +89,16 @@ async def test_281_characters_are_refused_and_280_of_one_word_fit(world: World) 
     async with world.bot():
         await world.add_bot()
         await to_text_step(world, anouk)
-        await sb.send(anouk, anouk, "x" * 281)
+        await sb.say(anouk, anouk, "x" * 281)
         again = await sb.next_message(anouk)
         assert again.text.startswith("Je tekst heeft 281 letters. Er passen er 280.")
         assert "Schrijf in een paar woorden" in again.text
         assert again.button_texts() == ["Stop"]
-        await sb.send(anouk, anouk, "   ")
+        await sb.say(anouk, anouk, "   ")
         assert (await sb.next_message(anouk)).text.startswith(t("nl", "request.flow.text_empty"))
         word = "Hulpvraag" * 31 + "a"
         assert len(word) == 280
-        await sb.send(anouk, anouk, word)
+        await sb.say(anouk, anouk, word)
         question = await sb.next_message(anouk)
         assert "Wanneer heb je hulp nodig?" in question.text
         draft = await store(world).draft(anouk.id)
@@ -110,22 +110,22 @@ async def test_past_impossible_and_unreadable_times_ask_again(world: World) -> N
     async with world.bot():
         await world.add_bot()
         await to_text_step(world, kees, "Klusje")
-        await sb.send(kees, kees, "Lamp ophangen")
+        await sb.say(kees, kees, "Lamp ophangen")
         await sb.next_message(kees)
         for typed, key in (("22-11-2026 15:00", "past"), ("31-02 10:00", "impossible"),
                            ("als het uitkomt", "unreadable")):
-            await sb.send(kees, kees, typed)
+            await sb.say(kees, kees, typed)
             again = await sb.next_message(kees)
             assert again.text.startswith(t("nl", f"request.when_error.{key}").split("<")[0]), typed
             assert "Wanneer heb je hulp nodig?" in again.text
             assert again.button_texts() == ["Vandaag", "Morgen", "Deze week", "Stop"]
         draft = await store(world).draft(kees.id)
         assert draft is not None and draft.step is DraftStep.WHEN and draft.when is None
-        await sb.send(kees, kees, "morgen 10:30")
+        await sb.say(kees, kees, "morgen 10:30")
         assert "Zet ik je naam bij de vraag" in (await sb.next_message(kees)).text
-        await sb.command(kees, kees, "stop")
+        await sb.say(kees, kees, "/stop")
         assert (await sb.next_message(kees)).text == t("nl", "request.flow.stopped")
-        await sb.send(kees, kees, "za 14:00")
+        await sb.say(kees, kees, "za 14:00")
         await sb.settle()
         # After /stop a typed time belongs to no flow: the resident gets the menu, not a request.
         assert sb.bot_messages(kees)[-1].text.startswith(t("nl", "home.text").split("\n")[0])
@@ -138,7 +138,7 @@ async def test_a_restart_in_the_middle_of_the_flow_continues(world: World) -> No
     async with world.bot():
         await world.add_bot()
         await to_text_step(world, youssef, "Telefoon of computer")
-    await sb.send(youssef, youssef, "Mijn telefoon doet geen updates meer")
+    await sb.say(youssef, youssef, "Mijn telefoon doet geen updates meer")
     async with world.bot():
         question = await sb.next_message(youssef)
         assert "Wanneer heb je hulp nodig?" in question.text
@@ -167,10 +167,10 @@ async def test_on_behalf_of_a_neighbour_in_english(world: World) -> None:
         assert "What do you need help with?" in question.text
         await tap(world, john, question, "Bins or rubbish")
         await sb.next_edit(john)
-        await sb.send(john, john, "Mrs. de Wit's bin needs to go out")
+        await sb.say(john, john, "Mrs. de Wit's bin needs to go out")
         question = await sb.next_message(john)
         assert "When do you need help?" in question.text
-        await sb.send(john, john, "tuesday 7pm")
+        await sb.say(john, john, "tuesday 7pm")
         question = await sb.next_message(john)
         await tap(world, john, question, "With my name (John)")
         preview = await sb.next_edit(john)

@@ -249,6 +249,34 @@ async def test_privacy_mode_hands_the_bot_only_commands_replies_and_service_mess
     assert (await sb.send(kees, group, "gewoon praten")).update_id is not None
 
 
+async def test_the_resident_actions_write_open_and_tap_as_the_finer_steps_do(sb: Sandbox) -> None:
+    """`say`, `open_private` and `tap`: a command is addressed to the bot in a group only,
+    anything else goes as typed; a deep link or a payload opens the private chat; a tap needs
+    the button unless it is forged."""
+    fatma, kees = sb.add_user("Fatma"), sb.add_user("Kees")
+    group = sb.add_group("Flat", members=[kees], admins=[fatma])
+    await sb.add_bot_to_group(group, by=fatma)
+    said = [await sb.say(kees, group, text) for text in (
+        "/vraag", "/vraag melk halen", "/weghalen@OmzienBot", "/help@OtherBot", "Goedemorgen")]
+    assert [m.text for m in said] == [
+        "/vraag@OmzienBot", "/vraag@OmzienBot melk halen", "/weghalen@OmzienBot", "/help@OtherBot",
+        "Goedemorgen"]
+    assert (await sb.say(kees, group, "/help", mention=False)).text == "/help"
+    opened = [await sb.open_private(fatma, way) for way in (
+        None, "welkom", "https://t.me/OmzienBot?start=welkom", "https://t.me/OmzienBot?start=n!et")]
+    assert [m.text for m in opened] == ["/start", "/start welkom", "/start welkom", "/start"]
+    assert (await sb.say(fatma, fatma, "/vraag")).text == "/vraag"
+    _, body = await call(sb, "sendMessage", json_body={
+        "chat_id": group.id, "text": "Kies", "reply_markup": keyboard("Ja").to_dict()})
+    card = sb.message(group, body["result"]["message_id"])
+    assert card is not None
+    tapped = await sb.tap(kees, card, "Ja")
+    forged = await sb.tap(kees, card, "nee", forged=True)
+    assert [sb.world.callback_queries[q.query_id].data for q in (tapped, forged)] == ["ja", "nee"]
+    with pytest.raises(LookupError):
+        await sb.tap(kees, card, "Nee")
+
+
 async def test_membership_is_real(sb: Sandbox) -> None:
     fatma, kees, noor = sb.add_user("Fatma"), sb.add_user("Kees"), sb.add_user("Noor")
     creator = sb.add_user("Marieke")

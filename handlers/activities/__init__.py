@@ -5,7 +5,9 @@ fades."""
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from functools import partial
+
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.services import Services
 from handlers.activities.calendar import CALENDAR_LINK, on_calendar, open_calendar_link
@@ -19,6 +21,7 @@ from handlers.activities.jobs import Jobs
 from handlers.activities.manage import on_fading, on_manage
 from handlers.activities.rsvp import on_private_answer, on_rsvp
 from handlers.activities.schedule import recover, repost_after_move
+from handlers.kit.press import route_presses
 
 __all__ = ["COMMANDS", "register"]
 
@@ -32,26 +35,26 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.flows.register(ActivityFlow(svc))
     Jobs(svc).register()
     data = ActivityData(svc)
-    svc.personal_data.append(data)
-    svc.reportables[REPORT_KIND] = data
+    svc.add_card_feature(REPORT_KIND, data, partial(repost_after_move, svc))
     svc.digest_sources.append(data.digest)
-    svc.activity_probes.append(data.last_activity)
-    svc.departure_hooks.append(data.departed)
-    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
-    svc.link_routes[NEW_LINK] = open_new_link
-    svc.link_routes[CALENDAR_LINK] = open_calendar_link
+    svc.link_routes.update({
+        NEW_LINK: open_new_link,
+        CALENDAR_LINK: open_calendar_link,
+    })
 
     app.add_handler(CommandHandler(["activiteit", "activity"], on_command))
-    app.add_handler(CallbackQueryHandler(on_rsvp, pattern=r"^act:(go|maybe|plus|no):\d+$"))
-    app.add_handler(CallbackQueryHandler(on_private_answer, pattern=r"^actp:"))
-    app.add_handler(CallbackQueryHandler(on_calendar, pattern=r"^act:ics:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_host_offer, pattern=r"^act:host:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_host_decision, pattern=r"^act:host(ok|no):\d+$"))
-    app.add_handler(CallbackQueryHandler(on_rating, pattern=r"^act:rate:"))
-    app.add_handler(CallbackQueryHandler(on_help_next, pattern=r"^act:help:"))
-    app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^actf:"))
-    app.add_handler(CallbackQueryHandler(on_manage, pattern=r"^actm:"))
-    app.add_handler(CallbackQueryHandler(on_fading, pattern=r"^actfade:"))
+    route_presses(app, {
+        r"^act:(go|maybe|plus|no):\d+$": on_rsvp,
+        r"^actp:": on_private_answer,
+        r"^act:ics:\d+$": on_calendar,
+        r"^act:host:\d+$": on_host_offer,
+        r"^act:host(ok|no):\d+$": on_host_decision,
+        r"^act:rate:": on_rating,
+        r"^act:help:": on_help_next,
+        r"^actf:": on_flow_button,
+        r"^actm:": on_manage,
+        r"^actfade:": on_fading,
+    })
 
     started = svc.clock.now()
 

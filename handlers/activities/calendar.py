@@ -11,12 +11,12 @@ from telegram import Update
 from bot.domain.activities import Activity
 from bot.domain.calendar import activity_ics, ics_filename
 from bot.domain.deeplinks import DeepLink
-from bot.i18n import plain, t
+from bot.i18n import t
 from bot.services import Services
 from handlers.activities.card import card_ref
 from handlers.activities.rsvp import card_press, closed_key
 from handlers.kit.context import Context, services, user_language
-from handlers.kit.guards import answer
+from handlers.kit.press import Press, pressed_with
 from handlers.kit.reach import need_start_line
 
 CALENDAR_LINK = "actics"
@@ -31,24 +31,20 @@ async def send_calendar(svc: Services, user_id: int, activity: Activity) -> None
                            private=True)
 
 
-async def on_calendar(update: Update, context: Context) -> None:
-    found = await card_press(update, context)
-    user = update.effective_user
-    if found is None or user is None:
-        return
-    activity, lang = found
-    svc = services(context)
+@pressed_with(card_press)
+async def on_calendar(press: Press, activity: Activity) -> None:
+    svc, user_id = press.svc, press.user.id
     if not activity.is_open:
-        await answer(update, plain(lang, closed_key(activity)))
+        await press.tell(closed_key(activity))
         return
-    resident = await svc.residents.get(user.id)
+    resident = await svc.residents.get(user_id)
     if resident is not None and resident.can_be_messaged:
-        await send_calendar(svc, user.id, activity)
-        await answer(update, plain(lang, "activity.ics.sent"))
+        await send_calendar(svc, user_id, activity)
+        await press.tell("activity.ics.sent")
         return
-    await answer(update, plain(lang, "activity.ics.open_first"))
+    await press.tell("activity.ics.open_first")
     await svc.out.send(await need_start_line(
-        svc, activity.building_id, user.id, kind=CALENDAR_LINK, target=str(activity.id),
+        svc, activity.building_id, user_id, kind=CALENDAR_LINK, target=str(activity.id),
         reply_to_card=card_ref(activity.id)))
 
 

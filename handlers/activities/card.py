@@ -7,12 +7,12 @@ delivery makes one edit of whatever is true by then.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.activities import (
     Activity,
@@ -24,10 +24,9 @@ from bot.domain.activities import (
 )
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.kit.buttons import button, keyboard, link_button, parse_id, report_button
+from handlers.kit.buttons import button, keyboard, link_button, report_button
 from handlers.kit.cards import RenderedCard
-from handlers.kit.context import Context, group_language, presser_language, services
-from handlers.kit.guards import answer, is_member, member_press, on_own_ground
+from handlers.kit.context import group_language
 from handlers.kit.send import CardRef
 
 ACTIVITY_CARD = "activity"
@@ -234,33 +233,3 @@ async def catch_up(svc: Services, store: VersionedCards, ref: Callable[[int], Ca
         await svc.cards.refresh(ref(item_id))
         if item is not None:
             await store.mark_shown(item_id, item.card_version)
-
-
-class InBuilding(Protocol):
-    @property
-    def building_id(self) -> int: ...
-
-
-Item = TypeVar("Item", bound=InBuilding)
-
-
-async def pressed_on_card(update: Update, context: Context,
-                          get: Callable[[int], Awaitable[Item | None]]) -> Item | None:
-    """The item behind a button (`prefix:action:id`) pressed by a member of its building, in
-    its own group or in the presser's own chat (where "Mijn dingen" shows it); anyone else gets
-    a short answer. Pressed privately by a non-member, the item is as unknown as an id nothing
-    has (the card in the group is seen by whoever sees the group; the id alone tells nothing)."""
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or query.data is None or user is None or chat is None:
-        return None
-    parts = query.data.split(":")
-    item_id = parse_id(parts[2]) if len(parts) == 3 else None
-    item = await get(item_id) if item_id is not None else None
-    if item is None or not on_own_ground(update, item.building_id) or (
-            chat.id == user.id and not await is_member(context, item.building_id, user.id)):
-        svc = services(context)
-        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
-        return None
-    if await member_press(update, context, item.building_id, MEMBERS_ONLY) is None:
-        return None
-    return item

@@ -6,18 +6,15 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain.activities import format_day
-from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.deeplinks import DeepLink
 from bot.i18n import plain, t
 from bot.menu import MenuCommand
-from bot.services import Services
 from handlers.activities.flow import begin
 from handlers.activities.manage import manageable
-from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.command import Command
 from handlers.kit.context import (
     Context,
-    is_group,
-    remember,
-    resident_language,
     services,
     user_language,
 )
@@ -28,36 +25,18 @@ NEW_LINK = "activity"
 """Deep-link kind that opens a new activity for a building (the digest and nudges use it too)."""
 
 
-async def reply_with_link(update: Update, svc: Services, link_kind: str, text: str,
-                          label: str) -> None:
-    """In the group: one line with a button that opens a private chat tied to this building;
-    it is removed after a minute, so the group does not fill up with them."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    link = await svc.deep_links.reusable(link_kind, chat.id, "", svc.clock.now())
-    await svc.redirects.reply(update, text, keyboard=keyboard([
-        link_button(label, link_url(svc.bot_username, link.token))]))
-
-
 async def on_command(update: Update, context: Context) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    """/activiteit: in the group, a line to the private chat; there, the activities the resident
+    may manage, or a new one."""
+    command = await Command.open(update, context)
+    if command is None or command.resident is None:
         return
-    resident = await remember(update, context)
-    if resident is None:
+    if command.in_group:
+        await command.go_private(NEW_LINK, "activity.group.go_private",
+                                 "activity.button.start_private")
         return
-    svc = services(context)
-    if is_group(chat):
-        building = await svc.buildings.get(chat.id)
-        if building is None:
-            return
-        lang = building.language
-        await reply_with_link(update, svc, NEW_LINK, t(lang, "activity.group.go_private"),
-                              plain(lang, "activity.button.start_private"))
-        return
+    svc, user, lang = command.svc, command.user, command.lang
     await svc.residents.mark_started(user.id, svc.clock.now())
-    lang = resident_language(svc, resident)
     if await svc.stores.activities.draft(user.id) is None:
         mine = await manageable(context, user)
         if mine:

@@ -19,9 +19,9 @@ from bot.services import Services
 from handlers.activities.card import card_ref, organiser_label
 from handlers.activities.hosting import thank_the_group
 from handlers.activities.reach import tell
-from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer, in_own_chat
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, user_language
+from handlers.kit.press import Press
 
 PROMPT_KIND = "activity"
 """The kind of private prompt residents can mute (see /meldingen)."""
@@ -69,38 +69,42 @@ async def people_there(svc: Services, activity: Activity, user_id: int) -> int:
     return 1 + (mine.guests if mine is not None else 0)
 
 
-async def asked(update: Update, svc: Services, activity_id: int, user_id: int) -> Activity | None:
-    """The activity behind a look-back button, pressed in the presser's own chat by someone who
-    was asked. To anyone else it is as gone as an id nothing has, so they learn neither its
-    organiser's name nor which activities exist."""
-    if not in_own_chat(update) or not await svc.stores.activities.was_asked(activity_id, user_id):
+async def answered(update: Update, context: Context, choices: tuple[str, ...],
+                   ) -> tuple[Press, Activity, str] | None:
+    """A look-back button (`act:<question>:<activity>:<answer>`): the press, the activity and
+    the answer, or None after the stale answer. Only someone who was asked, in their own chat,
+    gets further: to anyone else the activity is as gone as an id nothing has, so they learn
+    neither its organiser's name nor which activities exist."""
+    press = await Press.open(update, context)
+    if press is None:
         return None
-    return await svc.stores.activities.get(activity_id)
+    activity_id = press.number(2, parts=4)
+    said = press.parts[-1]
+    store = press.svc.stores.activities
+    activity = None
+    if activity_id is not None and said in choices and press.in_own_chat \
+            and await store.was_asked(activity_id, press.user.id):
+        activity = await store.get(activity_id)
+    if activity is None:
+        await press.tell("error.stale_button")
+        return None
+    return press, activity, said
 
 
 async def on_rating(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    found = await answered(update, context, (*RATINGS, ABSENT))
+    if found is None:
         return
-    svc = services(context)
+    press, activity, rating = found
+    svc, user, lang = press.svc, press.user, press.lang
     store, now = svc.stores.activities, svc.clock.now()
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
-    activity = None
-    activity_id = parse_id(parts[2]) if len(parts) == 4 else None
-    if activity_id is not None and parts[3] in (*RATINGS, ABSENT):
-        activity = await asked(update, svc, activity_id, user.id)
-    if activity is None:
-        await answer(update, plain(lang, "error.stale_button"))
-        return
-    rating = parts[3]
     there = 0 if rating == ABSENT else await people_there(svc, activity, user.id)
     if not await store.say_came(activity.id, user.id, there, now):
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     if rating != ABSENT:
         await store.rate(activity.id, user.id, rating, now)
-    await answer(update)
+    await press.answer()
     await svc.cards.refresh(card_ref(activity.id))
     organiser = organiser_label(lang, activity.organiser_name)
     if rating == "good":
@@ -116,21 +120,15 @@ async def on_rating(update: Update, context: Context) -> None:
 
 async def on_help_next(update: Update, context: Context) -> None:
     """"Would you help next time?": the organiser hears privately who would, once."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    found = await answered(update, context, ("y", "n"))
+    if found is None:
         return
-    svc = services(context)
-    store = svc.stores.activities
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
-    activity_id = parse_id(parts[2]) if len(parts) == 4 and parts[3] in ("y", "n") else None
-    activity = await asked(update, svc, activity_id, user.id) if activity_id is not None else None
-    if activity is None:
-        await answer(update, plain(lang, "error.stale_button"))
-        return
-    yes = parts[3] == "y"
-    first_time = await store.answer_help(activity.id, user.id, yes, svc.clock.now())
-    await answer(update)
+    press, activity, said = found
+    svc, user, lang = press.svc, press.user, press.lang
+    yes = said == "y"
+    first_time = await svc.stores.activities.answer_help(activity.id, user.id, yes,
+                                                         svc.clock.now())
+    await press.answer()
     is_organiser = activity.organiser_id == user.id
     if yes and is_organiser:
         key = "activity.lookback.organise_again"

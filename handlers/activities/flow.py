@@ -34,8 +34,9 @@ from handlers.activities.from_idea import convert_idea
 from handlers.activities.rsvp import tell_promoted
 from handlers.activities.schedule import announce_change, post_activity, schedule_activity
 from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import admin_now, answer, in_own_chat, is_member, member_buildings
+from handlers.kit.context import Context, services, user_language
+from handlers.kit.guards import admin_now, is_member, member_buildings
+from handlers.kit.press import Press
 
 FLOW = "activity"
 REPEATS = {"none": Repeat.NONE, "week": Repeat.WEEKLY, "2week": Repeat.BIWEEKLY,
@@ -250,42 +251,40 @@ class ActivityFlow(DraftFlow):
 
 async def on_flow_button(update: Update, context: Context) -> None:
     """The flow's buttons: a new activity, which building, skip, how often, post, stop."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    store = svc.stores.activities
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
+    svc, user, lang, parts = press.svc, press.user, press.lang, press.parts
+    action = press.part(1)
     now = svc.clock.now()
-    if not in_own_chat(update):
-        await answer(update, plain(lang, "error.stale_button"))
+    if not press.in_own_chat:
+        await press.tell("error.stale_button")
         return
     if action == "new":
-        await answer(update)
+        await press.answer()
         await begin(context, user, lang)
         return
     if action == "b" and len(parts) == 3:
         building_id = parse_id(parts[2], signed=True)
         if building_id is None or building_id not in await member_buildings(context, user.id):
-            await answer(update, plain(lang, "error.stale_button"))
+            await press.tell("error.stale_button")
             return
-        await answer(update)
+        await press.answer()
         await begin(context, user, lang, building_id)
         return
+    store = svc.stores.activities
     draft = await store.draft(user.id)
     if draft is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     if action == "stop":
         await store.delete_draft(user.id)
-        await answer(update)
+        await press.answer()
         await svc.out.replace_pressed(update, t(lang, "activity.flow.stopped"))
         return
     try:
         if action == "skip" and draft.step.is_edit:
-            await answer(update)
+            await press.answer()
             await ActivityFlow(svc).apply_edit(context, user, lang, skip(draft, now))
             return
         if action == "skip":
@@ -293,17 +292,17 @@ async def on_flow_button(update: Update, context: Context) -> None:
         elif action == "rep" and len(parts) == 3 and parts[2] in REPEATS:
             updated = choose_repeat(draft, REPEATS[parts[2]], now)
         elif action == "post" and draft.step is DraftStep.PREVIEW:
-            await answer(update)
+            await press.answer()
             await publish(context, user, lang, draft)
             return
         else:
-            await answer(update, plain(lang, "error.stale_button"))
+            await press.tell("error.stale_button")
             return
     except InvalidInput:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     await store.save_draft(updated)
-    await answer(update)
+    await press.answer()
     await ask(svc, user, lang, updated)
 
 

@@ -16,26 +16,23 @@ from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.card import (
+    MEMBERS_ONLY,
     card_ref,
     organiser_keyboard,
     organiser_label,
-    pressed_on_card,
     repeat_label,
     when_text,
 )
 from handlers.activities.reach import tell
-from handlers.kit.buttons import button, keyboard, parse_id
+from handlers.kit.buttons import button, keyboard
 from handlers.kit.cards import RenderedCard
 from handlers.kit.context import (
     Context,
     group_language,
-    presser_language,
-    remember,
-    resident_language,
-    services,
     user_language,
 )
-from handlers.kit.guards import admin_now, answer, knows_of, on_own_ground
+from handlers.kit.guards import admin_now, knows_of, on_own_ground
+from handlers.kit.press import Press
 from handlers.kit.send import CardRef
 from storage.activities import HostOffer, HostScope
 
@@ -166,25 +163,26 @@ async def ask_hand_over(svc: Services, activity: Activity) -> bool:
 
 async def on_host_offer(update: Update, context: Context) -> None:
     """A resident offers to host, under the group's question."""
-    svc = services(context)
-    store = svc.stores.activities
-    offer = await pressed_on_card(update, context, store.host_offer)
-    user = update.effective_user
-    if offer is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    lang = await presser_language(svc, user)
+    svc, user = press.svc, press.user
+    store = svc.stores.activities
+    offer = await press.card_item(store.host_offer, MEMBERS_ONLY)
+    if offer is None:
+        return
     found = await handing(svc, offer)
     if found is None or not found.active:
-        await answer(update, plain(lang, "activity.answer.closed"))
+        await press.tell("activity.answer.closed")
         return
     if found.organiser_id == user.id:
-        await answer(update, plain(lang, "activity.host.already_you"))
+        await press.tell("activity.host.already_you")
         return
-    lang = resident_language(svc, await remember(update, context))
+    press = await press.remembered()
     if not await store.offer_to_host(offer.id, user.id, display_name(user.first_name)):
-        await answer(update, plain(lang, "activity.host.taken"))
+        await press.tell("activity.host.taken")
         return
-    await answer(update, plain(lang, "activity.host.offered"))
+    await press.tell("activity.host.offered")
     await svc.cards.refresh(host_ref(offer.id))
     if found.organiser_id is not None:
         olang = await user_language(svc, found.organiser_id)
@@ -207,33 +205,33 @@ async def hand_over(svc: Services, found: Handing, user_id: int) -> list[int]:
 async def on_host_decision(update: Update, context: Context) -> None:
     """The organiser (or a group admin) confirms or declines the new host, in the group or
     privately."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
+    svc, user, lang, query = press.svc, press.user, press.lang, press.query
     store = svc.stores.activities
-    lang = await presser_language(svc, user)
-    _, action, raw_id = query.data.split(":")
-    offer_id = parse_id(raw_id)
+    offer_id = press.number(2, parts=3)
     found = await handing(svc, await store.host_offer(offer_id) if offer_id is not None
                           else None)
-    if found is not None and not (on_own_ground(update, found.offer.building_id) and await knows_of(
-            context, found.offer.building_id, user.id, found.organiser_id, found.offer.user_id)):
+    if found is not None and not (
+            on_own_ground(update, found.offer.building_id)
+            and await knows_of(context, found.offer.building_id, user.id, found.organiser_id,
+                               found.offer.user_id)):
         found = None  # to anyone outside the building, as unknown as an id nothing has
     new_host = found.offer.user_id if found is not None else None
     if found is None or found.offer.status != "offered" or new_host is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     offer = found.offer
     if found.organiser_id != user.id \
             and not await admin_now(context, offer.building_id, user.id):
-        await answer(update, plain(lang, "activity.organiser_only"), show_alert=True)
+        await press.tell("activity.organiser_only", alert=True)
         return
-    confirm = action == "hostok"
+    confirm = press.parts[1] == "hostok"
     if not await store.decide_offer(offer.id, confirm, svc.clock.now()):
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    await answer(update)
+    await press.answer()
     moved = await hand_over(svc, found, new_host) if confirm else []
     for activity_id in moved:
         await svc.cards.refresh(card_ref(activity_id))

@@ -17,9 +17,10 @@ from handlers.activities.flow import may_manage, start_draft
 from handlers.activities.hosting import ask_hand_over
 from handlers.activities.jobs import ask_group
 from handlers.activities.schedule import cancel_activity
-from handlers.kit.buttons import button, column, parse_id
-from handlers.kit.context import Context, presser_language, services
-from handlers.kit.guards import answer, in_own_chat, is_group_admin, knows_of
+from handlers.kit.buttons import button, column
+from handlers.kit.context import Context, services
+from handlers.kit.guards import answer, is_group_admin, knows_of
+from handlers.kit.press import Press, pressed_with
 
 EDIT_STEPS = {"time": DraftStep.EDIT_WHEN, "place": DraftStep.EDIT_PLACE,
               "text": DraftStep.EDIT_TEXT, "seats": DraftStep.EDIT_CAPACITY}
@@ -40,27 +41,24 @@ async def manageable(context: Context, user: User) -> list[Activity]:
     return sorted(found.values(), key=lambda a: a.starts_at)[:LIST_LIMIT]
 
 
-async def managed(update: Update, context: Context) -> tuple[Activity, str, str] | None:
-    """The activity behind an organiser button, the presser's language and the action, if the
-    presser may manage it."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+async def managed(update: Update, context: Context) -> tuple[Press, Activity] | None:
+    """The press on an organiser button and the activity behind it, if the presser may manage
+    it (the action is the press's second part)."""
+    press = await Press.open(update, context)
+    if press is None:
         return None
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
+    activity_id = press.number(2, parts=3)
     activity = None
-    activity_id = parse_id(parts[2]) if len(parts) == 3 else None
-    if activity_id is not None and in_own_chat(update):
-        activity = await svc.stores.activities.get(activity_id)
-    if activity is None or not await knows_of(context, activity.building_id, user.id,
+    if activity_id is not None and press.in_own_chat:
+        activity = await press.svc.stores.activities.get(activity_id)
+    if activity is None or not await knows_of(context, activity.building_id, press.user.id,
                                               activity.organiser_id):
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return None
-    if not await may_manage(context, activity, user.id):
-        await answer(update, plain(lang, "activity.organiser_only"), show_alert=True)
+    if not await may_manage(context, activity, press.user.id):
+        await press.tell("activity.organiser_only", alert=True)
         return None
-    return activity, lang, parts[1]
+    return press, activity
 
 
 async def edit_draft(svc: Services, user: User, lang: str, activity: Activity,
@@ -70,29 +68,25 @@ async def edit_draft(svc: Services, user: User, lang: str, activity: Activity,
     await start_draft(svc, user, lang, draft)
 
 
-async def on_manage(update: Update, context: Context) -> None:
-    found = await managed(update, context)
-    user = update.effective_user
-    if found is None or user is None:
-        return
-    activity, lang, action = found
-    svc = services(context)
+@pressed_with(managed)
+async def on_manage(press: Press, activity: Activity) -> None:
+    svc, user, lang, action = press.svc, press.user, press.lang, press.parts[1]
     if action == "open":
-        await answer(update)
+        await press.answer()
         await svc.out.message(user.id, details_text(lang, svc, activity),
                               keyboard=organiser_keyboard(lang, activity))
         return
     if not activity.accepts_answers(svc.clock.now()):
-        await answer(update, plain(lang, "activity.manage.too_late"), show_alert=True)
+        await press.tell("activity.manage.too_late", alert=True)
         return
     if action in EDIT_STEPS:
-        await answer(update)
+        await press.answer()
         await edit_draft(svc, user, lang, activity, EDIT_STEPS[action])
     elif action == "who":
-        await show_who_comes(update, svc, activity, lang)
+        await show_who_comes(press.update, svc, activity, lang)
     elif action == "hand":
         asked = await ask_hand_over(svc, activity)
-        await answer(update, None if asked else plain(lang, "activity.handover.already_asked"))
+        await press.answer(None if asked else plain(lang, "activity.handover.already_asked"))
         if asked:
             await svc.out.message(user.id, t(lang, "activity.handover.asked", title=activity.title))
     elif action == "cancel":
@@ -101,20 +95,20 @@ async def on_manage(update: Update, context: Context) -> None:
             buttons.append(button(plain(lang, "activity.manage.cancel_series"), "actm", "cs",
                                   activity.id))
         buttons.append(button(plain(lang, "activity.manage.keep"), "actm", "keep", activity.id))
-        await answer(update)
+        await press.answer()
         await svc.out.replace_pressed(
-            update, t(lang, "activity.manage.cancel_sure", title=activity.title), column(buttons))
+            press.update, t(lang, "activity.manage.cancel_sure", title=activity.title), column(buttons))
     elif action in ("cy", "cs"):
         cancelled = await cancel_activity(svc, activity, stop_series=action == "cs")
-        await answer(update)
+        await press.answer()
         key = "activity.manage.cancelled" if cancelled else "activity.manage.too_late"
-        await svc.out.replace_pressed(update, t(lang, key, title=activity.title))
+        await svc.out.replace_pressed(press.update, t(lang, key, title=activity.title))
     elif action == "keep":
-        await answer(update)
-        await svc.out.replace_pressed(update, details_text(lang, svc, activity),
+        await press.answer()
+        await svc.out.replace_pressed(press.update, details_text(lang, svc, activity),
                                       organiser_keyboard(lang, activity))
     else:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
 
 
 async def show_who_comes(update: Update, svc: Services, activity: Activity, lang: str) -> None:
@@ -142,26 +136,23 @@ async def show_who_comes(update: Update, svc: Services, activity: Activity, lang
     await svc.out.message(user.id, "\n".join(lines), keyboard=organiser_keyboard(lang, activity))
 
 
-async def on_fading(update: Update, context: Context) -> None:
+@pressed_with(managed)
+async def on_fading(press: Press, activity: Activity) -> None:
     """The organiser's answer to "this series seems to fade": pause, change the time, ask the
     group."""
-    found = await managed(update, context)
-    query, user = update.callback_query, update.effective_user
-    if found is None or query is None or user is None:
-        return
-    activity, lang, action = found
-    svc = services(context)
+    svc, user, lang, action = press.svc, press.user, press.lang, press.parts[1]
+    query = press.query
     if not activity.accepts_answers(svc.clock.now()):
-        await answer(update, plain(lang, "activity.manage.too_late"), show_alert=True)
+        await press.tell("activity.manage.too_late", alert=True)
         return
-    await answer(update)
+    await press.answer()
     if action == "pause":
         await cancel_activity(svc, activity, stop_series=True)
-        await svc.out.replace_pressed(update, t(lang, "activity.fade.paused", title=activity.title))
+        await svc.out.replace_pressed(press.update, t(lang, "activity.fade.paused", title=activity.title))
     elif action == "time":
         if query.message is not None:
             await svc.out.remove_keyboard(query.message.chat.id, query.message.message_id)
         await edit_draft(svc, user, lang, activity, DraftStep.EDIT_WHEN)
     elif action == "ask":
         await ask_group(svc, activity)
-        await svc.out.replace_pressed(update, t(lang, "activity.fade.asked"))
+        await svc.out.replace_pressed(press.update, t(lang, "activity.fade.asked"))

@@ -24,17 +24,14 @@ from bot.domain.activities import (
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.answers import answer_keyboard, status_text
-from handlers.activities.card import card_ref, pressed_on_card
+from handlers.activities.card import MEMBERS_ONLY, card_ref
 from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
-    presser_language,
-    remember,
-    resident_language,
-    services,
     user_language,
 )
-from handlers.kit.guards import answer, in_own_chat, is_member
+from handlers.kit.guards import answer, is_member
+from handlers.kit.press import Press, pressed_with
 from handlers.kit.reach import need_start_line
 from storage.activities import RsvpResult, Withdrawal
 
@@ -50,14 +47,16 @@ def closed_key(activity: Activity) -> str:
     return "activity.answer.closed"
 
 
-async def card_press(update: Update, context: Context) -> tuple[Activity, str] | None:
-    """The activity behind a card button pressed in its own group by a member, and the
-    presser's language."""
-    svc = services(context)
-    activity = await pressed_on_card(update, context, svc.stores.activities.get)
+async def card_press(update: Update, context: Context) -> tuple[Press, Activity] | None:
+    """The press on an activity card's button by a member, and the activity (the presser is
+    recorded only once they are found to be a member)."""
+    press = await Press.open(update, context)
+    if press is None:
+        return None
+    activity = await press.card_item(press.svc.stores.activities.get, MEMBERS_ONLY)
     if activity is None:
         return None
-    return activity, resident_language(svc, await remember(update, context))
+    return await press.remembered(), activity
 
 
 def press_answer(lang: str, activity: Activity, result: RsvpResult) -> str:
@@ -78,17 +77,13 @@ async def after_answer(svc: Services, result: RsvpResult) -> None:
         await tell_promoted(svc, result.activity, [r.user_id for r in result.decision.promoted])
 
 
-async def on_rsvp(update: Update, context: Context) -> None:
-    found = await card_press(update, context)
-    query, user = update.callback_query, update.effective_user
-    if found is None or query is None or query.data is None or user is None:
-        return
-    activity, lang = found
-    svc = services(context)
-    choice = CHOICES[query.data.split(":")[1]]
+@pressed_with(card_press)
+async def on_rsvp(press: Press, activity: Activity) -> None:
+    svc, user, lang = press.svc, press.user, press.lang
+    choice = CHOICES[press.parts[1]]
     result = await svc.stores.activities.respond(activity.id, user.id, choice, svc.clock.now())
     if result is None or result.decision is None:
-        await answer(update, plain(lang, closed_key(result.activity if result else activity)))
+        await press.tell(closed_key(result.activity if result else activity))
         return
     outcome = result.decision.outcome
     text = press_answer(lang, activity, result)
@@ -97,7 +92,7 @@ async def on_rsvp(update: Update, context: Context) -> None:
     if outcome in (RsvpOutcome.GOING, RsvpOutcome.PLUS_ONE, RsvpOutcome.WAITING) \
             and not reachable:
         text += " " + plain(lang, "activity.answer.start_for_reminder")
-    await answer(update, text)
+    await press.answer(text)
     if outcome is RsvpOutcome.WAITING and reachable and result.decision.mine is not None:
         await tell_waiting(svc, activity, user.id, result.waiting_position)
     await after_answer(svc, result)
@@ -115,31 +110,30 @@ async def on_private_answer(update: Update, context: Context) -> None:
     """A private answer button (under a reminder, a notice or a waiting-list place): the same
     answer as on the card, for the presser themselves; the message then says where they
     stand, with the buttons that fit."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
+    svc, user_id, lang = press.svc, press.user.id, press.lang
     store = svc.stores.activities
-    lang = await presser_language(svc, user)
-    match = PRIVATE_DATA.match(query.data or "")
+    match = PRIVATE_DATA.match(press.data)
     activity_id = parse_id(match.group(2)) if match else None
     activity = await store.get(activity_id) if activity_id is not None else None
-    if match is None or activity is None or not in_own_chat(update) \
-            or not await is_member(context, activity.building_id, user.id):
+    if match is None or activity is None or not press.in_own_chat \
+            or not await is_member(context, activity.building_id, user_id):
         # To someone outside its building the activity is as unknown as an id nothing has.
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     action = match.group(1)
     if action == "pos":
-        await show_position(update, svc, activity, user.id, lang)
+        await show_position(update, svc, activity, user_id, lang)
         return
     choice = RsvpChoice.GOING if action == "go" else RsvpChoice.NOT_GOING
-    result = await store.respond(activity.id, user.id, choice, svc.clock.now())
+    result = await store.respond(activity.id, user_id, choice, svc.clock.now())
     if result is None or result.decision is None:
-        await answer(update, plain(lang, closed_key(result.activity if result else activity)))
+        await press.tell(closed_key(result.activity if result else activity))
         return
-    await answer(update, press_answer(lang, activity, result))
-    await show_position(update, svc, result.activity, user.id, lang, answered=True)
+    await press.answer(press_answer(lang, activity, result))
+    await show_position(update, svc, result.activity, user_id, lang, answered=True)
     await after_answer(svc, result)
 
 

@@ -17,6 +17,7 @@ from handlers.community.language import ask_language, on_language_chosen
 from handlers.community.mine import show_mine
 from handlers.community.relay import register_relay
 from handlers.community.start import register_start
+from handlers.kit.command import route_commands
 
 __all__ = ["COMMANDS", "register"]
 
@@ -32,8 +33,10 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     register_group_life(app)
     register_start(app, svc)
     register_relay(app, svc)
-    app.add_handler(CommandHandler("help", show_help))
-    app.add_handler(CommandHandler(["taal", "language"], ask_language))
+    route_commands(app, {
+        "help": show_help,
+        ("taal", "language"): ask_language,
+    })
     app.add_handler(CallbackQueryHandler(on_language_chosen, pattern=r"^g?lang:"))
     app.add_handler(CommandHandler(["mijn", "mine"], show_mine,
                                    filters=filters.ChatType.PRIVATE | filters.ChatType.GROUPS))

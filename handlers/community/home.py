@@ -21,8 +21,9 @@ from handlers import order
 from handlers.community.menu import ACTIVITIES, ASK, HELP, HOME, MINE, home_keyboard
 from handlers.community.mine import activity_when, show_mine_to
 from handlers.kit.buttons import button, keyboard
-from handlers.kit.context import Context, is_group, is_person, remember, resident_language, services
-from handlers.kit.guards import answer, resident_buildings
+from handlers.kit.context import Context, is_person, remember, resident_language, services
+from handlers.kit.guards import resident_buildings
+from handlers.kit.press import Press, Speaks
 from handlers.requests.commands import ask_in_private
 from handlers.requests.helping import show_open_requests
 
@@ -87,16 +88,15 @@ async def on_private_message(update: Update, context: Context) -> None:
 
 async def on_home_button(update: Update, context: Context) -> None:
     """`home:ask`, `home:help`, `home:act`, `home:mine`: the private menu's four buttons."""
-    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or chat is None or user is None:
+    press = await Press.open(update, context, Speaks.RESIDENT)
+    if press is None or press.chat is None:
         return
-    svc = services(context)
-    lang = resident_language(svc, await remember(update, context))
-    what = (query.data or "").partition(":")[2]
-    if is_group(chat) or chat.id != user.id or what not in (ASK, HELP, ACTIVITIES, MINE):
-        await answer(update, plain(lang, "error.stale_button"))
+    svc, user, lang = press.svc, press.user, press.lang
+    what = press.data.partition(":")[2]
+    if not press.in_own_chat or what not in (ASK, HELP, ACTIVITIES, MINE):
+        await press.tell("error.stale_button")
         return
-    await answer(update)
+    await press.answer()
     if what == MINE:
         await show_mine_to(svc, user.id, lang)
         return

@@ -7,7 +7,8 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.i18n import plain, t
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, is_group, language_for, remember, services
-from handlers.kit.guards import admin_now, answer, group_admin, in_own_chat
+from handlers.kit.guards import admin_now, group_admin
+from handlers.kit.press import Press, Speaks
 from locales import SUPPORTED_LANGUAGES
 
 RESIDENT_SCOPE, GROUP_SCOPE = "lang", "glang"
@@ -36,27 +37,26 @@ async def ask_language(update: Update, context: Context) -> None:
 
 
 async def on_language_chosen(update: Update, context: Context) -> None:
-    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or query.data is None or chat is None or user is None:
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None or press.chat is None:
         return
-    scope, _, chosen = query.data.partition(":")
-    svc = services(context)
+    scope, _, chosen = press.data.partition(":")
+    svc, chat = press.svc, press.chat
     if chosen not in SUPPORTED_LANGUAGES:
-        await answer(update, plain(await language_for(update, context), "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     if scope == GROUP_SCOPE:
-        if not is_group(chat) or not await admin_now(context, chat.id, user.id):
-            await answer(update, plain(await language_for(update, context), "language.admin_only"),
-                         show_alert=True)
+        if not press.in_group or not await admin_now(context, chat.id, press.user.id):
+            await press.tell("language.admin_only", alert=True)
             return
         await svc.buildings.set_language(chat.id, chosen)
-        await answer(update)
+        await press.answer()
         await svc.out.replace_pressed(update, t(chosen, "language.group_set"))
         return
-    resident = await remember(update, context) if in_own_chat(update) else None
+    resident = await remember(update, context) if press.in_own_chat else None
     if resident is None:
-        await answer(update, plain(await language_for(update, context), "error.not_yours"))
+        await press.tell("error.not_yours")
         return
-    await svc.residents.set_language(user.id, chosen)
-    await answer(update)
+    await svc.residents.set_language(press.user.id, chosen)
+    await press.answer()
     await svc.out.replace_pressed(update, t(chosen, "language.set"))

@@ -15,15 +15,12 @@ from bot.domain.activity_rsvps import RsvpStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
 from handlers.community.menu import home_keyboard
-from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.command import Command
 from handlers.kit.context import (
+    BUILDING_LINK,
     Context,
-    building_link,
-    is_group,
-    language_for,
-    remember,
     resident_language,
-    services,
 )
 from handlers.pairing.commands import own_pairings
 from handlers.requests.helping import own_requests
@@ -77,16 +74,11 @@ async def show_mine_to(svc: Services, user_id: int, lang: str) -> None:
 
 async def show_mine(update: Update, context: Context) -> None:
     """/mijn: privately, the view; in a group, one line that points to the private chat."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
+    command = await Command.open(update, context)
+    if command is None:
         return
-    svc = services(context)
-    resident = await remember(update, context)
-    if is_group(chat):
-        if await svc.buildings.get(chat.id) is None:
-            return
-        lang = await language_for(update, context)
-        opener = link_button(plain(lang, "button.open_private"), await building_link(svc, chat.id))
-        await svc.redirects.reply(update, t(lang, "mine.go_private"), keyboard=keyboard([opener]))
+    if command.in_group:
+        await command.go_private(BUILDING_LINK, "mine.go_private")
         return
-    await show_mine_to(svc, user.id, resident_language(svc, resident))
+    await show_mine_to(command.svc, command.user.id,
+                       resident_language(command.svc, command.resident))

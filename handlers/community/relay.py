@@ -17,8 +17,9 @@ from bot.domain.text import typed_text
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, presser_language, remember, services, user_language
-from handlers.kit.guards import answer, in_own_chat
+from handlers.kit.command import stop_flow
+from handlers.kit.context import Context, remember, user_language
+from handlers.kit.press import Press
 from handlers.kit.reach import RELAY, contact_of
 from handlers.kit.send import Method, Outgoing
 
@@ -54,12 +55,7 @@ class RelayFlow:
         await self._drafts.take(user_id)
 
     async def on_stop(self, update: Update, context: Context) -> None:
-        user = update.effective_user
-        if user is None:
-            return
-        await self.end(user.id)
-        await self._svc.out.reply(update, t(await user_language(self._svc, user.id),
-                                            "relay.stopped"))
+        await stop_flow(update, self._svc, self, "relay.stopped")
 
     async def on_text(self, update: Update, context: Context) -> None:
         message, user, svc = update.effective_message, update.effective_user, self._svc
@@ -92,23 +88,22 @@ class RelayFlow:
 async def on_relay_button(update: Update, context: Context) -> None:
     """"Stuur … een bericht via mij" (or "Antwoord via mij"): wait for the text, if the
     presser may still write to the other person about this."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    match = RELAY_DATA.match(query.data or "") if in_own_chat(update) else None
+    svc, user_id = press.svc, press.user.id
+    match = RELAY_DATA.match(press.data) if press.in_own_chat else None
     item_id = parse_id(match.group(2)) if match else None
     route = svc.relay_routes.get(match.group(1)) if match else None
-    other = await route(item_id, user.id) if route and item_id is not None else None
+    other = await route(item_id, user_id) if route and item_id is not None else None
     if match is None or item_id is None or other is None:
-        await answer(update, plain(lang, "relay.answer.closed"), show_alert=True)
+        await press.tell("relay.answer.closed", alert=True)
         return
-    await svc.flows.begin(user.id, FLOW_NAME)
-    await svc.stores.relay.start(user.id, match.group(1), item_id, svc.clock.now())
+    await svc.flows.begin(user_id, FLOW_NAME)
+    await svc.stores.relay.start(user_id, match.group(1), item_id, svc.clock.now())
     recipient = await contact_of(svc, other)
-    await answer(update)
-    await svc.out.message(user.id, t(lang, "relay.ask", name=recipient.name))
+    await press.answer()
+    await svc.out.message(user_id, t(press.lang, "relay.ask", name=recipient.name))
 
 
 def register_relay(app: Application, svc: Services) -> None:  # type: ignore[type-arg]

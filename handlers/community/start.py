@@ -15,9 +15,9 @@ from bot.domain.deeplinks import DeepLink, is_valid_payload
 from bot.i18n import t
 from bot.services import Services
 from handlers.community.menu import home_keyboard
-from handlers.kit.context import Context, remember, resident_language, services
+from handlers.kit.context import BUILDING_LINK, Context, remember, resident_language, services
 from handlers.kit.guards import is_member, resident_buildings
-from handlers.kit.reach import BUILDING_LINK, need_start_line
+from handlers.kit.reach import need_start_line
 
 
 async def start_private(update: Update, context: Context) -> None:

@@ -7,7 +7,9 @@ has become an activity.
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from functools import partial
+
+from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.services import Services
 from handlers.activities.from_idea import IDEA_CARD
@@ -16,6 +18,7 @@ from handlers.ideas.commands import COMMANDS, NEW_LINK, on_command, open_new_lin
 from handlers.ideas.data import IdeaData
 from handlers.ideas.flow import IdeaFlow, on_idea_button
 from handlers.ideas.joins import MAKE_LINK, Jobs, on_join, on_make, open_make_link
+from handlers.kit.press import route_presses
 
 __all__ = ["COMMANDS", "register"]
 
@@ -27,19 +30,18 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.cards.register(IDEA_CARD, IdeaCards(svc))
     svc.flows.register(IdeaFlow(svc))
     Jobs(svc).register()
-    data = IdeaData(svc)
-    svc.personal_data.append(data)
-    svc.reportables[REPORT_KIND] = data
-    svc.activity_probes.append(data.last_activity)
-    svc.departure_hooks.append(data.departed)
-    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
-    svc.link_routes[NEW_LINK] = open_new_link
-    svc.link_routes[MAKE_LINK] = open_make_link
+    svc.add_card_feature(REPORT_KIND, IdeaData(svc), partial(repost_after_move, svc))
+    svc.link_routes.update({
+        NEW_LINK: open_new_link,
+        MAKE_LINK: open_make_link,
+    })
 
     app.add_handler(CommandHandler(["idee", "idea"], on_command))
-    app.add_handler(CallbackQueryHandler(on_join, pattern=r"^idea:(join|leave):\d+$"))
-    app.add_handler(CallbackQueryHandler(on_make, pattern=r"^idea:make:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_idea_button, pattern=r"^idea:(stop|b)"))
+    route_presses(app, {
+        r"^idea:(join|leave):\d+$": on_join,
+        r"^idea:make:\d+$": on_make,
+        r"^idea:(stop|b)": on_idea_button,
+    })
 
     async def on_start(context: ContextTypes.DEFAULT_TYPE) -> None:
         await recover(svc)

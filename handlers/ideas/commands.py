@@ -8,17 +8,14 @@ from telegram import Update
 from bot.domain.activities import InvalidInput
 from bot.domain.deeplinks import DeepLink
 from bot.domain.ideas import clean_idea
-from bot.i18n import plain, t
+from bot.i18n import t
 from bot.menu import MenuCommand
-from handlers.activities.commands import reply_with_link
 from handlers.activities.flow import building_choice
 from handlers.ideas.card import propose
 from handlers.ideas.flow import post_typed, start_typing
+from handlers.kit.command import Command
 from handlers.kit.context import (
     Context,
-    is_group,
-    remember,
-    resident_language,
     services,
     user_language,
 )
@@ -30,32 +27,25 @@ NEW_LINK = "ideanew"
 
 
 async def on_command(update: Update, context: Context) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    """/idee: in the group with words, the idea is proposed at once, without them a line to the
+    private chat; there, the resident types the idea (for which building, if more than one)."""
+    command = await Command.open(update, context)
+    if command is None or command.resident is None:
         return
-    resident = await remember(update, context)
-    if resident is None:
-        return
-    svc = services(context)
+    svc, user, lang = command.svc, command.user, command.lang
     typed = " ".join(context.args or [])
-    if is_group(chat):
-        building = await svc.buildings.get(chat.id)
-        if building is None:
-            return
-        glang = building.language
-        if typed:
+    if command.in_group:
+        if typed and await svc.buildings.get(command.chat.id) is not None:
             try:
                 text = clean_idea(typed)
             except InvalidInput as error:
-                await svc.out.reply(update, t(glang, f"idea.problem.{error.problem.value}"))
+                await command.reply(f"idea.problem.{error.problem.value}")
                 return
-            await propose(svc, user, chat.id, text)
-            return
-        await reply_with_link(update, svc, NEW_LINK, t(glang, "idea.group.go_private"),
-                              plain(glang, "idea.button.start_private"))
+            await propose(svc, user, command.chat.id, text)
+        elif not typed:
+            await command.go_private(NEW_LINK, "idea.group.go_private", "idea.button.start_private")
         return
     await svc.residents.mark_started(user.id, svc.clock.now())
-    lang = resident_language(svc, resident)
     buildings = await member_buildings(context, user.id)
     if not buildings:
         await svc.out.reply(update, t(lang, "idea.no_building"))

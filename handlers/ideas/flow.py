@@ -11,9 +11,10 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.activities.flow import DraftFlow
 from handlers.ideas.card import propose
-from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, presser_language, services, user_language
-from handlers.kit.guards import answer, in_own_chat, member_buildings
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.context import Context, user_language
+from handlers.kit.guards import member_buildings
+from handlers.kit.press import Press
 
 FLOW = "idea"
 
@@ -79,24 +80,22 @@ class IdeaFlow(DraftFlow):
 
 async def on_idea_button(update: Update, context: Context) -> None:
     """Stop typing, or the building the idea is for (for a resident of more than one)."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    parts = query.data.split(":")
-    if not in_own_chat(update):
-        await answer(update, plain(lang, "error.stale_button"))
+    svc, user_id, lang, action = press.svc, press.user.id, press.lang, press.parts[1]
+    if not press.in_own_chat:
+        await press.tell("error.stale_button")
         return
-    if parts[1] == "stop":
-        await svc.stores.ideas.delete_draft(user.id)
-        await answer(update)
+    if action == "stop":
+        await svc.stores.ideas.delete_draft(user_id)
+        await press.answer()
         await svc.out.replace_pressed(update, t(lang, "idea.stopped"))
         return
-    building_id = parse_id(parts[2], signed=True) if len(parts) == 3 else None
-    if parts[1] == "b" and building_id is not None \
-            and building_id in await member_buildings(context, user.id):
-        await answer(update)
-        await start_typing(svc, user.id, lang, building_id)
+    building_id = press.number(2, parts=3, signed=True)
+    if action == "b" and building_id is not None \
+            and building_id in await member_buildings(context, user_id):
+        await press.answer()
+        await start_typing(svc, user_id, lang, building_id)
         return
-    await answer(update, plain(lang, "error.stale_button"))
+    await press.tell("error.stale_button")

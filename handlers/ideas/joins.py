@@ -13,19 +13,17 @@ from bot.domain.ideas import Idea, JoinOutcome, draft_title
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.activities.card import pressed_on_card
+from handlers.activities.card import MEMBERS_ONLY
 from handlers.activities.flow import start_draft
 from handlers.activities.from_idea import idea_ref
-from handlers.kit.buttons import button, keyboard, parse_id
+from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import (
     Context,
-    presser_language,
-    remember,
-    resident_language,
     services,
     user_language,
 )
-from handlers.kit.guards import answer, in_own_chat, knows_of
+from handlers.kit.guards import knows_of
+from handlers.kit.press import Press
 from handlers.kit.reach import need_start_line
 
 READY = "idea.ready"
@@ -38,7 +36,10 @@ def make_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
 
 
 async def on_join(update: Update, context: Context) -> None:
-    svc = services(context)
+    press = await Press.open(update, context)
+    if press is None:
+        return
+    svc = press.svc
     store = svc.stores.ideas
 
     async def on_its_card(idea_id: int) -> Idea | None:
@@ -46,21 +47,19 @@ async def on_join(update: Update, context: Context) -> None:
         idea = await store.get(idea_id)
         return idea if idea is not None and idea.removed_at is None else None
 
-    idea = await pressed_on_card(update, context, on_its_card)
-    query, user = update.callback_query, update.effective_user
-    if idea is None or query is None or query.data is None or user is None:
+    idea = await press.card_item(on_its_card, MEMBERS_ONLY)
+    if idea is None:
         return
-    action = query.data.split(":")[1]
-    lang = resident_language(svc, await remember(update, context))
+    press = await press.remembered()
     now = svc.clock.now()
     # The answer to a join says that the proposer will see the first name (idea.answer.joined).
-    result = await store.join(idea.id, user.id, action == "join", now, name_shown=True)
+    result = await store.join(idea.id, press.user.id, press.parts[1] == "join", now,
+                              name_shown=True)
     if result is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    await answer(update, plain(lang, f"idea.answer.{result.outcome.value}",
-                               missing=result.idea.missing),
-                 show_alert=result.outcome is JoinOutcome.JOINED)
+    await press.tell(f"idea.answer.{result.outcome.value}", missing=result.idea.missing,
+                     alert=result.outcome is JoinOutcome.JOINED)
     if result.outcome in (JoinOutcome.JOINED, JoinOutcome.LEFT):
         await svc.cards.refresh(idea_ref(idea.id))
     if result.became_ready:
@@ -98,23 +97,21 @@ class Jobs:
 
 async def on_make(update: Update, context: Context) -> None:
     """The proposer turns the idea into an activity: a draft filled in with the idea."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    idea_id = parse_id(query.data.split(":")[2])
-    idea = await svc.stores.ideas.get(idea_id) if idea_id is not None and in_own_chat(update) \
-        else None
+    idea_id = press.number(2, parts=3)
+    idea = await press.svc.stores.ideas.get(idea_id) \
+        if idea_id is not None and press.in_own_chat else None
     if idea is None or not idea.is_open \
-            or not await knows_of(context, idea.building_id, user.id, idea.proposer_id):
-        await answer(update, plain(lang, "error.stale_button"))
+            or not await knows_of(context, idea.building_id, press.user.id, idea.proposer_id):
+        await press.tell("error.stale_button")
         return
-    if idea.proposer_id != user.id:
-        await answer(update, plain(lang, "idea.proposer_only"), show_alert=True)
+    if idea.proposer_id != press.user.id:
+        await press.tell("idea.proposer_only", alert=True)
         return
-    await answer(update)
-    await begin_from_idea(svc, user, lang, idea)
+    await press.answer()
+    await begin_from_idea(press.svc, press.user, press.lang, idea)
 
 
 async def begin_from_idea(svc: Services, user: User, lang: str, idea: Idea) -> None:

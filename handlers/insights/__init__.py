@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.services import Services
@@ -20,6 +20,8 @@ from handlers.insights import access, admin, flow, objections, report
 from handlers.insights.consent import CARD_KIND, DECIDE_KIND, PREFIX, WorkerCards, decide
 from handlers.insights.data import WorkerData
 from handlers.insights.report import COMMANDS
+from handlers.kit.command import route_commands
+from handlers.kit.press import route_presses
 
 __all__ = ["COMMANDS", "register"]
 
@@ -38,15 +40,19 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
         return None
 
     svc.scheduler.register(DECIDE_KIND, decision)
-    app.add_handler(CommandHandler(["uitnodigen", "invite"], flow.invite))
-    app.add_handler(CommandHandler(["cijfersstop", "stopstats"], admin.show_workers))
-    app.add_handler(CommandHandler(["bezwaren", "objections"], admin.show_limit))
-    app.add_handler(CommandHandler(["toegang", "access"], access.show_access))
-    app.add_handler(CallbackQueryHandler(admin.on_stop, pattern=rf"^{PREFIX}:stop:"))
-    app.add_handler(CallbackQueryHandler(objections.on_resume, pattern=rf"^{PREFIX}:resume:"))
-    app.add_handler(CallbackQueryHandler(objections.on_object, pattern=rf"^{PREFIX}:obj:"))
-    app.add_handler(CallbackQueryHandler(admin.on_limit, pattern=rf"^{PREFIX}:limit:"))
-    app.add_handler(CallbackQueryHandler(flow.on_cancel, pattern=rf"^{PREFIX}:cancel$"))
+    route_commands(app, {
+        ("uitnodigen", "invite"): flow.invite,
+        ("cijfersstop", "stopstats"): admin.show_workers,
+        ("bezwaren", "objections"): admin.show_limit,
+        ("toegang", "access"): access.show_access,
+    })
+    route_presses(app, {
+        rf"^{PREFIX}:stop:": admin.on_stop,
+        rf"^{PREFIX}:resume:": objections.on_resume,
+        rf"^{PREFIX}:obj:": objections.on_object,
+        rf"^{PREFIX}:limit:": admin.on_limit,
+        rf"^{PREFIX}:cancel$": flow.on_cancel,
+    })
     app.add_handler(
         CommandHandler("start", flow.refuse_used_invite, filters=filters.ChatType.PRIVATE),
         group=order.WORKER_START,

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.domain.community import Building
 from bot.domain.worker_consent import THRESHOLD_CHOICES, ConsentStatus, default_threshold
 from bot.i18n import plain, t
 from handlers.insights.consent import PREFIX, stopped, who
 from handlers.insights.objections import stop_pressed
-from handlers.kit.buttons import button, column, keyboard, parse_id
+from handlers.kit.buttons import button, column, keyboard
+from handlers.kit.command import Command, for_admins
 from handlers.kit.context import (
     Context,
-    is_group,
     language_for,
-    presser_language,
-    remember,
-    services,
 )
-from handlers.kit.guards import answer, group_admin, in_own_chat
+from handlers.kit.guards import group_admin
+from handlers.kit.press import Press, Speaks
 from storage.insight_workers import Consent
 
+IN_GROUP_ONLY = "workers.in_group_only"
+ADMIN_ONLY = "workers.admin_only"
 
 def _stop_keyboard(lang: str, consents: list[Consent]) -> InlineKeyboardMarkup | None:
     if not consents:
@@ -39,32 +40,9 @@ def _stop_keyboard(lang: str, consents: list[Consent]) -> InlineKeyboardMarkup |
     return column(buttons)
 
 
-async def _admin_command(update: Update, context: Context) -> tuple[int, str] | None:
-    """The group and language of a group admin's command in an active building; to anyone
-    else the reason is said (nothing in a group the bot does not serve), and None."""
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    svc = services(context)
-    await remember(update, context)
-    lang = await language_for(update, context)
-    if not is_group(chat):
-        await svc.out.reply(update, t(lang, "workers.in_group_only"))
-        return None
-    building = await svc.buildings.get(chat.id)
-    if building is None or not building.active:
-        return None
-    if not await group_admin(update, context, "workers.admin_only", lang=lang):
-        return None
-    return chat.id, lang
-
-
-async def show_workers(update: Update, context: Context) -> None:
-    asked = await _admin_command(update, context)
-    if asked is None:
-        return
-    building_id, lang = asked
-    svc = services(context)
+@for_admins(IN_GROUP_ONLY, ADMIN_ONLY)
+async def show_workers(command: Command, building: Building) -> None:
+    svc, lang, building_id, update = command.svc, command.lang, building.chat_id, command.update
     consents = await svc.stores.workers.live_in(building_id)
     if not consents:
         await svc.out.reply(update, t(lang, "workers.stop.none"))
@@ -74,27 +52,25 @@ async def show_workers(update: Update, context: Context) -> None:
 
 async def on_stop(update: Update, context: Context) -> None:
     """Stop from the group's list, or from an admin's private message."""
-    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or chat is None or user is None:
+    press = await Press.open(update, context)
+    if press is None or press.chat is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    parts = (query.data or "").split(":")
-    consent_id = parse_id(parts[2]) if len(parts) == 3 else None
+    svc, chat = press.svc, press.chat
+    consent_id = press.number(2, parts=3)
     if consent_id is None:
-        await answer(update, plain(lang, "workers.stop.stale"), show_alert=True)
+        await press.tell("workers.stop.stale", alert=True)
         return
     store = svc.stores.workers
     consent = await store.get(consent_id)
-    if not is_group(chat):
-        await stop_pressed(update, context, consent if in_own_chat(update) else None)
+    if not press.in_group:
+        await stop_pressed(press, consent if press.in_own_chat else None)
         return
     if not await group_admin(update, context, "workers.admin_only"):
         return
     if consent is None or not await store.stop(consent.id, chat.id, svc.clock.now()):
-        await answer(update, plain(lang, "workers.stop.stale"), show_alert=True)
+        await press.tell("workers.stop.stale", alert=True)
         return
-    await answer(update, plain(lang, "workers.stop.answer"))
+    await press.tell("workers.stop.answer")
     group_lang = await language_for(update, context)
     remaining = await store.live_in(chat.id)
     done = t(group_lang, "workers.stop.done", **who(group_lang, consent))
@@ -112,12 +88,9 @@ def _limit_keyboard(lang: str, default: int) -> InlineKeyboardMarkup:
                                      PREFIX, "limit", 0)])
 
 
-async def show_limit(update: Update, context: Context) -> None:
-    asked = await _admin_command(update, context)
-    if asked is None:
-        return
-    building_id, lang = asked
-    svc = services(context)
+@for_admins(IN_GROUP_ONLY, ADMIN_ONLY)
+async def show_limit(command: Command, building: Building) -> None:
+    svc, lang, building_id, update = command.svc, command.lang, building.chat_id, command.update
     default = default_threshold(await svc.memberships.count_current(building_id))
     chosen = await svc.stores.workers.chosen_threshold(building_id)
     current = t(lang, "workers.limit.chosen", count=chosen) if chosen is not None \
@@ -127,20 +100,20 @@ async def show_limit(update: Update, context: Context) -> None:
 
 
 async def on_limit(update: Update, context: Context) -> None:
-    query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None or not is_group(chat):
-        await answer(update)
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None:
+        return
+    if press.chat is None or not press.in_group:
+        await press.answer()
         return
     if not await group_admin(update, context, "workers.admin_only"):
         return
-    svc = services(context)
-    parts = (query.data or "").split(":")
-    number = parse_id(parts[2]) if len(parts) == 3 else None
+    svc, chat_id = press.svc, press.chat.id
+    number = press.number(2, parts=3)
     if number is None or (number != 0 and number not in THRESHOLD_CHOICES):
-        await answer(update)
+        await press.answer()
         return
-    await svc.stores.workers.choose_threshold(chat.id, number or None)
-    lang = await language_for(update, context)
-    count = number or default_threshold(await svc.memberships.count_current(chat.id))
-    await answer(update)
-    await svc.out.replace_pressed(update, t(lang, "workers.limit.done", count=count))
+    await svc.stores.workers.choose_threshold(chat_id, number or None)
+    count = number or default_threshold(await svc.memberships.count_current(chat_id))
+    await press.answer()
+    await svc.out.replace_pressed(update, t(press.lang, "workers.limit.done", count=count))

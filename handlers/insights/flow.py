@@ -13,6 +13,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.community import Building
 from bot.domain.deeplinks import DeepLink, is_valid_payload, link_url
 from bot.domain.insights import LABEL_MAX, LabelProblem, clean_label
 from bot.domain.worker_consent import objection_threshold
@@ -20,15 +21,14 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, day
 from handlers.kit.buttons import button, keyboard
+from handlers.kit.command import Command, for_admins
 from handlers.kit.context import (
     Context,
-    is_group,
     language_for,
-    remember,
     resident_language,
     services,
 )
-from handlers.kit.guards import answer, group_admin, in_own_chat
+from handlers.kit.press import Press, Speaks
 from handlers.kit.reach import need_start_line
 
 LINK_KIND = "worker"
@@ -42,22 +42,10 @@ def _cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
     return keyboard([button(plain(lang, "workers.cancel.button"), PREFIX, "cancel")])
 
 
-async def invite(update: Update, context: Context) -> None:
+@for_admins("workers.in_group_only", "workers.admin_only")
+async def invite(command: Command, building: Building) -> None:
     """/uitnodigen: a group admin gets a single-use invitation privately, to pass on."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return
-    svc = services(context)
-    admin = await remember(update, context)
-    lang = await language_for(update, context)
-    if not is_group(chat):
-        await svc.out.reply(update, t(lang, "workers.in_group_only"))
-        return
-    building = await svc.buildings.get(chat.id)
-    if building is None or not building.active:
-        return
-    if not await group_admin(update, context, "workers.admin_only", lang=lang):
-        return
+    svc, user, admin = command.svc, command.user, command.resident
     now = svc.clock.now()
     link = await svc.deep_links.create(
         LINK_KIND, now, building_id=building.chat_id, single_use=True,
@@ -66,13 +54,14 @@ async def invite(update: Update, context: Context) -> None:
     private_lang = resident_language(svc, admin)
     text = t(private_lang, "workers.invite.private", building=building.title,
              url=link_url(svc.bot_username, link.token))
-    message = update.effective_message
-    need_start = await need_start_line(svc, chat.id, user.id, key="workers.invite.need_start",
+    message = command.update.effective_message
+    need_start = await need_start_line(svc, building.chat_id, user.id,
+                                       key="workers.invite.need_start",
                                        label="insights.open_private",
                                        reply_to=message.message_id if message else None)
     await svc.out.private(user.id, text, fallback=need_start)
     if admin is not None and admin.can_be_messaged:
-        await svc.out.reply(update, t(lang, "workers.invite.sent"))
+        await command.reply("workers.invite.sent")
 
 
 async def refuse_used_invite(update: Update, context: Context) -> None:
@@ -188,15 +177,13 @@ class WorkerFlow:
 
 
 async def on_cancel(update: Update, context: Context) -> None:
-    user = update.effective_user
-    if user is None:
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None:
         return
-    svc = services(context)
-    if not in_own_chat(update):
-        await answer(update, plain(await language_for(update, context), "error.stale_button"))
+    if not press.in_own_chat:
+        await press.tell("error.stale_button")
         return
-    dropped = await svc.stores.workers.drop_draft(user.id)
-    await answer(update)
+    dropped = await press.svc.stores.workers.drop_draft(press.user.id)
+    await press.answer()
     if dropped:
-        await svc.out.replace_pressed(update, t(await language_for(update, context),
-                                                "workers.cancelled"))
+        await press.svc.out.replace_pressed(update, t(press.lang, "workers.cancelled"))

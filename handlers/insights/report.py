@@ -26,11 +26,9 @@ from handlers.insights.chart import CHART_NAME, building_png, overview_png
 from handlers.insights.data import building_report
 from handlers.insights.render import render_building, render_overview
 from handlers.insights.table import CSV_NAME, render_csv
+from handlers.kit.command import Command
 from handlers.kit.context import (
     Context,
-    is_group,
-    language_for,
-    remember,
     services,
     user_language,
 )
@@ -97,21 +95,20 @@ async def _figures_privately(svc: Services, building: Building, user_id: int,
 
 
 async def show_insights(update: Update, context: Context) -> None:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
+    command = await Command.open(update, context)
+    if command is None:
         return
-    svc = services(context)
-    resident = await remember(update, context)
-    lang = await language_for(update, context)
+    svc, chat, user, lang = command.svc, command.chat, command.user, command.lang
     now = svc.clock.now()
-    if is_group(chat):
-        building = await svc.buildings.get(chat.id)
-        if building is None or not building.active:
+    if command.in_group:
+        building = await command.served_building()
+        if building is None:
             return
         if await admin_now(context, chat.id, user.id):
             await send_report(svc, chat.id, lang, [await building_report(svc, building, now)])
             return
         message = update.effective_message
+        resident = command.resident
         await _figures_privately(svc, building, user.id,
                                  resident is not None and resident.can_be_messaged,
                                  message.message_id if message is not None else None)

@@ -15,6 +15,8 @@ from bot.services import Services
 
 Context = ContextTypes.DEFAULT_TYPE
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+BUILDING_LINK = "building"
+"""The deep-link kind that opens the bot tied to a building (handlers.community.start)."""
 
 
 def services(context: Context) -> Services:
@@ -107,5 +109,5 @@ async def language_for(update: Update, context: Context) -> str:
 
 async def building_link(svc: Services, chat_id: int) -> str:
     """The standing deep link that opens a private chat tied to this building."""
-    link = await svc.deep_links.reusable("building", chat_id, "", svc.clock.now())
+    link = await svc.deep_links.reusable(BUILDING_LINK, chat_id, "", svc.clock.now())
     return link_url(svc.bot_username, link.token)

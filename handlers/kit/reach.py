@@ -20,11 +20,9 @@ from bot.domain.deeplinks import link_url
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard, link_button
-from handlers.kit.context import group_language
+from handlers.kit.context import BUILDING_LINK, group_language
 from handlers.kit.send import CardRef, Method, Outgoing
 
-BUILDING_LINK = "building"
-"""The deep-link kind that opens the bot tied to a building (handlers.community.start)."""
 PERSONAL_LINK_LIFETIME = timedelta(days=30)
 RELAY = "rly"
 """Callback prefix of "send a message through me": `rly:<route>:<item id>`."""

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+from telegram.ext import Application, ChatMemberHandler
 
 from bot.menu import MenuCommand
 from bot.services import Services
 from handlers import order
+from handlers.kit.command import route_commands
+from handlers.kit.press import route_presses
 from handlers.pairing.commands import (
     OFFER_LINK,
     REGULAR_LINK,
@@ -40,17 +42,23 @@ COMMANDS = [
 
 
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
-    svc.link_routes[OFFER_LINK] = open_offer_link
-    svc.link_routes[REGULAR_LINK] = open_regular_link
-    svc.link_routes[WORRIED_LINK] = open_worried_link
+    svc.link_routes.update({
+        OFFER_LINK: open_offer_link,
+        REGULAR_LINK: open_regular_link,
+        WORRIED_LINK: open_worried_link,
+    })
     svc.relay_routes[RELAY_ROUTE] = partial(relay_partner, svc)
-    app.add_handler(CommandHandler(["aanbod", "offer"], offer_command))
-    app.add_handler(CommandHandler(["vastebuur", "regular"], regular_command))
-    app.add_handler(CommandHandler(["zorgen", "worried"], worried_command))
-    app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^pf:"))
-    app.add_handler(CallbackQueryHandler(on_offer_button, pattern=r"^off:"))
-    app.add_handler(CallbackQueryHandler(on_wish_button, pattern=r"^wsh:"))
-    app.add_handler(CallbackQueryHandler(on_pair_button, pattern=r"^pair:"))
+    route_commands(app, {
+        ("aanbod", "offer"): offer_command,
+        ("vastebuur", "regular"): regular_command,
+        ("zorgen", "worried"): worried_command,
+    })
+    route_presses(app, {
+        r"^pf:": on_flow_button,
+        r"^off:": on_offer_button,
+        r"^wsh:": on_wish_button,
+        r"^pair:": on_pair_button,
+    })
     app.add_handler(ChatMemberHandler(on_private_member, ChatMemberHandler.MY_CHAT_MEMBER),
                     group=order.PAIRING_BLOCKED)
     PairingJobs(svc).register()

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.domain.deeplinks import DeepLink, link_url
+from bot.domain.deeplinks import DeepLink
 from bot.domain.pairing import PairStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
-from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.command import Command
 from handlers.kit.context import (
     Context,
     is_group,
-    language_for,
     remember,
     resident_language,
     services,
@@ -32,17 +32,9 @@ WORRIED_LINK = "worried"
 
 async def go_private_line(update: Update, context: Context, link_kind: str, key: str) -> None:
     """In a group: one short line with a button that opens the private chat for this."""
-    chat = update.effective_chat
-    if update.effective_message is None or chat is None:
-        return
-    svc = services(context)
-    await remember(update, context)
-    if await svc.buildings.get(chat.id) is None:
-        return
-    lang = await language_for(update, context)
-    link = await svc.deep_links.reusable(link_kind, chat.id, "", svc.clock.now())
-    opener = link_button(plain(lang, "button.open_private"), link_url(svc.bot_username, link.token))
-    await svc.redirects.reply(update, t(lang, key), keyboard=keyboard([opener]))
+    command = await Command.open(update, context)
+    if command is not None:
+        await command.go_private(link_kind, key)
 
 
 async def started_privately(update: Update, context: Context) -> int | None:

@@ -24,13 +24,11 @@ from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import (
     Context,
-    presser_language,
-    remember,
-    resident_language,
     services,
     user_language,
 )
-from handlers.kit.guards import answer, in_own_chat, is_member
+from handlers.kit.guards import answer, is_member
+from handlers.kit.press import Press, Speaks
 from handlers.pairing.pairs import schedule_matching
 from handlers.pairing.views import KIND_ROWS, offer_card, show, want_text, when_text
 
@@ -89,43 +87,39 @@ async def begin(update: Update, context: Context, purpose: DraftPurpose, buildin
 
 async def on_flow_button(update: Update, context: Context) -> None:
     """A tap in the offer or wish flow (`pf:<action>[:<value>]`)."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open_own_chat(update, context, "error.not_yours", Speaks.RESIDENT)
+    if press is None:
         return
-    svc = services(context)
-    if not in_own_chat(update):
-        await answer(update, plain(await presser_language(svc, user), "error.not_yours"))
-        return
-    lang = resident_language(svc, await remember(update, context))
+    svc, user_id, lang = press.svc, press.user.id, press.lang
     store = svc.stores.pairing
     now = svc.clock.now()
-    draft = await store.draft(user.id)
+    draft = await store.draft(user_id)
     if draft is not None and draft_is_stale(draft, now):
-        await store.drop_draft(user.id)
+        await store.drop_draft(user_id)
         draft = None
-    parts = (query.data or "").split(":")
-    action, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    parts = press.parts
+    action, value = press.part(1), press.part(2)
     if action == "stop" and len(parts) == 2:
-        await answer(update)
+        await press.answer()
         if draft is not None:
-            await store.drop_draft(user.id)
+            await store.drop_draft(user_id)
         await show(svc, update, t(lang, "pairing.flow.stopped"))
         return
     outcome = None if draft is None or len(parts) > 3 else apply_tap(draft, action, value)
     if draft is None or outcome is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     updated, step = outcome
     if step == "incomplete":
         key = "offer.flow.pick_kind" if draft.step is DraftStep.KINDS else "pairing.flow.pick_time"
-        await answer(update, plain(lang, key), show_alert=True)
+        await press.tell(key, alert=True)
         return
     updated = updated.model_copy(update={"updated_at": now})
     if step == "finish":
         await finish(update, context, updated, lang)
         return
     await store.save_draft(updated)
-    await answer(update)
+    await press.answer()
     await show(svc, update, *await flow_question(svc, lang, updated))
 
 

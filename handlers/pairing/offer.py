@@ -6,17 +6,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain.pairing import DraftPurpose
-from bot.i18n import plain, t
-from handlers.kit.buttons import parse_id
-from handlers.kit.context import (
-    Context,
-    presser_language,
-    remember,
-    resident_language,
-    services,
-    user_language,
-)
-from handlers.kit.guards import answer, in_own_chat, is_member
+from bot.i18n import t
+from handlers.kit.context import Context, services, user_language
+from handlers.kit.guards import is_member
+from handlers.kit.press import Press
 from handlers.pairing.flow import begin
 from handlers.pairing.pairs import schedule_matching
 from handlers.pairing.views import offer_card, show
@@ -39,42 +32,39 @@ async def show_offer(update: Update, context: Context, building_id: int, *, edit
 async def on_offer_button(update: Update, context: Context) -> None:
     """`off:<action>:<building>`: pick the building, change, pause, resume or remove; each press
     acts only on the presser's own offer."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    parts = (query.data or "").split(":")
-    building_id = parse_id(parts[2], signed=True) if len(parts) == 3 else None
-    if building_id is None or not in_own_chat(update):
-        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
+    building_id = press.number(2, parts=3, signed=True)
+    if not press.in_own_chat or building_id is None:
+        await press.tell("error.stale_button")
         return
-    lang = resident_language(svc, await remember(update, context))
-    action = parts[1]
+    press = await press.remembered()
+    svc, user_id, action = press.svc, press.user.id, press.parts[1]
     store, now = svc.stores.pairing, svc.clock.now()
     if action in ("b", "edit"):
-        if not await is_member(context, building_id, user.id):
-            await answer(update, plain(lang, "pairing.flow.not_member"), show_alert=True)
+        if not await is_member(context, building_id, user_id):
+            await press.tell("pairing.flow.not_member", alert=True)
             return
-        await answer(update)
+        await press.answer()
         if action == "b":
             await show_offer(update, context, building_id, edit=True)
         else:
-            offer = await store.offer(building_id, user.id)
+            offer = await store.offer(building_id, user_id)
             await begin(update, context, DraftPurpose.OFFER, building_id, edit=True, offer=offer)
         return
     if action == "del":
-        if not await store.delete_offer(building_id, user.id):
-            await answer(update, plain(lang, "error.stale_button"))
+        if not await store.delete_offer(building_id, user_id):
+            await press.tell("error.stale_button")
             return
-        await answer(update)
-        await show(svc, update, t(lang, "offer.removed"))
+        await press.answer()
+        await show(svc, update, t(press.lang, "offer.removed"))
         return
     if action not in ("pause", "on") \
-            or not await store.set_paused(building_id, user.id, action == "pause", now):
-        await answer(update, plain(lang, "error.stale_button"))
+            or not await store.set_paused(building_id, user_id, action == "pause", now):
+        await press.tell("error.stale_button")
         return
-    said = "offer.answer.paused" if action == "pause" else "offer.answer.on"
-    await answer(update, plain(lang, said))
+    await press.tell("offer.answer.paused" if action == "pause" else "offer.answer.on")
     if action == "on":
         await schedule_matching(svc, building_id)
     await show_offer(update, context, building_id, edit=True)

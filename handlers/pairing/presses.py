@@ -11,8 +11,9 @@ from telegram import Update
 from bot.domain.pairing import Pairing, PairStatus
 from bot.i18n import plain, t
 from handlers.kit.buttons import button, keyboard, parse_id
-from handlers.kit.context import Context, presser_language, remember, resident_language, services
-from handlers.kit.guards import answer, in_own_chat, knows_of
+from handlers.kit.context import Context, services
+from handlers.kit.guards import answer, knows_of
+from handlers.kit.press import Press
 from handlers.pairing.checkins import on_checkin, on_regular
 from handlers.pairing.pairs import end_pair, first_name
 from handlers.pairing.suggestions import ANSWERS, on_answer, on_request_press
@@ -21,27 +22,27 @@ PAIR_DATA = re.compile(r"^pair:(h|r|met|not|reg|end|endy|endn|req):(\d+)(?::([a-
 
 
 async def on_pair_button(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    match = PAIR_DATA.match(query.data or "")
+    match = PAIR_DATA.match(press.data)
     target = parse_id(match.group(2)) if match else None
-    if match is None or target is None or not in_own_chat(update):
-        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
+    if match is None or target is None or not press.in_own_chat:
+        await press.tell("error.stale_button")
         return
-    lang = resident_language(svc, await remember(update, context))
+    press = await press.remembered()
+    lang = press.lang
     action, extra = match.group(1), match.group(3) or ""
     if action == "req":
         await on_request_press(update, context, target, lang)
         return
-    pairing = await svc.stores.pairing.get(target)
-    if pairing is None or not await knows_of(context, pairing.building_id, user.id,
+    pairing = await press.svc.stores.pairing.get(target)
+    if pairing is None or not await knows_of(context, pairing.building_id, press.user.id,
                                              pairing.helper_id, pairing.resident_id):
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    if not pairing.involves(user.id):
-        await answer(update, plain(lang, "error.not_yours"))
+    if not pairing.involves(press.user.id):
+        await press.tell("error.not_yours")
         return
     if action in ANSWERS:
         await on_answer(update, context, pairing, action, extra, lang)

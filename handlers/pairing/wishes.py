@@ -6,17 +6,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain.pairing import DraftPurpose
-from bot.i18n import plain, t
-from handlers.kit.buttons import parse_id
-from handlers.kit.context import (
-    Context,
-    presser_language,
-    remember,
-    resident_language,
-    services,
-    user_language,
-)
-from handlers.kit.guards import answer, in_own_chat, is_member, member_buildings
+from bot.i18n import t
+from handlers.kit.context import Context, services, user_language
+from handlers.kit.guards import is_member, member_buildings
+from handlers.kit.press import Press, Speaks
 from handlers.pairing.flow import begin
 from handlers.pairing.views import building_choice, show, want_text
 
@@ -43,38 +36,34 @@ async def start_wish(update: Update, context: Context, *, edit: bool,
 
 async def on_wish_button(update: Update, context: Context) -> None:
     """`wsh:new`, `wsh:b:<building>` (start the wish flow) and `wsh:x:<wish>` (withdraw)."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open_own_chat(update, context, "error.not_yours", Speaks.RESIDENT)
+    if press is None:
         return
-    svc = services(context)
-    if not in_own_chat(update):
-        await answer(update, plain(await presser_language(svc, user), "error.not_yours"))
-        return
-    lang = resident_language(svc, await remember(update, context))
-    parts = (query.data or "").split(":")
-    if parts == ["wsh", "new"]:
-        await answer(update)
+    if press.parts == ["wsh", "new"]:
+        await press.answer()
         await start_wish(update, context, edit=False)
         return
-    target = parse_id(parts[2], signed=True) if len(parts) == 3 else None
-    if target is None or parts[1] not in ("b", "x"):
-        await answer(update, plain(lang, "error.stale_button"))
+    target = press.number(2, parts=3, signed=True)
+    if target is None or press.parts[1] not in ("b", "x"):
+        await press.tell("error.stale_button")
         return
-    if parts[1] == "b":
-        if not await is_member(context, target, user.id):
-            await answer(update, plain(lang, "pairing.flow.not_member"), show_alert=True)
+    svc, user_id = press.svc, press.user.id
+    if press.parts[1] == "b":
+        if not await is_member(context, target, user_id):
+            await press.tell("pairing.flow.not_member", alert=True)
             return
-        await answer(update)
+        await press.answer()
         await begin(update, context, DraftPurpose.WISH, target, edit=True)
         return
     store = svc.stores.pairing
     wish = await store.wish(target)
-    if wish is None or wish.user_id != user.id:
+    if wish is None or wish.user_id != user_id:
         # A wish is shown to nobody but its owner: to anyone else it does not exist.
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    if not await store.withdraw_wish(target, user.id, svc.clock.now()):
-        await answer(update, plain(lang, "error.stale_button"))
+    if not await store.withdraw_wish(target, user_id, svc.clock.now()):
+        await press.tell("error.stale_button")
         return
-    await answer(update)
-    await svc.out.message(user.id, t(lang, "wish.withdrawn", want=want_text(lang, wish.kind)))
+    await press.answer()
+    await svc.out.message(user_id, t(press.lang, "wish.withdrawn",
+                                     want=want_text(press.lang, wish.kind)))

@@ -4,9 +4,11 @@ a resident's rights over their data (/mijngegevens, /vergeetmij), an admin's ove
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application
 
 from bot.services import Services
+from handlers.kit.command import route_commands
+from handlers.kit.press import route_presses
 from handlers.privacy.commands import (
     COMMANDS,
     EXPORT_LINK,
@@ -36,12 +38,18 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     register_reports(app)
     register_jobs(app, svc)
     svc.personal_data.append(svc.stores.foundation)
-    svc.link_routes[EXPORT_LINK] = open_export_link
-    svc.link_routes[FORGET_LINK] = open_forget_link
+    svc.link_routes.update({
+        EXPORT_LINK: open_export_link,
+        FORGET_LINK: open_forget_link,
+    })
     svc.cards.register(ERASURE_CARD, ErasureQuestion(svc))
-    app.add_handler(CommandHandler("privacy", show_privacy))
-    app.add_handler(CommandHandler(["mijngegevens", "mydata"], on_mydata))
-    app.add_handler(CommandHandler(["vergeetmij", "forgetme"], on_forgetme))
-    app.add_handler(CommandHandler(["wisgroep", "erasegroup"], on_erasegroup))
-    app.add_handler(CallbackQueryHandler(on_forget_answer, pattern=rf"^{FORGET}:"))
-    app.add_handler(CallbackQueryHandler(on_erase_answer, pattern=rf"^{WIPE}:"))
+    route_commands(app, {
+        "privacy": show_privacy,
+        ("mijngegevens", "mydata"): on_mydata,
+        ("vergeetmij", "forgetme"): on_forgetme,
+        ("wisgroep", "erasegroup"): on_erasegroup,
+    })
+    route_presses(app, {
+        rf"^{FORGET}:": on_forget_answer,
+        rf"^{WIPE}:": on_erase_answer,
+    })

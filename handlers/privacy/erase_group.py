@@ -11,8 +11,10 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.cards import RenderedCard
-from handlers.kit.context import Context, is_group, language_for, services
-from handlers.kit.guards import admin_now, answer, group_admin
+from handlers.kit.command import Command
+from handlers.kit.context import Context
+from handlers.kit.guards import admin_now, group_admin
+from handlers.kit.press import Press, Speaks
 from handlers.kit.send import CardRef
 
 log = logging.getLogger(__name__)
@@ -51,61 +53,57 @@ class ErasureQuestion:
 
 
 async def on_erasegroup(update: Update, context: Context) -> None:
-    chat = update.effective_chat
-    if chat is None:
+    command = await Command.open(update, context, record=False)
+    if command is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    if not is_group(chat):
-        await svc.out.reply(update, t(lang, "erase.in_group"))
-        return
-    if await svc.buildings.get(chat.id) is None:
-        await svc.out.reply(update, t(lang, "erase.nothing"))
-        return
-    if await group_admin(update, context, "erase.admin_only", lang=lang):
-        await svc.cards.post(CardRef(kind=ERASURE_CARD, item_id=chat.id))
+    chat_id = command.chat.id
+    if not command.in_group:
+        await command.reply("erase.in_group")
+    elif await command.svc.buildings.get(chat_id) is None:
+        await command.reply("erase.nothing")
+    elif await group_admin(update, context, "erase.admin_only", lang=command.lang):
+        await command.svc.cards.post(CardRef(kind=ERASURE_CARD, item_id=chat_id))
 
 
 async def on_erase_answer(update: Update, context: Context) -> None:
-    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or chat is None or user is None or query.message is None:
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None or press.chat is None or press.query.message is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
+    svc, chat, lang = press.svc, press.chat, press.lang
     if await svc.buildings.get(chat.id) is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    if not is_group(chat) or not await admin_now(context, chat.id, user.id):
-        await answer(update, plain(lang, "erase.admin_only"), show_alert=True)
+    if not press.in_group or not await admin_now(context, chat.id, press.user.id):
+        await press.tell("erase.admin_only", alert=True)
         return
     store = svc.stores.erasures
     erasure = await store.get(chat.id)
-    message_id = query.message.message_id
-    choice = (query.data or "").partition(":")[2]
+    message_id = press.query.message.message_id
+    choice = press.data.partition(":")[2]
     if choice == "no":
         if erasure is not None and erasure.message_id == message_id:
             await store.call_off(chat.id)
-        await answer(update)
+        await press.answer()
         await svc.out.edit(chat.id, message_id, t(lang, "erase.called_off"))
         return
     step = {"1": 1, "2": 2}.get(choice)
     if step is None or erasure is None or not erasure.accepts(message_id, step, svc.clock.now()):
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     if step == 1:
         if not await store.advance(chat.id, message_id):
-            await answer(update, plain(lang, "error.stale_button"))
+            await press.tell("error.stale_button")
             return
-        await answer(update)
+        await press.answer()
         await svc.out.edit(chat.id, message_id, t(lang, "erase.ask2"),
                            keyboard=erase_keyboard(lang, 2))
         return
     building = await svc.buildings.get(chat.id)
     if building is None or not await store.erase_building(chat.id, message_id):
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     # The bot stays in the group, so the group starts again with a clean slate.
     await svc.buildings.activate(chat.id, building.title, building.language, svc.clock.now())
     log.info("all data of group %s erased at an admin's request", chat.id)
-    await answer(update)
+    await press.answer()
     await svc.out.edit(chat.id, message_id, t(lang, "erase.done"))

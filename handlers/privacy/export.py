@@ -11,7 +11,8 @@ from bot.domain.privacy import EXPORT_FILE_NAME, export_document
 from bot.i18n import t
 from bot.logs import pseudonym
 from bot.services import Services
-from handlers.kit.context import Context, language_for, services
+from handlers.kit.command import Command
+from handlers.kit.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +33,14 @@ async def collect_export(svc: Services, user_id: int) -> tuple[bytes, bool]:
 
 async def send_export(update: Update, context: Context) -> None:
     """The file goes to the resident's private chat only."""
-    user = update.effective_user
-    if user is None:
+    command = await Command.open(update, context, record=False)
+    if command is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    document, complete = await collect_export(svc, user.id)
+    svc, user_id, lang = command.svc, command.user.id, command.lang
+    document, complete = await collect_export(svc, user_id)
     caption = t(lang, "data.export.caption") if complete else t(lang, "data.export.partial")
-    await svc.out.document(user.id, EXPORT_FILE_NAME, document, caption=caption, private=True)
-    log.info("data export sent to %s", pseudonym(user.id))
+    await svc.out.document(user_id, EXPORT_FILE_NAME, document, caption=caption, private=True)
+    log.info("data export sent to %s", pseudonym(user_id))
 
 
 async def open_export_link(update: Update, context: Context, link: DeepLink) -> None:

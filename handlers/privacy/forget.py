@@ -13,7 +13,7 @@ from bot.logs import pseudonym
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, language_for, services
-from handlers.kit.guards import answer
+from handlers.kit.press import Press, Speaks
 
 log = logging.getLogger(__name__)
 
@@ -61,27 +61,23 @@ async def forget_resident(svc: Services, user_id: int) -> bool:
 
 
 async def on_forget_answer(update: Update, context: Context) -> None:
-    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or chat is None or user is None:
+    press = await Press.open_own_chat(update, context, "error.not_yours", Speaks.READER)
+    if press is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    if chat.id != user.id:
-        await answer(update, plain(lang, "error.not_yours"))
-        return
-    if query.data == f"{FORGET}:no":
-        await answer(update)
+    svc, user_id, lang = press.svc, press.user.id, press.lang
+    if press.data == f"{FORGET}:no":
+        await press.answer()
         await svc.out.replace_pressed(update, t(lang, "data.forget.kept"))
         return
-    if query.data != f"{FORGET}:yes":
-        await answer(update, plain(lang, "error.stale_button"))
+    if press.data != f"{FORGET}:yes":
+        await press.tell("error.stale_button")
         return
-    complete = await forget_resident(svc, user.id)
-    log.info("resident %s was forgotten%s", pseudonym(user.id), "" if complete else " in part")
-    await answer(update)
+    complete = await forget_resident(svc, user_id)
+    log.info("resident %s was forgotten%s", pseudonym(user_id), "" if complete else " in part")
+    await press.answer()
     await svc.out.replace_pressed(
         update, t(lang, "data.forget.done") if complete else t(lang, "data.forget.partial"))
-    context.application.create_task(finish_forgetting(svc, user.id), update=update)
+    context.application.create_task(finish_forgetting(svc, user_id), update=update)
 
 
 async def finish_forgetting(svc: Services, user_id: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
+from functools import partial
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -17,8 +18,9 @@ from bot.domain.privacy import Report, ReportState
 from bot.i18n import plain, t
 from bot.services import ReportedCard, Services
 from handlers.kit.buttons import REPORT, button, keyboard, parse_id
-from handlers.kit.context import Context, is_group, language_for, resident_language, services
-from handlers.kit.guards import admin_now, answer, in_own_chat, is_member
+from handlers.kit.context import Context, resident_language
+from handlers.kit.guards import admin_now, is_member
+from handlers.kit.press import Press, Speaks, pressed_with
 from handlers.kit.send import Method, Outgoing
 
 log = logging.getLogger(__name__)
@@ -54,37 +56,35 @@ class ReportConfirmations:
 async def on_report(update: Update, context: Context, confirmations: ReportConfirmations) -> None:
     """A resident pressed "Meld" on a card: asked once whether they mean it, then the admins
     hear of it privately; nobody learns who."""
-    query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None:
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None or press.chat is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    match = REPORT_DATA.match(query.data or "")
+    svc, chat, lang = press.svc, press.chat, press.lang
+    match = REPORT_DATA.match(press.data)
     reportable = svc.reportables.get(match.group(1)) if match else None
     item_id = parse_id(match.group(2)) if match else None
-    if match is None or reportable is None or item_id is None or not is_group(chat):
-        await answer(update, plain(lang, "error.stale_button"))
+    if match is None or reportable is None or item_id is None or not press.in_group:
+        await press.tell("error.stale_button")
         return
     kind = match.group(1)
     card = await reportable.describe(item_id, lang)
     building = await svc.buildings.get(chat.id)
     if card is None or card.building_id != chat.id or building is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    if query.from_user is None or not await is_member(context, chat.id, query.from_user.id):
-        await answer(update, plain(lang, "report.members_only"), show_alert=True)
+    if not await is_member(context, chat.id, press.user.id):
+        await press.tell("report.members_only", alert=True)
         return
-    if not confirmations.confirmed((query.from_user.id, kind, item_id), svc.clock.now()):
-        await answer(update, plain(lang, "report.confirm"), show_alert=True)
+    if not confirmations.confirmed((press.user.id, kind, item_id), svc.clock.now()):
+        await press.tell("report.confirm", alert=True)
         return
     report, new = await svc.stores.reports.open(chat.id, kind, item_id, svc.clock.now())
     if not new:
-        await answer(update, plain(lang, "report.thanks"), show_alert=True)
+        await press.tell("report.thanks", alert=True)
         return
     reached = await _alert_admins(context, svc, report, card, building.title)
     log.info("card %s:%s reported in %s; %d admin(s) told", kind, item_id, chat.id, reached)
-    await answer(update, plain(lang, "report.thanks") if reached else plain(lang, "report.no_admins"),
-                 show_alert=True)
+    await press.tell("report.thanks" if reached else "report.no_admins", alert=True)
 
 
 async def _alert_admins(
@@ -112,68 +112,61 @@ async def _alert_admins(
     return reached
 
 
-async def _admin_report(update: Update, context: Context, pattern: re.Pattern[str]) -> Report | None:
-    """The report behind a Verbergen/Laten staan press, if the presser may decide on it now.
-    The alert went privately to the admins of the report's group: anyone else hears the same
-    line whether the report exists or not, so nobody counts the reports of any group."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+async def _admin_report(update: Update, context: Context,
+                        pattern: re.Pattern[str]) -> tuple[Press, Report] | None:
+    """The press on Verbergen/Laten staan and the report behind it, if the presser may decide
+    on it now. The alert went privately to the admins of the report's group: anyone else hears
+    the same line whether the report exists or not, so nobody counts the reports of any group."""
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None:
         return None
-    svc = services(context)
-    lang = await language_for(update, context)
-    match = pattern.match(query.data or "")
+    match = pattern.match(press.data)
     report_id = parse_id(match.group(1)) if match else None
-    if report_id is None or not in_own_chat(update):
-        await answer(update, plain(lang, "error.stale_button"))
+    if report_id is None or not press.in_own_chat:
+        await press.tell("error.stale_button")
         return None
-    report = await svc.stores.reports.get(report_id)
-    if report is None or not await admin_now(context, report.building_id, user.id):
-        await answer(update, plain(lang, "report.admin_only"), show_alert=True)
+    report = await press.svc.stores.reports.get(report_id)
+    if report is None or not await admin_now(context, report.building_id, press.user.id):
+        await press.tell("report.admin_only", alert=True)
         return None
     if report.state is not ReportState.OPEN:
-        await answer(update, plain(lang, "report.done_before"))
+        await press.tell("report.done_before")
         return None
-    return report
+    return press, report
 
 
-async def on_hide(update: Update, context: Context) -> None:
+@pressed_with(partial(_admin_report, pattern=HIDE_DATA))
+async def on_hide(press: Press, report: Report) -> None:
     """The card's thing is taken out of use and its message deleted; when Telegram will not
     delete it, the admin is asked, under the alert, to remove it by hand."""
-    report = await _admin_report(update, context, HIDE_DATA)
-    query, user = update.callback_query, update.effective_user
-    if report is None or query is None or user is None:
-        return
-    svc = services(context)
-    lang = await language_for(update, context)
+    svc, lang, query = press.svc, press.lang, press.query
     now = svc.clock.now()
     reportable = svc.reportables.get(report.kind)
     card = await reportable.describe(report.item_id, lang) if reportable else None
     if not await svc.stores.reports.close(report.id, ReportState.HIDDEN, now):
-        await answer(update, plain(lang, "report.done_before"))
+        await press.tell("report.done_before")
         return
     if reportable is not None:
         await reportable.hide(report.item_id, now)
     if card is not None and card.message_id is not None:
-        by_hand = Outgoing(chat_id=user.id, method=Method.SEND, text=t(lang, "report.hidden_manual"),
+        by_hand = Outgoing(chat_id=press.user.id, method=Method.SEND,
+                           text=t(lang, "report.hidden_manual"),
                            reply_to=query.message.message_id if query.message else None)
         await svc.out.send(Outgoing(chat_id=card.chat_id, method=Method.DELETE,
                                     message_id=card.message_id, on_refused=by_hand))
     log.info("reported card %s:%s hidden by an admin", report.kind, report.item_id)
-    await answer(update)
-    await svc.out.replace_pressed(update, t(lang, "report.hidden"))
+    await press.answer()
+    await svc.out.replace_pressed(press.update, t(lang, "report.hidden"))
 
 
-async def on_keep(update: Update, context: Context) -> None:
-    report = await _admin_report(update, context, KEEP_DATA)
-    if report is None:
+@pressed_with(partial(_admin_report, pattern=KEEP_DATA))
+async def on_keep(press: Press, report: Report) -> None:
+    if not await press.svc.stores.reports.close(report.id, ReportState.KEPT,
+                                                press.svc.clock.now()):
+        await press.tell("report.done_before")
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    if not await svc.stores.reports.close(report.id, ReportState.KEPT, svc.clock.now()):
-        await answer(update, plain(lang, "report.done_before"))
-        return
-    await answer(update)
-    await svc.out.replace_pressed(update, t(lang, "report.kept"))
+    await press.answer()
+    await press.svc.out.replace_pressed(press.update, t(press.lang, "report.kept"))
 
 
 def register_reports(app: Application) -> None:  # type: ignore[type-arg]

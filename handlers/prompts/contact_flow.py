@@ -20,8 +20,10 @@ from bot.i18n import plain, t
 from bot.services import Services
 from handlers import order
 from handlers.kit.buttons import button, keyboard
-from handlers.kit.context import Context, language_for, remember, resident_language, user_language
-from handlers.kit.guards import admin_now, answer, in_own_chat
+from handlers.kit.command import stop_flow
+from handlers.kit.context import Context, remember, resident_language, user_language
+from handlers.kit.guards import admin_now
+from handlers.kit.press import Press, Speaks
 from handlers.prompts.menu import CONTACT_LINK, PREFIX
 from handlers.prompts.settings import contact_problem, save_contact
 
@@ -100,25 +102,19 @@ class ContactFlow:
                                       building=building.title, contact=contact))
 
     async def on_stop(self, update: Update, context: Context) -> None:
-        user = update.effective_user
-        if user is None:
-            return
-        await self.end(user.id)
-        await self._svc.out.reply(update, t(await user_language(self._svc, user.id),
-                                            "settings.contact.cancelled"))
+        await stop_flow(update, self._svc, self, "settings.contact.cancelled")
 
     async def on_stop_button(self, update: Update, context: Context) -> None:
-        user = update.effective_user
-        if user is None:
+        press = await Press.open(update, context, Speaks.READER)
+        if press is None:
             return
-        lang = await language_for(update, context)
-        if not in_own_chat(update):
-            await answer(update, plain(lang, "error.stale_button"))
+        if not press.in_own_chat:
+            await press.tell("error.stale_button")
             return
-        ended = await self._drafts.end_draft(user.id)
-        await answer(update)
+        ended = await self._drafts.end_draft(press.user.id)
+        await press.answer()
         if ended:
-            await self._svc.out.replace_pressed(update, t(lang, "settings.contact.cancelled"))
+            await self._svc.out.replace_pressed(update, t(press.lang, "settings.contact.cancelled"))
 
     async def on_command(self, update: Update, context: Context) -> None:
         """Any command but /stop (which the flows answer) ends the wait, quietly, and goes on

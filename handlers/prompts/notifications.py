@@ -19,6 +19,7 @@ from bot.i18n import plain, t
 from bot.menu import MenuCommand
 from bot.services import Services
 from handlers.kit.buttons import button, column, keyboard
+from handlers.kit.command import Command
 from handlers.kit.context import (
     Context,
     is_group,
@@ -26,9 +27,8 @@ from handlers.kit.context import (
     remember,
     resident_language,
     services,
-    user_language,
 )
-from handlers.kit.guards import answer
+from handlers.kit.press import Press, Speaks
 from handlers.prompts.data import PromptPreferences
 from handlers.prompts.links import link_to
 
@@ -80,34 +80,29 @@ async def show_menu(update: Update, context: Context) -> None:
 
 
 async def open_link(update: Update, context: Context, link: DeepLink) -> None:
-    user = update.effective_user
-    if user is None:
+    command = await Command.open(update, context, record=False)
+    if command is None:
         return
-    svc = services(context)
-    lang = await user_language(svc, user.id)
-    text, buttons = menu(lang, await svc.stores.prompts.muted(user.id))
-    await svc.out.message(user.id, text, keyboard=buttons)
+    user_id = command.user.id
+    text, buttons = menu(command.lang, await command.svc.stores.prompts.muted(user_id))
+    await command.svc.out.message(user_id, text, keyboard=buttons)
 
 
 async def on_toggle(update: Update, context: Context) -> None:
-    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
-    if query is None or query.data is None or chat is None or user is None:
+    press = await Press.open_own_chat(update, context, "notify.not_yours", Speaks.READER)
+    if press is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    kind = query.data.partition(":")[2]
-    if is_group(chat) or chat.id != user.id:
-        await answer(update, plain(lang, "notify.not_yours"))
-        return
+    kind = press.data.partition(":")[2]
     if not rules.is_mutable(kind):
-        await answer(update, plain(lang, "notify.stale"))
+        await press.tell("notify.stale")
         return
     await remember(update, context)
+    svc, user_id = press.svc, press.user.id
     store = svc.stores.prompts
-    muted = await store.muted(user.id)
-    await store.set_muted(user.id, kind, kind not in muted, svc.clock.now())
-    await answer(update, plain(lang, "notify.saved"))
-    await svc.out.replace_pressed(update, *menu(lang, await store.muted(user.id)))
+    muted = await store.muted(user_id)
+    await store.set_muted(user_id, kind, kind not in muted, svc.clock.now())
+    await press.tell("notify.saved")
+    await svc.out.replace_pressed(update, *menu(press.lang, await store.muted(user_id)))
 
 
 class QuietResidents:
@@ -136,17 +131,13 @@ class QuietResidents:
 
     async def on_keep(self, update: Update, context: Context) -> None:
         """"Blijf sturen": the messages keep coming, however quiet the resident is."""
-        chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None:
-            return
-        lang = await language_for(update, context)
-        if is_group(chat) or chat.id != user.id:
-            await answer(update, plain(lang, "notify.not_yours"))
+        press = await Press.open_own_chat(update, context, "notify.not_yours", Speaks.READER)
+        if press is None:
             return
         await remember(update, context)
-        await self.store.keep_prompts(user.id, self.svc.clock.now())
-        await answer(update)
-        await self.svc.out.replace_pressed(update, t(lang, "notify.quiet.kept"))
+        await self.store.keep_prompts(press.user.id, self.svc.clock.now())
+        await press.answer()
+        await self.svc.out.replace_pressed(update, t(press.lang, "notify.quiet.kept"))
 
 
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]

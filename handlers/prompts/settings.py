@@ -22,8 +22,10 @@ from bot.domain.community import Building, BuildingSettings
 from bot.i18n import Safe, plain, t
 from bot.menu import MenuCommand
 from bot.services import Services
-from handlers.kit.context import Context, is_group, language_for, remember, services
-from handlers.kit.guards import answer, group_admin
+from handlers.kit.command import Command, for_admins
+from handlers.kit.context import Context
+from handlers.kit.guards import group_admin
+from handlers.kit.press import Press, Speaks
 from handlers.prompts.digest import plan_digest
 from handlers.prompts.menu import PREFIX, summary, view
 from handlers.prompts.nudges import replan_nudge
@@ -81,27 +83,14 @@ def contact_problem(lang: str, problem: rules.InvalidContact, typed: str) -> str
     return t(lang, "settings.contact.empty")
 
 
-async def show_settings(update: Update, context: Context) -> None:
-    chat = update.effective_chat
-    if update.effective_message is None or chat is None:
-        return
-    svc = services(context)
-    await remember(update, context)
-    lang = await language_for(update, context)
-    if not is_group(chat):
-        await svc.out.reply(update, t(lang, "settings.in_group_only"))
-        return
-    building = await svc.buildings.get(chat.id)
-    if building is None or not building.active:
-        return
-    if not await group_admin(update, context, "settings.admin_only", lang=lang):
-        return
-    args = context.args or []
+@for_admins("settings.in_group_only", "settings.admin_only")
+async def show_settings(command: Command, building: Building) -> None:
+    args = command.context.args or []
     if args and args[0].lower() == CONTACT_ARGUMENT:
-        await set_contact_in_group(svc, update, building)
+        await set_contact_in_group(command.svc, command.update, building)
         return
-    text, keyboard = await view(svc, building, "main")
-    await svc.out.reply(update, text, keyboard=keyboard)
+    text, keyboard = await view(command.svc, building, "main")
+    await command.svc.out.reply(command.update, text, keyboard=keyboard)
 
 
 async def set_contact_in_group(svc: Services, update: Update, building: Building) -> None:
@@ -132,35 +121,32 @@ async def _show(svc: Services, update: Update, text: str,
 
 
 async def on_settings_button(update: Update, context: Context) -> None:
-    query, chat = update.callback_query, update.effective_chat
-    if query is None or query.data is None or chat is None:
+    press = await Press.open(update, context, Speaks.READER)
+    if press is None or press.chat is None:
         return
-    svc = services(context)
-    lang = await language_for(update, context)
-    building = await svc.buildings.get(chat.id) if is_group(chat) else None
+    svc, lang, parts = press.svc, press.lang, press.parts
+    building = await svc.buildings.get(press.chat.id) if press.in_group else None
     if building is None or not building.active:
-        await answer(update, plain(lang, "settings.stale"))
+        await press.tell("settings.stale")
         return
     if not await group_admin(update, context, "settings.admin_only_short"):
         return
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    value = parts[2] if len(parts) > 2 else ""
+    action, value = press.part(1), press.part(2)
     if action == "done" and len(parts) == 2:
-        await answer(update)
+        await press.answer()
         await _show(svc, update, t(lang, "settings.closed", summary=Safe(summary(building, lang))),
                     None)
         return
     if action == "v" and len(parts) == 3:
-        await answer(update)
+        await press.answer()
         await _show(svc, update, *await view(svc, building, value))
         return
     if len(parts) != 3 or not await _apply(svc, building.chat_id, action, value):
-        await answer(update, plain(lang, "settings.stale"))
+        await press.tell("settings.stale")
         return
-    building = await svc.buildings.get(chat.id)
+    building = await svc.buildings.get(building.chat_id)
     assert building is not None
-    await answer(update, plain(building.language, "settings.saved"))
+    await press.answer(plain(building.language, "settings.saved"))
     await _show(svc, update, *await view(svc, building, VIEW_OF.get(action, "main")))
 
 

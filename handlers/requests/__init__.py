@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.services import Services
+from handlers.kit.press import route_presses
 from handlers.requests.card import CARD_KIND, REPORT_KIND, RequestCards
 from handlers.requests.claims import (
     REQUEST_LINK,
@@ -43,17 +44,21 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.cards.register(CARD_KIND, RequestCards(svc))
     register_live_buttons(svc)
     svc.flows.register(RequestFlow(svc))
-    svc.link_routes["ask"] = open_ask_link
-    svc.link_routes[REQUEST_LINK] = open_request_link
+    svc.link_routes.update({
+        "ask": open_ask_link,
+        REQUEST_LINK: open_request_link,
+    })
     svc.relay_routes[RELAY_ROUTE] = partial(relay_partner, svc)
     app.add_handler(CommandHandler(["vraag", "ask"], ask_in_group, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler(["vraag", "ask"], ask_in_private,
                                    filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_flow_button, pattern=r"^rqf:"))
-    app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^req:(c|ca):"))
-    app.add_handler(CallbackQueryHandler(on_private_claim, pattern=r"^req:pc:"))
-    app.add_handler(CallbackQueryHandler(on_again, pattern=r"^req:again:"))
-    app.add_handler(CallbackQueryHandler(on_control, pattern=r"^req:"))
+    route_presses(app, {
+        r"^rqf:": on_flow_button,
+        r"^req:(c|ca):": on_card_button,
+        r"^req:pc:": on_private_claim,
+        r"^req:again:": on_again,
+        r"^req:": on_control,
+    })
     app.add_handler(CommandHandler(["weghalen", "remove"], remove_command,
                                    filters=filters.ChatType.GROUPS))
     jobs = RequestJobs(svc)
@@ -65,8 +70,4 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
         app.job_queue.run_once(jobs.post_unposted, when=0.1, name="requests:unposted")
     feed = RequestFeed(svc)
     svc.digest_sources.append(feed.digest)
-    svc.activity_probes.append(feed.last_activity)
-    svc.personal_data.append(feed)
-    svc.departure_hooks.append(feed.departed)
-    svc.move_hooks.append(lambda building_id: repost_after_move(svc, building_id))
-    svc.reportables[REPORT_KIND] = feed
+    svc.add_card_feature(REPORT_KIND, feed, partial(repost_after_move, svc))

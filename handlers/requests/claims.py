@@ -15,8 +15,10 @@ from bot.domain.requests import Action, HelpRequest, Refusal, RequestStatus, ref
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import parse_id
-from handlers.kit.context import Context, presser_language, remember, services, user_language
+from handlers.kit.command import Command
+from handlers.kit.context import Context, remember, services, user_language
 from handlers.kit.guards import answer, is_member
+from handlers.kit.press import Press
 from handlers.kit.reach import contact_of, need_start_line
 from handlers.requests.card import card_ref
 from handlers.requests.keyboards import helper_controls, requester_controls
@@ -53,11 +55,10 @@ async def introduce(svc: Services, request: HelpRequest) -> None:
 
 async def open_request_link(update: Update, context: Context, link: DeepLink) -> None:
     """The link from the group's line: shows the opener their part, if they have one."""
-    user = update.effective_user
-    if user is None:
+    command = await Command.open(update, context, record=False)
+    if command is None:
         return
-    svc = services(context)
-    lang = await user_language(svc, user.id)
+    svc, user, lang = command.svc, command.user, command.lang
     request = await svc.stores.requests.get(int(link.target)) if link.target.isdigit() else None
     if request is not None and request.status is RequestStatus.CLAIMED:
         if request.helper_id == user.id:
@@ -90,39 +91,34 @@ async def relay_partner(svc: Services, request_id: int, user_id: int) -> int | N
 
 async def on_card_button(update: Update, context: Context) -> None:
     """"Ik help" (or, for a weekly need, this time / every time)."""
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    store = svc.stores.requests
-    lang = await presser_language(svc, user)
-    match = CARD_DATA.match(query.data or "")
+    match = CARD_DATA.match(press.data)
     request_id = parse_id(match.group(2)) if match else None
-    request = await store.get(request_id) if request_id is not None else None
-    message = query.message
+    request = await press.svc.stores.requests.get(request_id) if request_id is not None else None
+    chat, message = press.chat, press.query.message
     if (match is None or request is None or chat is None or message is None
             or request.building_id != chat.id or request.card_message_id != message.message_id):
-        await answer(update, refusal_answer(lang, Refusal.GONE))
+        await press.answer(refusal_answer(press.lang, Refusal.GONE))
         return
-    await claim(update, context, request, lang, every_time=match.group(1) == "ca")
+    await claim(update, context, request, press.lang, every_time=match.group(1) == "ca")
 
 
 async def on_private_claim(update: Update, context: Context) -> None:
     """"Ik help" pressed in the resident's own chat, on a request shown there."""
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or user is None or chat is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    match = PRIVATE_DATA.match(query.data or "")
+    match = PRIVATE_DATA.match(press.data)
     request_id = parse_id(match.group(1)) if match else None
-    request = await svc.stores.requests.get(request_id) if request_id is not None else None
-    if request is not None and chat.id == user.id:
-        request = await known_request(context, request, user.id)
-    if request is None or chat.id != user.id:
-        await answer(update, refusal_answer(lang, Refusal.GONE))
+    request = await press.svc.stores.requests.get(request_id) if request_id is not None else None
+    if request is not None and press.in_own_chat:
+        request = await known_request(context, request, press.user.id)
+    if request is None or not press.in_own_chat:
+        await press.answer(refusal_answer(press.lang, Refusal.GONE))
         return
-    await claim(update, context, request, lang, every_time=False)
+    await claim(update, context, request, press.lang, every_time=False)
 
 
 async def claim(update: Update, context: Context, request: HelpRequest, lang: str, *,

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.deeplinks import DeepLink, link_url
-from bot.i18n import plain, t
+from bot.domain.deeplinks import DeepLink
+from bot.i18n import t
 from bot.menu import MenuCommand
 from bot.services import Services
-from handlers.kit.buttons import button, keyboard, link_button
+from handlers.kit.buttons import button, keyboard
+from handlers.kit.command import Command
 from handlers.kit.context import (
     Context,
-    language_for,
-    remember,
-    resident_language,
     services,
     user_language,
 )
@@ -31,18 +29,9 @@ COMMANDS = [
 
 async def ask_in_group(update: Update, context: Context) -> None:
     """In the group: one short line with a button that continues privately."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    svc = services(context)
-    await remember(update, context)
-    if await svc.buildings.get(chat.id) is None:
-        return
-    lang = await language_for(update, context)
-    link = await svc.deep_links.reusable("ask", chat.id, "", svc.clock.now())
-    ask = keyboard([link_button(plain(lang, "request.button.ask"),
-                                link_url(svc.bot_username, link.token))])
-    await svc.redirects.reply(update, t(lang, "request.group.go_private"), keyboard=ask)
+    command = await Command.open(update, context)
+    if command is not None:
+        await command.go_private("ask", "request.group.go_private", "request.button.ask")
 
 
 async def _resume(update: Update, svc: Services, user_id: int, lang: str,
@@ -57,13 +46,11 @@ async def _resume(update: Update, svc: Services, user_id: int, lang: str,
 
 
 async def ask_in_private(update: Update, context: Context) -> None:
-    user = update.effective_user
-    if user is None:
+    command = await Command.open(update, context)
+    if command is None:
         return
-    svc = services(context)
-    resident = await remember(update, context)
+    svc, user, lang = command.svc, command.user, command.lang
     await svc.residents.mark_started(user.id, svc.clock.now())
-    lang = resident_language(svc, resident)
     if await _resume(update, svc, user.id, lang):
         return
     buildings = await member_buildings(context, user.id)

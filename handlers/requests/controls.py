@@ -28,12 +28,11 @@ from bot.services import Services
 from handlers.kit.buttons import parse_id
 from handlers.kit.context import (
     Context,
-    presser_language,
     remember,
-    services,
     user_language,
 )
-from handlers.kit.guards import answer, in_own_chat, is_member
+from handlers.kit.guards import answer, is_member
+from handlers.kit.press import Press
 from handlers.requests.card import card_ref
 from handlers.requests.flow import limit_text, start_edit
 from handlers.requests.keyboards import (
@@ -60,25 +59,25 @@ Control = Callable[[Update, Services, HelpRequest, str], Awaitable[None]]
 
 
 async def on_control(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    lang = await presser_language(svc, user)
-    match = CONTROL_DATA.match(query.data or "")
+    svc, lang = press.svc, press.lang
+    match = CONTROL_DATA.match(press.data)
     request_id = parse_id(match.group(2)) if match else None
-    if match is None or request_id is None or not in_own_chat(update):
-        await answer(update, refusal_answer(lang, Refusal.GONE))
+    if match is None or request_id is None or not press.in_own_chat:
+        await press.answer(refusal_answer(lang, Refusal.GONE))
         return
     await remember(update, context)
     what = match.group(1)
-    request = await known_request(context, await svc.stores.requests.get(request_id), user.id)
-    refused = refusal(ACTIONS[what], request, user.id, svc.clock.now())
+    request = await known_request(context, await svc.stores.requests.get(request_id),
+                                  press.user.id)
+    refused = refusal(ACTIONS[what], request, press.user.id, svc.clock.now())
     if refused is not None or request is None:
-        await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
+        await press.answer(refusal_answer(lang, refused or Refusal.GONE, request))
         return
     if what in EDIT_STEPS:
-        await answer(update)
+        await press.answer()
         await start_edit(update, svc, request, EDIT_STEPS[what], lang)
         return
     handlers: dict[str, Control] = {"done": _done, "thx": _thank, "wd": _withdraw,
@@ -174,40 +173,38 @@ async def _stop_series(update: Update, svc: Services, request: HelpRequest, lang
 
 async def on_again(update: Update, context: Context) -> None:
     """One tap after an unclaimed request closed: the same request again, for a new day."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
+    svc, user_id, lang = press.svc, press.user.id, press.lang
     store, now = svc.stores.requests, svc.clock.now()
-    lang = await presser_language(svc, user)
-    match = AGAIN_DATA.match(query.data or "")
+    match = AGAIN_DATA.match(press.data)
     request_id = parse_id(match.group(1)) if match else None
     request = await store.get(request_id) if request_id is not None else None
     choice = match.group(2) if match else ""
-    if match is None or choice not in WhenChoice.__members__.values() \
-            or not in_own_chat(update):
+    if match is None or choice not in WhenChoice.__members__.values() or not press.in_own_chat:
         request = None
-    request = await known_request(context, request, user.id)
-    refused = refusal(Action.REPOST, request, user.id, now)
+    request = await known_request(context, request, user_id)
+    refused = refusal(Action.REPOST, request, user_id, now)
     if refused is not None or request is None:
-        await answer(update, refusal_answer(lang, refused or Refusal.GONE, request))
+        await press.answer(refusal_answer(lang, refused or Refusal.GONE, request))
         return
     building = await svc.buildings.get(request.building_id)
-    if building is None or not await is_member(context, request.building_id, user.id):
-        await answer(update, plain(lang, "request.flow.not_member"), show_alert=True)
+    if building is None or not await is_member(context, request.building_id, user_id):
+        await press.tell("request.flow.not_member", alert=True)
         return
     if request.description is None:
-        await answer(update, plain(lang, "request.answer.closed"))
+        await press.tell("request.answer.closed")
         return
     when = when_from_choice(WhenChoice(choice), now, svc.settings.zone,
                             building.settings.quiet_hours)
     if isinstance(when, WhenError):
-        await answer(update, plain(lang, f"request.when_error.{when.value}"), show_alert=True)
+        await press.tell(f"request.when_error.{when.value}", alert=True)
         return
-    limited = await limit_text(svc, lang, user.id, request.building_id)
+    limited = await limit_text(svc, lang, user_id, request.building_id)
     if limited is not None:
-        await answer(update, limited, show_alert=True)
+        await press.answer(limited, alert=True)
         return
     copy = await store.copy(request, when, now, series_id=None)
-    await answer(update)
+    await press.answer()
     await publish(update, svc, copy, lang)

@@ -18,14 +18,9 @@ from bot.domain.requests import (
 from bot.i18n import plain, t
 from bot.services import Services
 from handlers.kit.buttons import parse_id
-from handlers.kit.context import (
-    Context,
-    presser_language,
-    remember,
-    resident_language,
-    services,
-)
-from handlers.kit.guards import answer, in_own_chat, is_member
+from handlers.kit.context import Context, services
+from handlers.kit.guards import answer, is_member
+from handlers.kit.press import Press
 from handlers.requests.edits import apply_when_edit
 from handlers.requests.flow import (
     begin,
@@ -40,29 +35,28 @@ from handlers.requests.posting import publish
 
 
 async def on_flow_button(update: Update, context: Context) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or query.data is None or user is None:
+    press = await Press.open(update, context)
+    if press is None:
         return
-    svc = services(context)
-    if not in_own_chat(update):
-        await answer(update, plain(await presser_language(svc, user), "error.stale_button"))
+    if not press.in_own_chat:
+        await press.tell("error.stale_button")
         return
+    press = await press.remembered()
+    svc, user_id, lang = press.svc, press.user.id, press.lang
     store = svc.stores.requests
-    lang = resident_language(svc, await remember(update, context))
-    parts = query.data.split(":")
-    action, value = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    action, value = press.part(1), press.part(2)
     if action == "b":
         await _chose_building(update, context, value, lang)
         return
-    draft = await current_draft(store, user.id, svc.clock.now())
+    draft = await current_draft(store, user_id, svc.clock.now())
     if action == "stop":
-        await answer(update)
+        await press.answer()
         if draft is not None:
-            await store.drop_draft(user.id)
-        await say(update, svc, user.id, stopped_text(lang, draft), edit=True)
+            await store.drop_draft(user_id)
+        await say(update, svc, user_id, stopped_text(lang, draft), edit=True)
         return
     if draft is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
     if action == "w" and draft.step is DraftStep.EDIT_WHEN:
         await _edit_when(update, svc, draft, value, lang)
@@ -72,12 +66,12 @@ async def on_flow_button(update: Update, context: Context) -> None:
         return
     updated = await _next(svc, draft, action, value, lang)
     if isinstance(updated, str):
-        await answer(update, updated, show_alert=True)
+        await press.answer(updated, alert=True)
         return
     if updated is None:
-        await answer(update, plain(lang, "error.stale_button"))
+        await press.tell("error.stale_button")
         return
-    await answer(update)
+    await press.answer()
     await save_and_show(update, svc, updated, lang, edit=True)
 
 

@@ -159,15 +159,13 @@ class RequestJobs:
         zone = svc.settings.zone
         helper = await contact_of(svc, request.helper_id)
         requester = await contact_of(svc, request.requester_id)
-        r_lang = await user_language(svc, request.requester_id)
-        await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND, t(
-            r_lang, "request.series.next_requester", helper=helper.name,
-            kind=Safe(kind_text(r_lang, request.kind)),
-            when=Safe(when_text(r_lang, request.when, zone))),
-            requester_controls(r_lang, request, helper))
-        h_lang = await user_language(svc, request.helper_id)
-        await prompt_about(svc, request.id, Role.HELPER, request.helper_id, PROMPT_KIND, t(
-            h_lang, "request.series.next_helper", requester=requester.name,
-            kind=Safe(kind_text(h_lang, request.kind)),
-            when=Safe(when_text(h_lang, request.when, zone))),
-            helper_controls(h_lang, request, requester))
+        sides = ((Role.ASKER, request.requester_id, "request.series.next_requester", "helper",
+                  helper, requester_controls),
+                 (Role.HELPER, request.helper_id, "request.series.next_helper", "requester",
+                  requester, helper_controls))
+        for role, user_id, key, other_is, other, controls in sides:
+            lang = await user_language(svc, user_id)
+            text = t(lang, key, kind=Safe(kind_text(lang, request.kind)),
+                     when=Safe(when_text(lang, request.when, zone)), **{other_is: other.name})
+            await prompt_about(svc, request.id, role, user_id, PROMPT_KIND, text,
+                               controls(lang, request, other))
