@@ -476,6 +476,35 @@ async def test_a_fading_series_gets_a_gentle_suggestion(world: World) -> None:
         assert "Breiclub" in asked.text and "donderdag 17 december" in asked.text
 
 
+
+async def test_choosing_another_time_for_a_fading_series_takes_the_buttons_off(
+        world: World) -> None:
+    """The suggestion's buttons go with an edit of the keyboard alone, made as the Bot API
+    describes it (the sandbox refuses a parameter the method does not have)."""
+    sb = world.sb
+    fatma, anouk = world.user("Fatma"), world.user("Anouk")
+    async with world.bot():
+        await world.add_bot()
+        card = await post_prepared(world, fatma, title="Breiclub", repeat=Repeat.WEEKLY)
+        for week in range(3):
+            await tap(world, anouk, card, "Ik kom")
+            world.clock.set(local(2026, 11, 26, 21, 5) + timedelta(days=7 * week))
+            await world.run_due()
+            card = await sb.next_message(world.group, containing="Wanneer:")
+        suggestion = await sb.next_message(fatma, containing="weinig buren")
+        await tap(world, fatma, suggestion, "Een andere tijd kiezen")
+        await sb.next_message(fatma, containing="nieuwe dag en tijd")
+        await sb.settle()
+        edits = [e for e in sb.events if e.method == "editMessageReplyMarkup"]
+        assert edits and all(e.ok for e in edits), [e.describe() for e in edits]
+        assert "parse_mode" not in edits[-1].params
+        taken_off = sb.message(fatma, suggestion.message_id)
+        assert taken_off is not None and taken_off.buttons() == []
+        assert taken_off.text == suggestion.text
+        await say(world, fatma, "vr 19:30", "Aangepast")
+        moved = await card_now(world, card)
+        assert "vrijdag 11 december, 19:30" in moved.text
+
 # --- 7. calendar --------------------------------------------------------------------------------
 
 async def test_calendar_file_is_right_in_amsterdam_time(world: World) -> None:
