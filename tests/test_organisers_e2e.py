@@ -163,6 +163,31 @@ async def test_a_full_activity_is_not_advertised(world: World) -> None:
                     if "Neem je een buur mee" in m.text and "Pannenkoeken" in m.text]
 
 
+
+async def test_a_full_card_no_longer_offers_to_bring_someone(world: World) -> None:
+    sb = world.sb
+    fatma, anouk, kees, youssef = (world.user(n) for n in ("Fatma", "Anouk", "Kees", "Youssef"))
+    async with world.bot():
+        await world.add_bot()
+        await started(world, youssef)
+        card = await post_prepared(world, fatma, title="Pannenkoeken", capacity=2)
+        assert "Ik neem iemand mee" in card.button_texts()
+        await tap(world, anouk, card, "Ik kom")
+        await tap(world, kees, card, "Ik kom")
+        full = await card_now(world, card)
+        assert "Vol." in full.text
+        assert full.button_texts() == ["Ik kom", "Misschien", "Toch niet", "In mijn agenda",
+                                       "Meld"]
+        await tap(world, youssef, full, "Ik kom")
+        await sb.next_message(youssef, containing="wachtlijst")
+        # Youssef takes the place Anouk leaves: still full, still no invitation.
+        await tap(world, anouk, card, "Toch niet")
+        await sb.next_message(youssef, containing="er is een plek vrij")
+        assert "Ik neem iemand mee" not in (await card_now(world, card)).button_texts()
+        await tap(world, kees, card, "Toch niet")
+        free = await card_now(world, card)
+        assert "Vol." not in free.text and "Ik neem iemand mee" in free.button_texts()
+
 async def test_a_brought_neighbour_is_counted_among_those_who_come(world: World) -> None:
     fatma, anouk, kees = world.user("Fatma"), world.user("Anouk"), world.user("Kees")
     async with world.bot():
