@@ -1,7 +1,8 @@
 """/mijn (/mine), "Mijn dingen": everything running for a resident, in one private view.
 
-Their open requests and the requests they help with, their answers to coming activities (a
-waiting-list place with its number), their regular neighbours and open wishes: each as a short
+Their open requests and the requests they help with, the activities they organise (with the
+organiser's controls), their answers to coming activities (a waiting-list place with its
+number), their regular neighbours and open wishes: each as a short
 message with the buttons it has elsewhere, so a resident never has to scroll back to find them.
 The buttons are the features' own; this view only gathers them.
 """
@@ -14,6 +15,7 @@ from bot.domain.activities import Activity
 from bot.domain.activity_rsvps import RsvpStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
+from handlers.activities.card import counts_text, organiser_keyboard
 from handlers.community.menu import home_keyboard
 from handlers.kit.buttons import button, keyboard, link_button
 from handlers.kit.context import (
@@ -41,6 +43,19 @@ def activity_when(lang: str, svc: Services, activity: Activity) -> str:
              time=activity.starts_at.astimezone(zone).strftime("%H:%M"))
 
 
+async def own_activities(svc: Services, user_id: int, lang: str) -> list[Shown]:
+    """Coming activities the resident organises: how many come, and the controls to change
+    it, see who comes, hand it over or call it off."""
+    store = svc.stores.activities
+    shown: list[Shown] = []
+    for activity in await store.organised_by(user_id, svc.clock.now()):
+        counts = Safe(counts_text(lang, activity, await store.counts(activity.id)))
+        text = t(lang, "mine.activity.organising", title=activity.title,
+                 when=Safe(activity_when(lang, svc, activity)), counts=counts)
+        shown.append((text, organiser_keyboard(lang, activity)))
+    return shown
+
+
 async def own_answers(svc: Services, user_id: int, lang: str) -> list[Shown]:
     """Coming activities the resident answered: "Toch niet" for each, "Ik kom" for a maybe,
     and a waiting-list place with its number."""
@@ -65,6 +80,7 @@ async def own_answers(svc: Services, user_id: int, lang: str) -> list[Shown]:
 
 async def show_mine_to(svc: Services, user_id: int, lang: str) -> None:
     shown = await own_requests(svc, user_id, lang)
+    shown += await own_activities(svc, user_id, lang)
     shown += await own_answers(svc, user_id, lang)
     shown += [(line, keyboard([stop])) for line, stop in await own_pairings(svc, user_id, lang)]
     if not shown:
