@@ -103,7 +103,8 @@ async def test_a_one_off_activity_is_handed_over(world: World) -> None:
         await started(world, kees)
         card = await post_prepared(world, fatma, title="Klaverjassen")
         await tap(world, anouk, card, "Ik kom")
-        await tap(world, fatma, await controls_of(world, "Fatma"), "Overdragen")
+        fatmas_controls = await controls_of(world, "Fatma")
+        await tap(world, fatma, fatmas_controls, "Overdragen")
         asked = await sb.next_message(world.group, containing="zoekt iemand")
         assert "Klaverjassen" in asked.text and "volgende keer" not in asked.text
         assert asked.reply_to is not None and asked.reply_to.message_id == card.message_id
@@ -117,6 +118,10 @@ async def test_a_one_off_activity_is_handed_over(world: World) -> None:
         assert "Afzeggen" in handed.button_texts()
         shown = await card_now(world, card)
         assert "Wie organiseert:</b> Kees" in shown.html
+        # Fatma's controls went with it: her message shows who organises it now.
+        before = sb.message(fatma, fatmas_controls.message_id)
+        assert before is not None and before.buttons() == []
+        assert "Wie organiseert: Kees" in before.text
         activity = await ActivityStore(world.services.db).get(await activity_of(world, card))
         assert activity is not None and activity.organiser_id == kees.id
 

@@ -15,7 +15,8 @@ from bot.domain.activities import Activity
 from bot.domain.activity_rsvps import RsvpStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
-from handlers.activities.card import counts_text, organiser_keyboard
+from handlers.activities.card import counts_text
+from handlers.activities.controls import send_controls
 from handlers.community.menu import home_keyboard
 from handlers.kit.buttons import button, keyboard, link_button
 from handlers.kit.context import (
@@ -43,16 +44,15 @@ def activity_when(lang: str, svc: Services, activity: Activity) -> str:
              time=activity.starts_at.astimezone(zone).strftime("%H:%M"))
 
 
-async def own_activities(svc: Services, user_id: int, lang: str) -> list[Shown]:
-    """Coming activities the resident organises: how many come, and the controls to change
-    it, see who comes, hand it over or call it off."""
+async def own_activities(svc: Services, user_id: int, lang: str) -> list[tuple[Activity, str]]:
+    """Coming activities the resident organises, with how many come (shown with the controls
+    to change it, see who comes, hand it over or call it off)."""
     store = svc.stores.activities
-    shown: list[Shown] = []
+    shown: list[tuple[Activity, str]] = []
     for activity in await store.organised_by(user_id, svc.clock.now()):
         counts = Safe(counts_text(lang, activity, await store.counts(activity.id)))
-        text = t(lang, "mine.activity.organising", title=activity.title,
-                 when=Safe(activity_when(lang, svc, activity)), counts=counts)
-        shown.append((text, organiser_keyboard(lang, activity)))
+        shown.append((activity, t(lang, "mine.activity.organising", title=activity.title,
+                                  when=Safe(activity_when(lang, svc, activity)), counts=counts)))
     return shown
 
 
@@ -79,15 +79,20 @@ async def own_answers(svc: Services, user_id: int, lang: str) -> list[Shown]:
 
 
 async def show_mine_to(svc: Services, user_id: int, lang: str) -> None:
-    shown = await own_requests(svc, user_id, lang)
-    shown += await own_activities(svc, user_id, lang)
-    shown += await own_answers(svc, user_id, lang)
-    shown += [(line, keyboard([stop])) for line, stop in await own_pairings(svc, user_id, lang)]
-    if not shown:
+    requests = await own_requests(svc, user_id, lang)
+    organised = await own_activities(svc, user_id, lang)
+    rest = await own_answers(svc, user_id, lang)
+    rest += [(line, keyboard([stop])) for line, stop in await own_pairings(svc, user_id, lang)]
+    if not (requests or organised or rest):
         await svc.out.message(user_id, t(lang, "mine.nothing"), keyboard=home_keyboard(lang))
         return
     await svc.out.message(user_id, t(lang, "mine.title"))
-    for text, buttons in shown[:MAX_SHOWN]:
+    for text, buttons in requests[:MAX_SHOWN]:
+        await svc.out.message(user_id, text, keyboard=buttons)
+    left = max(0, MAX_SHOWN - len(requests))
+    for activity, text in organised[:left]:
+        await send_controls(svc, activity, user_id, lang, text)
+    for text, buttons in rest[:max(0, left - len(organised))]:
         await svc.out.message(user_id, text, keyboard=buttons)
 
 
