@@ -124,7 +124,7 @@ async def test_post_through_the_private_flow(world: World) -> None:
         await say(world, fatma, "21:00", "Waar is het")
         await say(world, fatma, "Ontmoetingsruimte <beneden>", "Hoeveel plekken")
         question = await say(world, fatma, "12", "vaker")
-        await tap(world, fatma, question, "Eenmalig")
+        await tap(world, fatma, question, "Eén keer")
         preview = await sb.next_message(fatma, containing="Klopt het")
         assert "donderdag 26 november, 19:00–21:00" in preview.text
         await tap(world, fatma, preview, "Plaatsen")
@@ -437,10 +437,10 @@ async def test_look_back_and_a_new_host_for_the_series(world: World) -> None:
         # Kees offers to host; Oksana cannot confirm for Fatma; Fatma confirms privately.
         await tap(world, kees, thanks, "Ik organiseer de volgende keer")
         waiting = await sb.next_edit(world.group, containing="Kees wil de volgende keer")
-        assert await tap(world, oksana, waiting, "Bevestig") == t("nl", "activity.organiser_only")
+        assert await tap(world, oksana, waiting, "Ja, goed") == t("nl", "activity.organiser_only")
         ask = await sb.next_message(fatma, containing="Kees wil de volgende keer")
         assert "donderdag 3 december" in ask.text, "the next date is what is handed over"
-        await tap(world, fatma, ask, "Bevestig")
+        await tap(world, fatma, ask, "Ja, goed")
         await sb.next_edit(world.group, containing="Kees organiseert de volgende keer")
         handed = await sb.next_message(kees, containing="Je organiseert de volgende keer")
         assert "Afzeggen" in handed.button_texts()
@@ -467,7 +467,7 @@ async def test_a_fading_series_gets_a_gentle_suggestion(world: World) -> None:
             await world.run_due()
             card = await sb.next_message(world.group, containing="Wanneer:")
         suggestion = await sb.next_message(fatma, containing="weinig buren")
-        assert suggestion.button_texts() == ["Even pauzeren", "Een andere tijd kiezen",
+        assert suggestion.button_texts() == ["Even stoppen", "Een andere tijd kiezen",
                                              "Vraag het de groep"]
         assert len([m for m in sb.bot_messages(fatma) if "weinig buren" in m.text]) == 1
         await tap(world, fatma, suggestion, "Vraag het de groep")
@@ -584,7 +584,7 @@ async def test_organiser_and_admin_manage_from_the_list(world: World) -> None:
 
         controls = sb.bot_messages(fatma)[-1]
         await tap(world, fatma, controls, "Tekst veranderen")
-        await sb.next_message(fatma, containing="nieuwe beschrijving")
+        await sb.next_message(fatma, containing="nieuwe tekst")
         await say(world, fatma, "Neem je eigen gereedschap mee.", "Aangepast")
         await sb.next_message(anouk, containing="Neem je eigen gereedschap mee.")
 

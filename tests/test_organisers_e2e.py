@@ -111,7 +111,7 @@ async def test_a_one_off_activity_is_handed_over(world: World) -> None:
         await tap(world, kees, asked, "Ik neem het over")
         ask = await sb.next_message(fatma, containing="Kees wil")
         assert "volgende keer" not in ask.text
-        await tap(world, fatma, ask, "Bevestig")
+        await tap(world, fatma, ask, "Ja, goed")
         confirmed = await sb.next_edit(world.group, containing="Kees organiseert nu")
         assert "volgende keer" not in confirmed.text
         handed = await sb.next_message(kees, containing="Je organiseert nu")
@@ -138,7 +138,7 @@ async def test_a_series_handed_over_moves_as_a_whole_and_says_so(world: World) -
         assert "voortaan" in asked.text and "volgende keer" not in asked.text
         await tap(world, kees, asked, "Ik neem het over")
         ask = await sb.next_message(fatma, containing="Kees wil")
-        await tap(world, fatma, ask, "Bevestig")
+        await tap(world, fatma, ask, "Ja, goed")
         await sb.next_edit(world.group, containing="Kees organiseert voortaan")
         handed = await sb.next_message(kees, containing="Je organiseert voortaan")
         assert "volgende keer" not in handed.text.split(".")[0]
@@ -257,7 +257,7 @@ async def test_an_idea_with_five_becomes_an_activity_with_them_signed_up(world: 
         await say(world, fatma, "za 10:00-12:00", "Waar is het")
         capacity = await say(world, fatma, "Het dak", "Hoeveel plekken")
         await tap(world, fatma, capacity, "Geen maximum")
-        await tap(world, fatma, await sb.next_message(fatma, containing="vaker"), "Eenmalig")
+        await tap(world, fatma, await sb.next_message(fatma, containing="vaker"), "Eén keer")
         await tap(world, fatma, await sb.next_message(fatma, containing="Klopt het"), "Plaatsen")
         activity_card = await sb.next_message(world.group, containing="zaterdag 28 november")
         told = await sb.next_message(joiners[0], containing="is nu een activiteit")

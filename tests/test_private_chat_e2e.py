@@ -154,7 +154,7 @@ async def test_my_things_shows_requests_claims_answers_the_waiting_list_and_wish
         assert (await replied(world, fatma)).text == "Dit loopt er nu voor je"
         mine = await replied(world, fatma)
         assert "Jouw vraag: Boodschappen" in mine.text and "Er helpt nog niemand." in mine.text
-        assert mine.button_texts() == ["Wijzig tekst", "Wijzig tijd", "Trek vraag in"]
+        assert mine.button_texts() == ["Tekst veranderen", "Tijd veranderen", "Stop mijn vraag"]
 
         await sb.command(kees, kees, "vastebuur")
         question = await replied(world, kees)

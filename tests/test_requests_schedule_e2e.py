@@ -183,14 +183,14 @@ async def test_digest_activity_export_forget_and_retention(world: World) -> None
         await requests_data.forget(fatma.id, world.clock.now())
         withdrawn = await sb.next_edit(world.group)
         assert withdrawn.message_id == named.card.message_id
-        assert "Fatma" not in withdrawn.text and "ingetrokken" in withdrawn.text
+        assert "Fatma" not in withdrawn.text and "gestopt" in withdrawn.text
         await requests_data.forget(fatma.id, world.clock.now())
         gone = await store(world).get(named.request_id)
         assert gone is not None and gone.status is RequestStatus.CANCELLED
         assert gone.description is None and gone.anonymous
 
-        await tap(world, youssef, controls, "Trek vraag in")
-        await sb.next_edit(world.group, containing="ingetrokken")
+        await tap(world, youssef, controls, "Stop mijn vraag")
+        await sb.next_edit(world.group, containing="gestopt")
         assert await requests_data.expire(world.clock.now() - timedelta(minutes=1)) == 0
         assert await requests_data.expire(world.clock.now() + timedelta(days=1)) == 1
         erased = await store(world).get(anonymous.request_id)
@@ -214,7 +214,7 @@ async def test_next_weeks_need_posted_for_anyone_comes_with_the_askers_buttons(
         again = await sb.next_message(fatma, containing="weer in de groep")
         assert "di 1 dec om 19:00" in again.text
         assert again.button_texts() == first.controls.button_texts()
-        await tap(world, fatma, again, "Wijzig tekst")
+        await tap(world, fatma, again, "Tekst veranderen")
         await sb.next_message(fatma, containing="Typ de nieuwe tekst")
         await sb.send(fatma, fatma, "Groene container aan de straat")
         await sb.next_message(fatma, containing=t("nl", "request.edit.saved"))

@@ -63,7 +63,7 @@ async def test_a_helper_steps_back_and_the_askers_old_buttons_go(world: World) -
         to_kees = await sb.next_message(kees, containing="Je helpt Fatma")
         await tap(world, kees, to_kees, "Ik kan toch niet")
         told = await sb.next_message(fatma, containing="kan toch niet helpen")
-        assert told.button_texts() == ["Wijzig tekst", "Wijzig tijd", "Trek vraag in"]
+        assert told.button_texts() == ["Tekst veranderen", "Tijd veranderen", "Stop mijn vraag"]
         await sb.settle()
         old = sb.message(fatma, intro.message_id)
         assert old is not None and old.buttons() == [] and old.text == intro.text
