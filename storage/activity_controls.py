@@ -51,12 +51,14 @@ class ActivityControlStore:
             " ORDER BY id", (activity_id,))
         return [ControlsMessage(id=row[0], user_id=row[1], message_id=row[2]) for row in rows]
 
-    async def drop_controls(self, activity_id: int, message_id: int | None = None) -> None:
-        """Forget the controls messages of an activity (all, or the one with `message_id`)."""
-        if message_id is None:
-            await self._db.execute(
-                "DELETE FROM activity_controls WHERE activity_id = ?", (activity_id,))
-            return
+    async def drop_controls(self, activity_id: int) -> None:
+        """Forget every controls message of an activity."""
         await self._db.execute(
-            "DELETE FROM activity_controls WHERE activity_id = ? AND message_id = ?",
-            (activity_id, message_id))
+            "DELETE FROM activity_controls WHERE activity_id = ?", (activity_id,))
+
+    async def drop_controls_message(self, activity_id: int, user_id: int,
+                                    message_id: int) -> None:
+        """One message in this resident's chat no longer carries the controls."""
+        await self._db.execute(
+            "DELETE FROM activity_controls WHERE activity_id = ? AND user_id = ?"
+            " AND message_id = ?", (activity_id, user_id, message_id))

@@ -69,7 +69,8 @@ async def release_pressed(update: Update, svc: Services, activity_id: int) -> No
     """The pressed message is about to say something else: it no longer carries controls."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await svc.stores.activities.drop_controls(activity_id, query.message.message_id)
+        await svc.stores.activities.drop_controls_message(
+            activity_id, query.message.chat.id, query.message.message_id)
 
 
 async def retire_controls(svc: Services, activity_id: int) -> None:
