@@ -480,7 +480,8 @@ async def test_a_fading_series_gets_a_gentle_suggestion(world: World) -> None:
 async def test_choosing_another_time_for_a_fading_series_takes_the_buttons_off(
         world: World) -> None:
     """The suggestion's buttons go with an edit of the keyboard alone, made as the Bot API
-    describes it (the sandbox refuses a parameter the method does not have)."""
+    describes it (the sandbox refuses a parameter the method does not have). Three quiet weeks
+    are the least that makes a series fade, so the clock moves three times."""
     sb = world.sb
     fatma, anouk = world.user("Fatma"), world.user("Anouk")
     async with world.bot():
