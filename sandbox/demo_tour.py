@@ -50,7 +50,7 @@ A short tour (the clock starts on a Monday at 10:00). Type the lines after ">":
   > Kees> 21:00
   > Kees> De hal
   > Kees press Geen maximum
-  > Kees press Eenmalig
+  > Kees press Eén keer
   > Kees press Plaatsen
   > Anouk open Begin hier
   > Anouk press Ik kom

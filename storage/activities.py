@@ -1,8 +1,9 @@
 """Activities: posting, the card's state, changes, the end, the figures, and personal data.
 
 `ActivityStore` is made of parts, each in its own module: `activity_drafts` (the flow's
-drafts), `activity_rsvps` (answers and the waiting list), `activity_series` (series and hosts)
-and `activity_look_back` (the look-back question and host hand-overs).
+drafts), `activity_rsvps` (answers and the waiting list), `activity_series` (series and hosts),
+`activity_look_back` (the look-back question and host hand-overs) and `activity_controls` (the
+private messages with the organiser's controls).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from bot.domain.activities import Activity, Change
 from bot.domain.activity_drafts import Draft
 from bot.domain.activity_series import Repeat
+from storage.activity_controls import ActivityControlStore
 from storage.activity_drafts import ActivityDraftStore
 from storage.activity_look_back import ActivityLookBackStore, HostOffer, HostScope
 from storage.activity_rows import activity_from_row, bump_card
@@ -23,9 +25,10 @@ from storage.db import Database, from_db, to_db
 __all__ = ["ActivityStore", "HostOffer", "HostScope", "RsvpResult", "Withdrawal"]
 
 
-class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, ActivityLookBackStore):
-    """Everything stored about activities; drafts, answers, series and the look-back are the
-    parts it is made of, each in its own module."""
+class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, ActivityLookBackStore,
+                    ActivityControlStore):
+    """Everything stored about activities; drafts, answers, series, the look-back and the
+    organiser's controls messages are the parts it is made of, each in its own module."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -280,6 +283,7 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
                 (user_id,),
             )
             await tx.execute("DELETE FROM activity_drafts WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM activity_controls WHERE user_id = ?", (user_id,))
         return withdrawals, renamed
 
     async def expire(self, before: datetime) -> int:

@@ -822,7 +822,7 @@ async def activity_post(scene: Scene, actor: SandboxUser) -> str:
     await scene.say(actor, "22:00", "Waar is het")
     capacity = await scene.say(actor, "De ontmoetingsruimte", "Hoeveel plekken")
     await scene.tap(actor, capacity, "Geen maximum")
-    await scene.tap(actor, await sb.next_message(actor, containing="vaker"), "Eenmalig")
+    await scene.tap(actor, await sb.next_message(actor, containing="vaker"), "Eén keer")
     await scene.tap(actor, await sb.next_message(actor, containing="Klopt het"), "Plaatsen")
     await sb.next_message(scene.group, containing="Klaverjassen")
     posted = await scene.svc.db.fetch_value(
@@ -854,7 +854,7 @@ async def activity_edit_cancel(scene: Scene, actor: SandboxUser) -> str:
     before = await scene.snapshot()
     edit = await scene.press(actor, controls, f"actm:text:{found.id}")
     if actor.id in (scene.organiser.id, scene.admin.id):
-        await sb.next_message(actor, containing="nieuwe beschrijving")
+        await sb.next_message(actor, containing="nieuwe tekst")
         controls = await scene.say(actor, "Met brood erbij.", "Aangepast")
         await scene.tap(actor, controls, f"actm:cancel:{found.id}")
         await sb.next_edit(actor, containing="afzeggen")

@@ -63,14 +63,14 @@ async def test_withdrawing_an_old_request_never_touches_another_live_card(world:
         assert second.card.message_id == first.card.message_id, "the numbers meet"
         await sb.settle()
 
-        await tap(world, fatma, first.controls, "Trek vraag in")
+        await tap(world, fatma, first.controls, "Stop mijn vraag")
         assert (await sb.next_edit(fatma)).text == t("nl", "request.cancel.done")
         await sb.settle(quiet=1.5)
         live = sb.message(supergroup, second.card.message_id)
         assert live is not None and "Wie helpt met een lamp?" in live.text
         assert live.button_texts() == ["Ik help", "Meld"]
         reposted = [m for m in sb.bot_messages(supergroup) if "Boodschappen" in m.text]
-        assert len(reposted) == 1 and "ingetrokken" in reposted[0].text
+        assert len(reposted) == 1 and "gestopt" in reposted[0].text
         still_open = await store(world).get(second.request_id)
         assert still_open is not None and still_open.status is RequestStatus.OPEN
 

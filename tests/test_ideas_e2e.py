@@ -52,7 +52,7 @@ async def test_five_neighbours_join_and_the_idea_becomes_an_activity(world: Worl
         capacity = await sb.next_message(fatma, containing="Hoeveel plekken")
         await tap(world, fatma, capacity, "Geen maximum")
         repeat = await sb.next_message(fatma, containing="vaker")
-        await tap(world, fatma, repeat, "Eenmalig")
+        await tap(world, fatma, repeat, "Eén keer")
         preview = await sb.next_message(fatma, containing="Klopt het")
         await tap(world, fatma, preview, "Plaatsen")
 

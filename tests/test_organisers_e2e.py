@@ -103,20 +103,25 @@ async def test_a_one_off_activity_is_handed_over(world: World) -> None:
         await started(world, kees)
         card = await post_prepared(world, fatma, title="Klaverjassen")
         await tap(world, anouk, card, "Ik kom")
-        await tap(world, fatma, await controls_of(world, "Fatma"), "Overdragen")
+        fatmas_controls = await controls_of(world, "Fatma")
+        await tap(world, fatma, fatmas_controls, "Overdragen")
         asked = await sb.next_message(world.group, containing="zoekt iemand")
         assert "Klaverjassen" in asked.text and "volgende keer" not in asked.text
         assert asked.reply_to is not None and asked.reply_to.message_id == card.message_id
         await tap(world, kees, asked, "Ik neem het over")
         ask = await sb.next_message(fatma, containing="Kees wil")
         assert "volgende keer" not in ask.text
-        await tap(world, fatma, ask, "Bevestig")
+        await tap(world, fatma, ask, "Ja, goed")
         confirmed = await sb.next_edit(world.group, containing="Kees organiseert nu")
         assert "volgende keer" not in confirmed.text
         handed = await sb.next_message(kees, containing="Je organiseert nu")
         assert "Afzeggen" in handed.button_texts()
         shown = await card_now(world, card)
         assert "Wie organiseert:</b> Kees" in shown.html
+        # Fatma's controls went with it: her message shows who organises it now.
+        before = sb.message(fatma, fatmas_controls.message_id)
+        assert before is not None and before.buttons() == []
+        assert "Wie organiseert: Kees" in before.text
         activity = await ActivityStore(world.services.db).get(await activity_of(world, card))
         assert activity is not None and activity.organiser_id == kees.id
 
@@ -133,7 +138,7 @@ async def test_a_series_handed_over_moves_as_a_whole_and_says_so(world: World) -
         assert "voortaan" in asked.text and "volgende keer" not in asked.text
         await tap(world, kees, asked, "Ik neem het over")
         ask = await sb.next_message(fatma, containing="Kees wil")
-        await tap(world, fatma, ask, "Bevestig")
+        await tap(world, fatma, ask, "Ja, goed")
         await sb.next_edit(world.group, containing="Kees organiseert voortaan")
         handed = await sb.next_message(kees, containing="Je organiseert voortaan")
         assert "volgende keer" not in handed.text.split(".")[0]
@@ -163,6 +168,31 @@ async def test_a_full_activity_is_not_advertised(world: World) -> None:
                     if "Neem je een buur mee" in m.text and "Pannenkoeken" in m.text]
 
 
+
+async def test_a_full_card_no_longer_offers_to_bring_someone(world: World) -> None:
+    sb = world.sb
+    fatma, anouk, kees, youssef = (world.user(n) for n in ("Fatma", "Anouk", "Kees", "Youssef"))
+    async with world.bot():
+        await world.add_bot()
+        await started(world, youssef)
+        card = await post_prepared(world, fatma, title="Pannenkoeken", capacity=2)
+        assert "Ik neem iemand mee" in card.button_texts()
+        await tap(world, anouk, card, "Ik kom")
+        await tap(world, kees, card, "Ik kom")
+        full = await card_now(world, card)
+        assert "Vol." in full.text
+        assert full.button_texts() == ["Ik kom", "Misschien", "Toch niet", "In mijn agenda",
+                                       "Meld"]
+        await tap(world, youssef, full, "Ik kom")
+        await sb.next_message(youssef, containing="wachtlijst")
+        # Youssef takes the place Anouk leaves: still full, still no invitation.
+        await tap(world, anouk, card, "Toch niet")
+        await sb.next_message(youssef, containing="er is een plek vrij")
+        assert "Ik neem iemand mee" not in (await card_now(world, card)).button_texts()
+        await tap(world, kees, card, "Toch niet")
+        free = await card_now(world, card)
+        assert "Vol." not in free.text and "Ik neem iemand mee" in free.button_texts()
+
 async def test_a_brought_neighbour_is_counted_among_those_who_come(world: World) -> None:
     fatma, anouk, kees = world.user("Fatma"), world.user("Anouk"), world.user("Kees")
     async with world.bot():
@@ -185,10 +215,15 @@ async def test_the_look_back_asks_who_came_and_never_posts_a_zero(world: World) 
         quiet = await post_prepared(world, fatma, title="Schaken")
         await tap(world, anouk, card, "Ik kom")
         await tap(world, kees, card, "Ik neem iemand mee")
+        posted = next(m for m in sb.bot_messages(fatma)
+                      if "Geplaatst" in m.text and "Samen soep eten" in m.text)
         world.clock.set(local(2026, 11, 26, 21, 5))
         await world.run_due()
         thanks = await sb.next_message(world.group, containing="Dank jullie wel")
         assert "Samen soep eten" in thanks.text and not any(c.isdigit() for c in thanks.text)
+        await sb.settle()
+        over = sb.message(fatma, posted.message_id)
+        assert over is not None and over.buttons() == [] and "Dit is voorbij." in over.text
         shown = await card_now(world, card)
         assert "Dit is voorbij." in shown.text and "waren erbij" not in shown.text
         nobody = await card_now(world, quiet)
@@ -227,7 +262,7 @@ async def test_an_idea_with_five_becomes_an_activity_with_them_signed_up(world: 
         await say(world, fatma, "za 10:00-12:00", "Waar is het")
         capacity = await say(world, fatma, "Het dak", "Hoeveel plekken")
         await tap(world, fatma, capacity, "Geen maximum")
-        await tap(world, fatma, await sb.next_message(fatma, containing="vaker"), "Eenmalig")
+        await tap(world, fatma, await sb.next_message(fatma, containing="vaker"), "Eén keer")
         await tap(world, fatma, await sb.next_message(fatma, containing="Klopt het"), "Plaatsen")
         activity_card = await sb.next_message(world.group, containing="zaterdag 28 november")
         told = await sb.next_message(joiners[0], containing="is nu een activiteit")

@@ -138,7 +138,7 @@ async def test_offer_wish_decline_is_silent_and_names_come_only_after_both_say_y
         await sb.open_private(kees, line.url_buttons()["Open Omzien"])
         first = await sb.next_message(kees)
         assert first.text.startswith("Wat doe je graag voor je buren in Flat De Linde?")
-        assert "Oogje in het zeil houden" in first.button_texts() and "Maatje" in first.button_texts()
+        assert "Af en toe kijken hoe het gaat" in first.button_texts() and "Maatje" in first.button_texts()
         card = await offer(world, kees, kinds=("company", "buddy"), question=first)
         assert "Je doet graag: Gezelschap of wandelen, Maatje" in card.text
         assert "Wanneer: op donderdagmiddag" in card.text and "Hoe vaak: Elke week" in card.text
@@ -387,7 +387,7 @@ async def test_offer_survives_a_restart_pauses_and_nothing_is_suggested_at_night
         await tap(world, kees, question, "pf:f:occasional")
         card = await sb.next_edit(kees)
         assert "Boodschappen" in card.text and "op elke dag (ochtend)" in card.text
-        await tap(world, kees, card, "Pauzeren")
+        await tap(world, kees, card, "Even stoppen")
         card = await sb.next_edit(kees)
         assert t("nl", "offer.card.paused") in card.text
 

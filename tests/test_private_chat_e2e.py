@@ -11,7 +11,7 @@ from bot.i18n import plain, t
 from sandbox import SandboxMessage, SandboxUser
 from tests.harness import World
 from tests.request_steps import ask, started, store, tap, to_text_step
-from tests.test_activities_e2e import activity_of, post_prepared
+from tests.test_activities_e2e import activity_of, card_now, post_prepared
 
 MENU = ["Vraag hulp", "Iemand helpen", "Activiteiten", "Mijn dingen"]
 
@@ -154,7 +154,7 @@ async def test_my_things_shows_requests_claims_answers_the_waiting_list_and_wish
         assert (await replied(world, fatma)).text == "Dit loopt er nu voor je"
         mine = await replied(world, fatma)
         assert "Jouw vraag: Boodschappen" in mine.text and "Er helpt nog niemand." in mine.text
-        assert mine.button_texts() == ["Wijzig tekst", "Wijzig tijd", "Trek vraag in"]
+        assert mine.button_texts() == ["Tekst veranderen", "Tijd veranderen", "Stop mijn vraag"]
 
         await sb.command(kees, kees, "vastebuur")
         question = await replied(world, kees)
@@ -192,6 +192,44 @@ async def test_my_things_shows_requests_claims_answers_the_waiting_list_and_wish
         answers = {r.user_id: r.status.value for r in await activities.rsvps(activity_id)}
         assert answers[kees.id] == "no" and answers[youssef.id] == "going"
 
+
+
+async def test_my_things_shows_what_the_resident_organises_with_its_controls(
+        world: World) -> None:
+    sb = world.sb
+    fatma, anouk, kees = world.user("Fatma"), world.user("Anouk"), world.user("Kees")
+    async with world.bot():
+        await world.add_bot()
+        await started(world, anouk, kees)
+        card = await post_prepared(world, fatma, title="Wandelen", capacity=2)
+        await tap(world, anouk, card, "Ik kom")
+        await tap(world, kees, card, "Misschien")
+
+        await sb.command(fatma, fatma, "mijn")
+        assert (await replied(world, fatma)).text == "Dit loopt er nu voor je"
+        organised = await replied(world, fatma)
+        assert "Wandelen" in organised.text and "Je organiseert dit." in organised.text
+        assert "Komen: 1 · Misschien: 1" in organised.text
+        assert organised.button_texts() == [
+            "Tijd veranderen", "Waar veranderen", "Tekst veranderen", "Aantal plekken",
+            "Wie komt", "Overdragen", "Afzeggen"]
+        await tap(world, fatma, organised, "Wie komt")
+        who = await sb.next_message(fatma, containing="Wie komt er")
+        assert "Komen (1): Anouk" in who.text and "Misschien (1): Kees" in who.text
+
+        # Those who answered see their answer, not the organiser's controls.
+        await sb.command(kees, kees, "mijn")
+        await replied(world, kees)
+        answered = await replied(world, kees)
+        assert "Je komt misschien." in answered.text and "Afzeggen" not in answered.button_texts()
+
+        await tap(world, fatma, organised, "Afzeggen")
+        sure = await sb.next_edit(fatma, containing="afzeggen")
+        await tap(world, fatma, sure, "Ja, zeg af")
+        await sb.next_edit(fatma, containing="is afgezegd")
+        assert "Gaat niet door" in (await card_now(world, card)).text
+        await sb.command(fatma, fatma, "mijn")
+        assert "Er loopt nu niets voor je" in (await replied(world, fatma)).text
 
 async def test_my_things_in_the_group_points_to_the_private_chat(world: World) -> None:
     sb, john = world.sb, world.user("John")

@@ -128,7 +128,7 @@ async def test_names_reach_an_ideas_proposer_only_from_those_who_were_told(world
         await sb.send(fatma, fatma, "Het dak")
         await tap(world, fatma, await sb.next_message(fatma, containing="Hoeveel plekken"),
                   "Geen maximum")
-        await tap(world, fatma, await sb.next_message(fatma, containing="vaker"), "Eenmalig")
+        await tap(world, fatma, await sb.next_message(fatma, containing="vaker"), "Eén keer")
         await tap(world, fatma, await sb.next_message(fatma, containing="Klopt het"), "Plaatsen")
         posted = await sb.next_message(fatma, containing="Geplaatst")
         assert all(n.first_name in posted.text for n in told), "the proposer sees who was told"

@@ -46,7 +46,7 @@ async def test_tonight_alone_is_the_evening_and_stays_so_after_an_edit(world: Wo
         await world.add_bot()
         posted = await ask(world, fatma, text="Wie brengt een pakje rond?", when="vanavond")
         assert "Wanneer: ma 23 nov, 's avonds" in posted.card.text
-        await tap(world, fatma, posted.controls, "Wijzig tijd")
+        await tap(world, fatma, posted.controls, "Tijd veranderen")
         await sb.next_message(fatma, containing="Wanneer heb je hulp nodig?")
         await sb.send(fatma, fatma, "morgenochtend")
         card = await sb.next_edit(world.group)

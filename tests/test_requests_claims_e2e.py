@@ -178,7 +178,7 @@ async def test_edit_text_and_time_then_cancel(world: World) -> None:
         await world.add_bot()
         await started(world, kees)
         posted = await ask(world, fatma, kind="Klusje", text="Kerstboom naar boven")
-        await tap(world, fatma, posted.controls, "Wijzig tekst")
+        await tap(world, fatma, posted.controls, "Tekst veranderen")
         assert "Typ de nieuwe tekst" in (await sb.next_message(fatma)).text
         await sb.send(fatma, fatma, "Kerstboom <2 m> naar 4e verdieping")
         assert (await sb.next_message(fatma)).text == t("nl", "request.edit.saved")
@@ -190,7 +190,7 @@ async def test_edit_text_and_time_then_cancel(world: World) -> None:
         to_kees = await sb.next_message(kees)
         await sb.settle()
         assert sb.message(fatma, posted.controls.message_id).buttons() == []  # type: ignore[union-attr]
-        await tap(world, fatma, controls, "Wijzig tijd")
+        await tap(world, fatma, controls, "Tijd veranderen")
         question = await sb.next_message(fatma)
         assert "Wanneer heb je hulp nodig?" in question.text
         await sb.send(fatma, fatma, "wo 15:00")
@@ -202,12 +202,12 @@ async def test_edit_text_and_time_then_cancel(world: World) -> None:
         assert [item.due_at for item in pending] == [
             (await store(world).get(posted.request_id)).when.due_at]  # type: ignore[union-attr]
 
-        await tap(world, fatma, controls, "Trek vraag in")
+        await tap(world, fatma, controls, "Stop mijn vraag")
         assert (await sb.next_edit(fatma, containing=t("nl", "request.cancel.done"))).text == t(
             "nl", "request.cancel.done")
         assert (await sb.next_edit(world.group)).text == (
-            "Klusje: deze vraag is ingetrokken. Het is niet meer nodig.")
-        assert "Fatma heeft de vraag ingetrokken" in (await sb.next_message(kees)).text
+            "Klusje: deze vraag is gestopt. Het is niet meer nodig.")
+        assert "Fatma heeft de vraag gestopt" in (await sb.next_message(kees)).text
         await sb.settle()
         assert sb.message(kees, to_kees.message_id).buttons() == []  # type: ignore[union-attr]
         late = await (await sb.press_data(kees, to_kees, f"req:done:{posted.request_id}")).answer()

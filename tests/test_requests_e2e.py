@@ -52,7 +52,7 @@ async def test_ask_from_the_group_posts_an_escaped_card(world: World) -> None:
         assert "&lt;dokter&gt; &amp; terug" in card.html
         assert card.button_texts() == ["Ik help", "Meld"]
         assert controls.text.startswith("Je vraag staat in de groep.")
-        assert controls.button_texts() == ["Wijzig tekst", "Wijzig tijd", "Trek vraag in"]
+        assert controls.button_texts() == ["Tekst veranderen", "Tijd veranderen", "Stop mijn vraag"]
         saved = (await store(world).open_in(world.group.id))[0]
         assert saved.kind is RequestKind.TRANSPORT and saved.description == text
         assert not saved.anonymous and not saved.on_behalf and saved.series_id is None

@@ -119,6 +119,8 @@ async def test_weekly_need_one_time_or_every_time(world: World) -> None:
         assert "Wanneer: di 1 dec om 19:00" in second_card.text
         assert second_card.button_texts() == ["Ik help deze keer", "Ik help elke keer", "Meld"]
         await sb.next_message(fatma, containing="Is het gelukt")
+        again = await sb.next_message(fatma, containing="weer in de groep")
+        assert "Stop elke week" in again.button_texts()
         await tap(world, anouk, second_card, "Ik help elke keer")
         assert "Er helpt al iemand, elke week." in (await sb.next_edit(world.group)).text
         assert "Anouk helpt elke week op dinsdag." in (await sb.next_message(fatma)).text
@@ -181,16 +183,43 @@ async def test_digest_activity_export_forget_and_retention(world: World) -> None
         await requests_data.forget(fatma.id, world.clock.now())
         withdrawn = await sb.next_edit(world.group)
         assert withdrawn.message_id == named.card.message_id
-        assert "Fatma" not in withdrawn.text and "ingetrokken" in withdrawn.text
+        assert "Fatma" not in withdrawn.text and "gestopt" in withdrawn.text
         await requests_data.forget(fatma.id, world.clock.now())
         gone = await store(world).get(named.request_id)
         assert gone is not None and gone.status is RequestStatus.CANCELLED
         assert gone.description is None and gone.anonymous
 
-        await tap(world, youssef, controls, "Trek vraag in")
-        await sb.next_edit(world.group, containing="ingetrokken")
+        await tap(world, youssef, controls, "Stop mijn vraag")
+        await sb.next_edit(world.group, containing="gestopt")
         assert await requests_data.expire(world.clock.now() - timedelta(minutes=1)) == 0
         assert await requests_data.expire(world.clock.now() + timedelta(days=1)) == 1
         erased = await store(world).get(anonymous.request_id)
         assert erased is not None and erased.description is None
         assert erased.kind.value == "devices" and erased.cancelled_at == world.clock.now()
+
+
+async def test_next_weeks_need_posted_for_anyone_comes_with_the_askers_buttons(
+        world: World) -> None:
+    sb, fatma, kees, anouk = world.sb, world.user("Fatma"), world.user("Kees"), world.user("Anouk")
+    async with world.bot():
+        await world.add_bot()
+        await started(world, kees, anouk)
+        first = await ask(world, fatma, kind="Container of afval", text="Container aan de straat",
+                          when="di 19:00", named=True, weekly=True)
+        await tap(world, kees, first.card, "Ik help deze keer")
+        await sb.next_message(fatma, containing="Kees helpt je")
+
+        await at_moment(world, local(2026, 11, 24, 19, 0))
+        second = await sb.next_message(world.group, containing="Container aan de straat")
+        again = await sb.next_message(fatma, containing="weer in de groep")
+        assert "di 1 dec om 19:00" in again.text
+        assert again.button_texts() == first.controls.button_texts()
+        await tap(world, fatma, again, "Tekst veranderen")
+        await sb.next_message(fatma, containing="Typ de nieuwe tekst")
+        await sb.send(fatma, fatma, "Groene container aan de straat")
+        await sb.next_message(fatma, containing=t("nl", "request.edit.saved"))
+        edited = await sb.next_edit(world.group, containing="Groene container")
+        assert edited.message_id == second.message_id
+        description = await world.services.db.fetch_value(
+            "SELECT description FROM requests WHERE card_message_id = ?", (second.message_id,))
+        assert description == "Groene container aan de straat"

@@ -72,8 +72,8 @@ async def test_every_feature_forgets_after_ninety_days_and_not_a_day_before(worl
 
         # A help request, withdrawn; a request left half-way (a draft).
         posted = await ask(world, fatma, text="Wie neemt melk voor me mee?")
-        await tap(world, fatma, posted.controls, "Trek vraag in")
-        await sb.next_edit(world.group, containing="ingetrokken")
+        await tap(world, fatma, posted.controls, "Stop mijn vraag")
+        await sb.next_edit(world.group, containing="gestopt")
         await to_text_step(world, kees)
 
         # An activity that took place with Kees there; an activity left half-way.

@@ -171,7 +171,7 @@ async def test_care_contact_typed_privately_survives_a_restart(world: World) -> 
         assert "Typ nu het contact bij zorgen" in ask.text
         await sb.send(marieke, marieke, "x" * 501)
         too_long = await sb.next_message(marieke)
-        assert "501 tekens" in too_long.text
+        assert "501 letters" in too_long.text
         building = await world.services.buildings.get(world.group.id)
         assert building is not None and building.settings.care_contact == ""
 

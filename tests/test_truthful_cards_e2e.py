@@ -63,7 +63,7 @@ async def test_a_helper_steps_back_and_the_askers_old_buttons_go(world: World) -
         to_kees = await sb.next_message(kees, containing="Je helpt Fatma")
         await tap(world, kees, to_kees, "Ik kan toch niet")
         told = await sb.next_message(fatma, containing="kan toch niet helpen")
-        assert told.button_texts() == ["Wijzig tekst", "Wijzig tijd", "Trek vraag in"]
+        assert told.button_texts() == ["Tekst veranderen", "Tijd veranderen", "Stop mijn vraag"]
         await sb.settle()
         old = sb.message(fatma, intro.message_id)
         assert old is not None and old.buttons() == [] and old.text == intro.text
@@ -135,6 +135,34 @@ async def test_a_cancelled_series_no_longer_says_it_repeats(world: World) -> Non
         shown = await card_now(world, card)
         assert "Gaat niet door" in shown.text and "Herhaalt" not in shown.text
 
+
+
+async def test_a_stopped_series_leaves_no_private_details_that_say_it_repeats(
+        world: World) -> None:
+    sb, fatma, anouk = world.sb, world.user("Fatma"), world.user("Anouk")
+    async with world.bot():
+        await world.add_bot()
+        await started(world, anouk)
+        card = await post_prepared(world, fatma, title="Wandelen", repeat=Repeat.WEEKLY)
+        await tap_activity(world, anouk, card, "Ik kom")
+        posted = next(m for m in reversed(sb.bot_messages(fatma)) if "Geplaatst" in m.text)
+        assert "Herhaalt: elke week" in posted.text and "Afzeggen" in posted.button_texts()
+        # Fatma calls the series off from "Mijn dingen", not from the message after posting.
+        await sb.command(fatma, fatma, "mijn")
+        mine = await sb.next_message(fatma, containing="Je organiseert dit")
+        assert "Herhaalt" not in mine.text
+        await tap_activity(world, fatma, mine, "Afzeggen")
+        sure = await sb.next_edit(fatma, containing="afzeggen")
+        await tap_activity(world, fatma, sure, "Zeg de hele reeks af")
+        await sb.next_edit(fatma, containing="is afgezegd")
+        await sb.settle()
+        before = sb.message(fatma, posted.message_id)
+        assert before is not None and before.buttons() == []
+        assert "Herhaalt" not in before.text and "Gaat niet door" in before.text
+        assert "Wandelen" in before.text
+        assert "gaat niet door" in (await sb.next_message(anouk, containing="Wandelen")).text
+        shown = await card_now(world, card)
+        assert "Herhaalt" not in shown.text and shown.button_texts() == []
 
 async def test_who_said_toch_niet_hears_no_more_changes(world: World) -> None:
     sb = world.sb

@@ -13,6 +13,7 @@ from bot.services import Services
 from handlers.activities.calendar import CALENDAR_LINK, on_calendar, open_calendar_link
 from handlers.activities.card import ACTIVITY_CARD, REPORT_KIND, ActivityCards
 from handlers.activities.commands import COMMANDS, NEW_LINK, on_command, open_new_link
+from handlers.activities.controls import CONTROLS, ControlsMessages
 from handlers.activities.data import ActivityData
 from handlers.activities.feedback import on_help_next, on_rating
 from handlers.activities.flow import ActivityFlow, on_flow_button
@@ -32,6 +33,7 @@ RECOVER_AFTER = 0.2
 def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.cards.register(ACTIVITY_CARD, ActivityCards(svc))
     svc.cards.register(HOST_CARD, HostCards(svc))
+    svc.cards.register(CONTROLS, ControlsMessages(svc))
     svc.flows.register(ActivityFlow(svc))
     Jobs(svc).register()
     data = ActivityData(svc)

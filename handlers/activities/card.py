@@ -20,6 +20,7 @@ from bot.domain.activities import (
     Counts,
     Repeat,
     format_when,
+    is_full,
     places_left,
 )
 from bot.i18n import plain, t
@@ -119,15 +120,21 @@ def card_text(lang: str, svc: Services, activity: Activity, counts: Counts) -> s
     return text + "\n\n" + counts_text(lang, activity, counts)
 
 
-def card_keyboard(lang: str, activity: Activity) -> InlineKeyboardMarkup | None:
+def card_keyboard(lang: str, activity: Activity, counts: Counts) -> InlineKeyboardMarkup | None:
+    """The answer buttons; once every place is taken nobody is invited to bring someone along
+    ("Ik kom" then puts the presser on the waiting list, as the card says)."""
     if not activity.is_open:
         return None
+    def choice(key: str, action: str) -> InlineKeyboardButton:
+        return button(plain(lang, f"activity.button.{key}"), "act", action, activity.id)
+
+    second = [choice("no", "no")]
+    if not is_full(activity.capacity, counts):
+        second.insert(0, choice("plus", "plus"))
     return keyboard(
-        [button(plain(lang, "activity.button.going"), "act", "go", activity.id),
-         button(plain(lang, "activity.button.maybe"), "act", "maybe", activity.id)],
-        [button(plain(lang, "activity.button.plus"), "act", "plus", activity.id),
-         button(plain(lang, "activity.button.no"), "act", "no", activity.id)],
-        [button(plain(lang, "activity.button.calendar"), "act", "ics", activity.id)],
+        [choice("going", "go"), choice("maybe", "maybe")],
+        second,
+        [choice("calendar", "ics")],
         [report_button(lang, REPORT_KIND, activity.id)],
     )
 
@@ -189,7 +196,7 @@ class ActivityCards:
         counts = await self._store.counts(activity.id)
         return RenderedCard(chat_id=activity.building_id,
                             text=card_text(lang, self._svc, activity, counts),
-                            keyboard=card_keyboard(lang, activity))
+                            keyboard=card_keyboard(lang, activity, counts))
 
     async def message_id(self, item_id: int) -> int | None:
         """A card the group's admins took down has no message any more: edits still waiting

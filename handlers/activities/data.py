@@ -13,6 +13,7 @@ from bot.domain.activities import format_when
 from bot.i18n import t
 from bot.services import ReportedCard, Services
 from handlers.activities.card import card_ref
+from handlers.activities.controls import retire_controls
 from handlers.activities.reach import tell
 from handlers.activities.rsvp import after_withdrawals
 from handlers.activities.schedule import announce_change, cancel_activity, unschedule_reminders
@@ -107,6 +108,7 @@ class ActivityData(CardData):
             return False
         if before.series_id is not None:
             await self.store.stop_series(before.series_id, now)
+        await retire_controls(self.svc, item_id)
         if before.is_open:
             await unschedule_reminders(self.svc, item_id)
             await announce_change(self.svc, removed, "cancel")

@@ -29,7 +29,8 @@ from bot.domain.activities import (
 from bot.domain.text import display_name
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.activities.card import card_ref, describe, details_text, organiser_keyboard
+from handlers.activities.card import card_ref, describe
+from handlers.activities.controls import details_now, send_controls
 from handlers.activities.from_idea import convert_idea
 from handlers.activities.rsvp import tell_promoted
 from handlers.activities.schedule import announce_change, post_activity, schedule_activity
@@ -220,10 +221,8 @@ class ActivityFlow(DraftFlow):
             await schedule_activity(svc, updated)
         await svc.cards.refresh(card_ref(updated.id))
         await announce_change(svc, updated, updated.last_change)
-        await svc.out.message(
-            user.id, t(lang, "activity.manage.changed") + "\n\n" + details_text(lang, svc, updated),
-            keyboard=organiser_keyboard(lang, updated),
-        )
+        await send_controls(svc, updated, user.id, lang, t(lang, "activity.manage.changed")
+                            + "\n\n" + await details_now(lang, svc, updated))
 
     async def apply_capacity(self, user: User, lang: str, activity: Activity,
                              draft: Draft) -> None:
@@ -244,9 +243,8 @@ class ActivityFlow(DraftFlow):
         updated, promoted = result
         await svc.cards.refresh(card_ref(updated.id))
         await tell_promoted(svc, updated, promoted)
-        await svc.out.message(
-            user.id, t(lang, "activity.manage.seats_changed") + "\n\n"
-            + details_text(lang, svc, updated), keyboard=organiser_keyboard(lang, updated))
+        await send_controls(svc, updated, user.id, lang, t(lang, "activity.manage.seats_changed")
+                            + "\n\n" + await details_now(lang, svc, updated))
 
 
 async def on_flow_button(update: Update, context: Context) -> None:
@@ -330,5 +328,5 @@ async def publish(context: Context, user: User, lang: str, draft: Draft) -> None
         names = await convert_idea(svc, draft.idea_id, activity)
         if names:
             text += "\n\n" + t(lang, "idea.joined_names", names=", ".join(names))
-    await svc.out.message(user.id, text + "\n\n" + details_text(lang, svc, activity),
-                          keyboard=organiser_keyboard(lang, activity))
+    await send_controls(svc, activity, user.id, lang, text + "\n\n"
+                        + await details_now(lang, svc, activity))

@@ -18,11 +18,11 @@ from bot.services import Services
 from handlers.activities.card import (
     MEMBERS_ONLY,
     card_ref,
-    organiser_keyboard,
     organiser_label,
     repeat_label,
     when_text,
 )
+from handlers.activities.controls import retire_controls, send_controls
 from handlers.activities.reach import tell
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.cards import RenderedCard
@@ -235,6 +235,7 @@ async def on_host_decision(update: Update, context: Context) -> None:
     moved = await hand_over(svc, found, new_host) if confirm else []
     for activity_id in moved:
         await svc.cards.refresh(card_ref(activity_id))
+        await retire_controls(svc, activity_id)
     await svc.cards.refresh(host_ref(offer.id))
     if query.message is not None and query.message.chat.id != offer.building_id:
         done = host_key(offer.scope, "done_confirmed") if confirm else "activity.host.done_declined"
@@ -245,6 +246,9 @@ async def on_host_decision(update: Update, context: Context) -> None:
     hosted = await store.get(moved[0]) if moved else None
     hlang = await user_language(svc, new_host)
     shown = Handing(offer, hosted or found.activity, new_host, offer.user_name, True)
-    await tell(svc, new_host, host_key(offer.scope, "you_host"),
-               markup=organiser_keyboard(hlang, hosted) if hosted else None,
-               **shown.values(hlang, svc))
+    if hosted is None:
+        await tell(svc, new_host, host_key(offer.scope, "you_host"), markup=None,
+                   **shown.values(hlang, svc))
+        return
+    await send_controls(svc, hosted, new_host, hlang,
+                        t(hlang, host_key(offer.scope, "you_host"), **shown.values(hlang, svc)))

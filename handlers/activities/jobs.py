@@ -29,6 +29,7 @@ from handlers.activities.card import (
     shown_title,
     when_text,
 )
+from handlers.activities.controls import retire_controls
 from handlers.activities.feedback import PROMPT_KIND, look_back
 from handlers.activities.schedule import (
     BEGIN,
@@ -128,6 +129,7 @@ class Jobs:
             ended = await self.store.finish(activity.id, now)
             if ended is not None:
                 await self.svc.cards.refresh(card_ref(ended.id))
+                await retire_controls(self.svc, ended.id)
                 await look_back(self.svc, ended, now)
         if activity.series_id is not None:
             await self.advance_series(activity.id, now)

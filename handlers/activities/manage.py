@@ -12,7 +12,12 @@ from telegram import Update, User
 from bot.domain.activities import Activity, Draft, DraftStep, answers
 from bot.i18n import plain, t
 from bot.services import Services
-from handlers.activities.card import details_text, organiser_keyboard
+from handlers.activities.controls import (
+    controls_in_place,
+    details_now,
+    release_pressed,
+    send_controls,
+)
 from handlers.activities.flow import may_manage, start_draft
 from handlers.activities.hosting import ask_hand_over
 from handlers.activities.jobs import ask_group
@@ -73,8 +78,7 @@ async def on_manage(press: Press, activity: Activity) -> None:
     svc, user, lang, action = press.svc, press.user, press.lang, press.parts[1]
     if action == "open":
         await press.answer()
-        await svc.out.message(user.id, details_text(lang, svc, activity),
-                              keyboard=organiser_keyboard(lang, activity))
+        await send_controls(svc, activity, user.id, lang, await details_now(lang, svc, activity))
         return
     if not activity.accepts_answers(svc.clock.now()):
         await press.tell("activity.manage.too_late", alert=True)
@@ -96,6 +100,7 @@ async def on_manage(press: Press, activity: Activity) -> None:
                                   activity.id))
         buttons.append(button(plain(lang, "activity.manage.keep"), "actm", "keep", activity.id))
         await press.answer()
+        await release_pressed(press.update, svc, activity.id)
         await svc.out.replace_pressed(
             press.update, t(lang, "activity.manage.cancel_sure", title=activity.title), column(buttons))
     elif action in ("cy", "cs"):
@@ -105,8 +110,8 @@ async def on_manage(press: Press, activity: Activity) -> None:
         await svc.out.replace_pressed(press.update, t(lang, key, title=activity.title))
     elif action == "keep":
         await press.answer()
-        await svc.out.replace_pressed(press.update, details_text(lang, svc, activity),
-                                      organiser_keyboard(lang, activity))
+        await controls_in_place(press.update, svc, activity, lang,
+                                await details_now(lang, svc, activity))
     else:
         await press.tell("error.stale_button")
 
@@ -133,7 +138,7 @@ async def show_who_comes(update: Update, svc: Services, activity: Activity, lang
         lines.append(t(lang, f"activity.who.{key}", count=len(rsvps), names=", ".join(names)))
     if len(lines) == 1:
         lines.append(t(lang, "activity.who.nobody"))
-    await svc.out.message(user.id, "\n".join(lines), keyboard=organiser_keyboard(lang, activity))
+    await send_controls(svc, activity, user.id, lang, "\n".join(lines))
 
 
 @pressed_with(managed)

@@ -12,6 +12,7 @@ from bot.domain.activities import Activity, plan_reminders
 from bot.domain.quiet_hours import QuietHours
 from bot.services import Services
 from handlers.activities.card import card_ref, catch_up
+from handlers.activities.controls import retire_controls
 
 REMIND = "act.remind"
 INVITE = "act.invite"
@@ -93,6 +94,7 @@ async def cancel_activity(svc: Services, activity: Activity, *,
         await store.stop_series(activity.series_id, now)
     await unschedule_reminders(svc, activity.id)
     await svc.cards.refresh(card_ref(activity.id))
+    await retire_controls(svc, activity.id)
     await announce_change(svc, cancelled, "cancel")
     return cancelled
 

@@ -1,7 +1,8 @@
 """/mijn (/mine), "Mijn dingen": everything running for a resident, in one private view.
 
-Their open requests and the requests they help with, their answers to coming activities (a
-waiting-list place with its number), their regular neighbours and open wishes: each as a short
+Their open requests and the requests they help with, the activities they organise (with the
+organiser's controls), their answers to coming activities (a waiting-list place with its
+number), their regular neighbours and open wishes: each as a short
 message with the buttons it has elsewhere, so a resident never has to scroll back to find them.
 The buttons are the features' own; this view only gathers them.
 """
@@ -14,6 +15,8 @@ from bot.domain.activities import Activity
 from bot.domain.activity_rsvps import RsvpStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
+from handlers.activities.card import counts_text
+from handlers.activities.controls import send_controls
 from handlers.community.menu import home_keyboard
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.command import Command
@@ -36,6 +39,18 @@ def activity_when(lang: str, svc: Services, activity: Activity) -> str:
     zone = svc.settings.zone
     return t(lang, "request.when.at", date=Safe(date_text(lang, activity.starts_at, zone)),
              time=activity.starts_at.astimezone(zone).strftime("%H:%M"))
+
+
+async def own_activities(svc: Services, user_id: int, lang: str) -> list[tuple[Activity, str]]:
+    """Coming activities the resident organises, with how many come (shown with the controls
+    to change it, see who comes, hand it over or call it off)."""
+    store = svc.stores.activities
+    shown: list[tuple[Activity, str]] = []
+    for activity in await store.organised_by(user_id, svc.clock.now()):
+        counts = Safe(counts_text(lang, activity, await store.counts(activity.id)))
+        shown.append((activity, t(lang, "mine.activity.organising", title=activity.title,
+                                  when=Safe(activity_when(lang, svc, activity)), counts=counts)))
+    return shown
 
 
 async def own_answers(svc: Services, user_id: int, lang: str) -> list[Shown]:
@@ -61,14 +76,20 @@ async def own_answers(svc: Services, user_id: int, lang: str) -> list[Shown]:
 
 
 async def show_mine_to(svc: Services, user_id: int, lang: str) -> None:
-    shown = await own_requests(svc, user_id, lang)
-    shown += await own_answers(svc, user_id, lang)
-    shown += [(line, keyboard([stop])) for line, stop in await own_pairings(svc, user_id, lang)]
-    if not shown:
+    requests = await own_requests(svc, user_id, lang)
+    organised = await own_activities(svc, user_id, lang)
+    rest = await own_answers(svc, user_id, lang)
+    rest += [(line, keyboard([stop])) for line, stop in await own_pairings(svc, user_id, lang)]
+    if not (requests or organised or rest):
         await svc.out.message(user_id, t(lang, "mine.nothing"), keyboard=home_keyboard(lang))
         return
     await svc.out.message(user_id, t(lang, "mine.title"))
-    for text, buttons in shown[:MAX_SHOWN]:
+    for text, buttons in requests[:MAX_SHOWN]:
+        await svc.out.message(user_id, text, keyboard=buttons)
+    left = max(0, MAX_SHOWN - len(requests))
+    for activity, text in organised[:left]:
+        await send_controls(svc, activity, user_id, lang, text)
+    for text, buttons in rest[:max(0, left - len(organised))]:
         await svc.out.message(user_id, text, keyboard=buttons)
 
 

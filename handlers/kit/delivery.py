@@ -73,8 +73,11 @@ async def perform(bot: Bot, item: Outgoing, cards: Cards, *,
             await bot.edit_message_text(item.text or "", chat_id=item.chat_id,
                                         message_id=message_id, reply_markup=markup, **waits)
         case Method.EDIT_MARKUP:
+            # The method has no parse_mode in the Bot API, but PTB fills in the bot's default
+            # one; a None is dropped before the request goes out (a fresh dict: PTB adds to it).
             await bot.edit_message_reply_markup(chat_id=item.chat_id, message_id=message_id,
-                                                reply_markup=markup, **waits)
+                                                reply_markup=markup,
+                                                api_kwargs={"parse_mode": None}, **waits)
         case Method.DELETE:
             await bot.delete_message(item.chat_id, message_id or 0, **waits)
         case Method.DOCUMENT:

@@ -92,7 +92,7 @@ class RequestFeed:
         involved = await self.store.involving(user_id)
         for building_id in {r.building_id for r in involved}:
             await self.departed(building_id, user_id, now)
-        # Their cards now say "ingetrokken" or a short closed line: no name is left on any.
+        # Their cards now say "gestopt" or a short closed line: no name is left on any.
         resident = await self.svc.residents.get(user_id)
         await self.store.erase_resident(user_id, now, [r.id for r in involved],
                                         resident.first_name if resident is not None else "")

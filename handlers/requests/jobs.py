@@ -146,11 +146,23 @@ class RequestJobs:
                 helper_id = None
         following = await store.copy(request, when, now, series_id=series.id, helper_id=helper_id)
         if helper_id is None:
-            await post_and_schedule(svc, following)
+            posted = await post_and_schedule(svc, following)
+            if posted is not None:
+                await self._tell_posted_again(posted)
             return None
         await self._remind_pair(following)
         await schedule_request(svc, following)
         return None
+
+    async def _tell_posted_again(self, request: HelpRequest) -> None:
+        """This week's need is in the group again: the requester gets its private buttons,
+        as for the first one."""
+        svc = self.svc
+        lang = await user_language(svc, request.requester_id)
+        await prompt_about(svc, request.id, Role.ASKER, request.requester_id, PROMPT_KIND, t(
+            lang, "request.series.next_posted", kind=Safe(kind_text(lang, request.kind)),
+            when=Safe(when_text(lang, request.when, svc.settings.zone))),
+            requester_controls(lang, request))
 
     async def _remind_pair(self, request: HelpRequest) -> None:
         """A weekly pair: no card, both are told privately that it comes round again."""
