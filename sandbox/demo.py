@@ -20,12 +20,13 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.app import build_application, running
+from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.logs import setup_logging
 from bot.services import Services
 from sandbox import Sandbox
+from sandbox.bot_watch import running_watched
 from sandbox.demo_clock import clock_target, first_monday_after
 from sandbox.demo_session import FILES_DIR, Demo
 from sandbox.demo_tour import BUILDING, RESIDENTS, TOUR, USAGE, tour_lines
@@ -71,21 +72,16 @@ async def demo_building(settings: Settings, workdir: Path, *, start: datetime,
         )
         clock = FakeClock(start)
         app = build_application(demo_settings, clock=clock, schedule_poll_seconds=5.0)
-        async with running(app, poll_timeout=2):
+        async with running_watched(sb, app, poll_timeout=2):
             def services() -> Services:
                 found = app.bot_data["services"]
                 assert isinstance(found, Services)
                 return found
 
-            busy = services().out.busy
-            sb.busy_checks.append(busy)
             runner = Demo(sb, group, people, clock=clock, services=services, files=files)
             await sb.add_bot_to_group(group, by=people[0])
             await runner.settle()
-            try:
-                yield runner
-            finally:
-                sb.busy_checks.remove(busy)
+            yield runner
 
 
 async def demo(settings: Settings, script: Path | None = None) -> None:

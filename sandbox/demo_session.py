@@ -3,7 +3,6 @@ with numbers, so its buttons can be pressed."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import tempfile
 from collections.abc import Callable
@@ -16,11 +15,6 @@ from sandbox.demo_clock import clock_label, clock_target
 from sandbox.demo_tour import BUILDING, TOUR, USAGE
 from sandbox.models import BotEvent, SandboxChat, SandboxMessage, SandboxUser
 
-QUIET_SECONDS = 1.2
-"""The bot sends about one message a second into a private chat: a pause longer than that
-means it has said what it had to say."""
-AFTERMATH_SECONDS = 0.4
-"""A card edit waits briefly before it is made; look once more after the bot fell quiet."""
 FILES_DIR = Path(tempfile.gettempdir()) / "omzien-demo-files"
 
 
@@ -114,13 +108,9 @@ class Demo:
         return True
 
     async def settle(self) -> None:
-        """Wait until the bot has done everything this line caused."""
-        while True:
-            await self.sb.settle(quiet=QUIET_SECONDS, timeout=60)
-            seen = len(self.sb.events)
-            await asyncio.sleep(AFTERMATH_SECONDS)
-            if len(self.sb.events) == seen and not any(busy() for busy in self.sb.busy_checks):
-                return
+        """Wait until the bot has done everything this line caused: every update handled,
+        nothing waiting to be sent, no job due at once or running."""
+        await self.sb.settle(timeout=60)
 
     async def _show_answers(self) -> None:
         """What the bot answered to each press: the pop-up only the presser sees."""

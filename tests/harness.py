@@ -18,22 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_MISSED,
-    EVENT_JOB_SUBMITTED,
-    JobEvent,
-    JobSubmissionEvent,
-)
-from apscheduler.triggers.date import DateTrigger
 
-from bot.app import App, build_application, running
+from bot.app import App, build_application
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.logs import protect_token
 from bot.services import Services
 from sandbox import Sandbox, SandboxChat, SandboxUser
+from sandbox.bot_watch import running_watched
 from sandbox.driver import HandledCheck
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +41,6 @@ NEIGHBOURS = [
     ("John", "Smith", "en"),
     ("Mehmet", "Demir", "nl"),
 ]
-JOB_EVENTS = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
 
 
 @dataclass
@@ -113,64 +104,6 @@ class World:
 
     def user(self, first_name: str) -> SandboxUser:
         return next(u for u in [self.admin, *self.residents] if u.first_name == first_name)
-
-
-class BotWatch:
-    """Tells `Sandbox.settle` when the bot running in this process has finished: every update
-    the sandbox delivered since the bot started is marked handled in its inbox, its messenger
-    has nothing waiting to be sent, and no job of its job queue is due at once or running."""
-
-    def __init__(self, sb: Sandbox, app: App) -> None:
-        self.app = app
-        self.first = len(sb.delivered_updates)
-        self.handled: set[int] = set()
-        self.running: dict[str, int] = {}
-
-    async def finished(self, delivered: Sequence[int]) -> bool:
-        inbox = self.services.inbox
-        for update_id in delivered[self.first :]:
-            if update_id not in self.handled:
-                if not await inbox.is_handled(update_id):
-                    return False
-                self.handled.add(update_id)
-        return True
-
-    def busy(self) -> bool:
-        if self.services.out.busy() or any(self.running.values()):
-            return True
-        assert self.app.job_queue is not None
-        return any(isinstance(job.job.trigger, DateTrigger) for job in self.app.job_queue.jobs())
-
-    def on_job_event(self, event: JobEvent) -> None:
-        if isinstance(event, JobSubmissionEvent):
-            self.running[event.job_id] = self.running.get(event.job_id, 0) + len(
-                event.scheduled_run_times)
-        else:
-            self.running[event.job_id] = self.running.get(event.job_id, 0) - 1
-
-    @property
-    def services(self) -> Services:
-        services = self.app.bot_data["services"]
-        assert isinstance(services, Services)
-        return services
-
-
-@asynccontextmanager
-async def running_watched(sb: Sandbox, app: App) -> AsyncIterator[App]:
-    """`running(app)`, with the sandbox's `settle` waiting until this bot has finished."""
-    watch = BotWatch(sb, app)
-    assert app.job_queue is not None
-    scheduler = app.job_queue.scheduler
-    scheduler.add_listener(watch.on_job_event, JOB_EVENTS)
-    async with running(app, poll_timeout=1):
-        sb.handled_checks.append(watch.finished)
-        sb.busy_checks.append(watch.busy)
-        try:
-            yield app
-        finally:
-            sb.handled_checks.remove(watch.finished)
-            sb.busy_checks.remove(watch.busy)
-            scheduler.remove_listener(watch.on_job_event)
 
 
 def inbox_handled(database: Path) -> HandledCheck:
