@@ -65,7 +65,7 @@ class BotWatch:
 
 @asynccontextmanager
 async def running_watched(sb: Sandbox, app: App,
-                          poll_timeout: float = 1) -> AsyncIterator[App]:
+                          poll_timeout: int = 1) -> AsyncIterator[App]:
     """`running(app)`, with the sandbox's `settle` waiting until this bot has finished."""
     watch = BotWatch(sb, app)
     assert app.job_queue is not None
