@@ -32,7 +32,7 @@ MUTATE_JOBS ?= 2
 mutate: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTATE_JOBS)
-	$(BIN)/python -m tests.mutation_score
+	$(BIN)/python -m tests.foundation.mutation_score
 
 run: $(STAMP)
 	$(BIN)/python -m bot run

@@ -2,7 +2,7 @@
 
 Message ids are symbolic keys (`help.group`); each language, Dutch included, translates them.
 Placeholders use `{name}` (python-brace-format). Catalogs are split per feature so that each
-feature owns its texts. Check them with `make test` (tests/test_locales.py) and extract the ids
+feature owns its texts. Check them with `make test` (tests/foundation/test_locales.py) and extract the ids
 used in code with `pybabel extract -k t -o messages.pot bot handlers`.
 """
 
