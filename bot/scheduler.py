@@ -44,6 +44,8 @@ Planner = Callable[[datetime], Awaitable[None]]
 
 DEFAULT_ZONE = ZoneInfo("Europe/Amsterdam")
 MAX_CONCURRENT_BUILDINGS = 32
+DUE_BATCH = 500
+"""Due rows read at a time; a poll reads batches until none is due."""
 
 
 class Scheduler:
@@ -160,22 +162,33 @@ class Scheduler:
                       MAX_ATTEMPTS)
 
     async def run_due(self) -> int:
-        """Run every row that is due now; returns how many ran (done or skipped)."""
+        """Run every row that is due now, a batch at a time until none is left (a Sunday
+        evening's thousands of digests in one poll, not a batch each poll); returns how many
+        ran (done or skipped)."""
         async with self._lock:
-            now = self.clock.now()
-            await self._plan(now)
-            items = [item for item in await self.store.due(now) if item.kind in self._handlers]
-            quiet = await self.store.quiet_hours_of(
-                {i.building_id for i in items if i.building_id is not None and self._calm[i.kind]}
-            )
-            lanes: dict[int | None, list[ScheduledItem]] = {}
-            for item in items:
-                lanes.setdefault(item.building_id, []).append(item)
-            gate = asyncio.Semaphore(max(1, self.concurrency))
-            counts = await asyncio.gather(
-                *(self._run_lane(lane, now, quiet, gate) for lane in lanes.values())
-            )
-            return sum(counts)
+            await self._plan(self.clock.now())
+            total = 0
+            while True:
+                now = self.clock.now()
+                batch = await self.store.due(now, DUE_BATCH)
+                ran = await self._run_batch(
+                    [item for item in batch if item.kind in self._handlers], now)
+                total += ran
+                if len(batch) < DUE_BATCH or ran == 0:
+                    return total
+
+    async def _run_batch(self, items: list[ScheduledItem], now: datetime) -> int:
+        quiet = await self.store.quiet_hours_of(
+            {i.building_id for i in items if i.building_id is not None and self._calm[i.kind]}
+        )
+        lanes: dict[int | None, list[ScheduledItem]] = {}
+        for item in items:
+            lanes.setdefault(item.building_id, []).append(item)
+        gate = asyncio.Semaphore(max(1, self.concurrency))
+        counts = await asyncio.gather(
+            *(self._run_lane(lane, now, quiet, gate) for lane in lanes.values())
+        )
+        return sum(counts)
 
     async def _plan(self, now: datetime) -> None:
         for planner in self._planners:

@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -212,32 +212,20 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement; returns the number of rows it changed."""
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+            return await _in_thread(conn, _changed, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row id."""
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            row_id = cursor.lastrowid
-            await cursor.close()
-            return int(row_id or 0)
+            return await _in_thread(conn, _inserted, sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            row = await cursor.fetchone()
-            await cursor.close()
-            return row
+            return await _in_thread(conn, _one, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            rows = await cursor.fetchall()
-            await cursor.close()
-            return list(rows)
+            return await _in_thread(conn, _all, sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -300,35 +288,69 @@ class Transaction:
         self._conn = connection
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        return await _in_thread(self._conn, _changed, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
-        return int(row_id or 0)
+        return await _in_thread(self._conn, _inserted, sql, params)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = await self._conn.execute(sql, params)
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+        return await _in_thread(self._conn, _one, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = await self._conn.execute(sql, params)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+        return await _in_thread(self._conn, _all, sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+
+T = TypeVar("T")
+
+
+async def _in_thread(conn: aiosqlite.Connection,
+                     work: Callable[[sqlite3.Connection, str, Params], T],
+                     sql: str, params: Params) -> T:
+    """A whole statement (run, read, close) in one trip to the connection's thread, where
+    aiosqlite's cursor API takes three: each trip is a thread switch, and under load they
+    were most of what a statement cost."""
+    result: T = await conn._execute(work, conn._conn, sql, params)  # type: ignore[no-untyped-call]
+    return result
+
+
+def _changed(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _inserted(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return int(cursor.lastrowid or 0)
+    finally:
+        cursor.close()
+
+
+def _one(conn: sqlite3.Connection, sql: str, params: Params) -> Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        row: Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
+def _all(conn: sqlite3.Connection, sql: str, params: Params) -> list[Row]:
+    cursor = conn.execute(sql, params)
+    try:
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def available_migrations() -> list[tuple[int, Path]]:

@@ -31,6 +31,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.app import App, build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
+from bot.durable import OmzienApplication
 from bot.logs import protect_token
 from bot.services import Services
 from sandbox import Sandbox, SandboxChat, SandboxUser
@@ -139,7 +140,8 @@ class BotWatch:
         return True
 
     def busy(self) -> bool:
-        if self.services.out.busy() or any(self.running.values()):
+        answering = isinstance(self.app, OmzienApplication) and self.app.press_answers.waiting
+        if self.services.out.busy() or answering or any(self.running.values()):
             return True
         assert self.app.job_queue is not None
         return any(isinstance(job.job.trigger, DateTrigger) for job in self.app.job_queue.jobs())

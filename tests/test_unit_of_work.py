@@ -13,6 +13,7 @@ from telegram import Chat, Message, Update
 from bot.clock import FakeClock
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.durable import PerChatUpdateProcessor
+from bot.press_answers import HeldAnswers, hold
 from bot.scheduler import Scheduler
 from handlers.kit.delivery import OutboxDelivery
 from handlers.kit.send import CardRef, Messenger, Method, Outgoing
@@ -260,3 +261,23 @@ async def test_updates_waiting_for_their_chat_hold_no_place_other_chats_need() -
     busy.set()
     await asyncio.gather(*busy_group)
     assert done[1:] == [f"group {n}" for n in range(5)]
+
+
+async def test_a_press_answered_inside_a_unit_is_answered_once_it_ended(db: Database) -> None:
+    """The answer does not hold the database for a round trip to Telegram: it leaves once the
+    update's unit of work has committed, in its own task; outside an update it leaves at once."""
+    answers = HeldAnswers()
+    seen: list[list[str]] = []
+
+    async def answer() -> None:
+        seen.append(await notes(db))
+
+    async with answers.around_update(), db.unit_of_work():
+        await db.execute("INSERT INTO notes (text) VALUES ('claimed')")
+        assert hold(answer)
+        await asyncio.sleep(0.01)
+        assert seen == [] and answers.waiting == 1  # held while the unit holds the database
+    await answers.finish(timeout=5)
+    assert seen == [["claimed"]]
+    assert answers.waiting == 0
+    assert not hold(answer)
