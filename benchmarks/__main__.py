@@ -3,7 +3,8 @@ as one table with each goal and whether it was met.
 
 - Presses on real cards (benchmarks/cards.py): residents of several buildings press an
   activity card's button at the same moment; presses a second, and each press's time to its
-  answer. Omzien stores every press with `synchronous=FULL`; the bare bot keeps nothing.
+  answer. Omzien stores every press durably (on disk before it is answered: a group commit with
+  the guarantee of `synchronous=FULL`); the bare bot keeps nothing.
 - Commit to send (benchmarks/outbox.py): the time from a committed outbox row to its send,
   nothing limiting it, against a direct send by the bare bot.
 - /help round trips, one resident after another: the price of storing, deduplicating and

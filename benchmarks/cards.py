@@ -5,9 +5,9 @@ Omzien: each building's group has a real activity card (posted through /activite
 residents, who began with the bot through the group's "Begin hier" (so the bot knows them as
 members, as it knows a building's regular users), press "Ik kom". Each press is checked (a
 member, on this card), stored in one transaction with its update's "handled" mark and the
-card's coalesced edit (`synchronous=FULL`), and answered. The bare bot posts a card with one
-button in each group, answers each press and edits its card, with PTB's concurrent updates, no
-storage and no rate limiter.
+card's coalesced edit, on disk before it is answered (`storage/group_commit.py`, the guarantee
+of `synchronous=FULL`). The bare bot posts a card with one button in each group, answers each
+press and edits its card, with PTB's concurrent updates, no storage and no rate limiter.
 
 A press's latency runs from the moment the sandbox queued it until the bot's
 answerCallbackQuery reached the sandbox; throughput is presses divided by the time from the

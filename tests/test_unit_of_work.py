@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -281,3 +282,33 @@ async def test_a_press_answered_inside_a_unit_is_answered_once_it_ended(db: Data
     assert seen == [["claimed"]]
     assert answers.waiting == 0
     assert not hold(answer)
+
+
+async def test_commits_that_end_together_are_on_disk_with_one_fsync(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: no unit returns before an fsync of the log that covers it began after its
+    commit, and units that commit while a sync runs share the next one."""
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    returned_after: list[int] = []
+
+    async def unit(n: int) -> None:
+        async with db.unit_of_work():
+            await db.execute("INSERT INTO notes (text) VALUES (?)", (f"n{n}",))
+        returned_after.append(len(synced))
+
+    await asyncio.gather(*(unit(n) for n in range(10)))
+    assert sorted(await notes(db)) == sorted(f"n{n}" for n in range(10))
+    assert all(count >= 1 for count in returned_after)
+    assert 1 <= len(synced) < 10
+    before = len(synced)
+    async with db.unit_of_work():
+        await db.fetch_all("SELECT * FROM notes")
+    assert len(synced) == before  # a unit that changed nothing needs no sync
