@@ -11,7 +11,8 @@ What fell due while the bot was down runs at the next poll, unless it went stale
 skipped). Rows are calm by default: one that falls due in its building's quiet hours (the
 default ones when it has no building) waits for the morning instead of sending at night.
 What one resident's action causes for another is not left to the poll: `soon` runs its row at
-once, inside the action's own unit of work, and only at night leaves it for the morning.
+at the end of the action's own unit of work, inside it, and only at night leaves it for the
+morning.
 
 Due rows of different buildings run concurrently (bounded), those of one building in due order,
 so a Sunday evening with hundreds of digests takes as long as the rate limits need, not longer.
@@ -103,8 +104,8 @@ class Scheduler:
         payload: dict[str, Any] | None = None,
     ) -> bool:
         """Work that one resident's action causes for someone else ("you are regular neighbours
-        now", the question to the other side): done at once, inside the caller's unit of work,
-        so what it says is committed with the action and goes out the moment it commits. In
+        now", the question to the other side): done at the end of the caller's unit of work,
+        inside it (so it sees all the action did), and goes out the moment that commits. In
         the building's quiet hours it is a row that waits for the morning instead. A job that
         fails here is left pending for the next poll. False when (kind, ref) existed already."""
         now = self.clock.now()
@@ -115,19 +116,27 @@ class Scheduler:
             quiet = await self.store.quiet_hours_of({building_id} if building_id else set())
             if quiet.get(building_id or 0, QuietHours()).contains(now, self.zone):
                 return True
+
+        async def run() -> None:
+            await self._run_now(kind, ref, now)
+
+        if not self.store.before_commit(run):
+            await run()
+        return True
+
+    async def _run_now(self, kind: str, ref: str, now: datetime) -> None:
         item = await self.store.get(kind, ref)
         if item is None:
-            return True
+            return
         try:
             async with self.store.savepoint():
                 if not await self.store.claim(item.id):
-                    return True
+                    return
                 with origin(schedule_origin(item.id)):
                     outcome = await self._handlers[kind](item, now)
                 await self.store.finish(item.id, outcome or ItemState.DONE, self.clock.now())
         except Exception:
             log.exception("%s %s failed at once; the schedule tries it again", kind, item.id)
-        return True
 
     async def reschedule(
         self,

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,6 +53,7 @@ class _Unit:
     """The connection's count of changed rows when the unit began."""
     savepoints: int = 0
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    before_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 _UNIT: ContextVar[_Unit | None] = ContextVar("unit_of_work", default=None)
@@ -122,6 +123,8 @@ class Database:
         try:
             try:
                 yield
+                while unit.before_commit:
+                    await unit.before_commit.pop(0)()
             except BaseException:
                 await self._end(unit, commit=False)
                 raise
@@ -134,6 +137,15 @@ class Database:
                 callback()
             except Exception:
                 log.exception("an after-commit callback failed")
+
+    def before_commit(self, hook: Callable[[], Awaitable[None]]) -> bool:
+        """Run `hook` inside the current unit of work once its block is done, just before the
+        commit (so it sees what the whole unit did); False when there is no unit."""
+        unit = self._unit()
+        if unit is None:
+            return False
+        unit.before_commit.append(hook)
+        return True
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the current unit of work commits (dropped if it rolls back);

@@ -4,6 +4,7 @@ the same time; a claimed row is finished in the unit of work that does its job."
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, time
 from typing import Any
@@ -38,6 +39,10 @@ class ScheduleStore:
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """A job and its row's "done" mark commit together (see `Database.unit_of_work`)."""
         return self._db.unit_of_work()
+
+    def before_commit(self, hook: Callable[[], Awaitable[None]]) -> bool:
+        """See `Database.before_commit`."""
+        return self._db.before_commit(hook)
 
     def savepoint(self) -> AbstractAsyncContextManager[Transaction]:
         """All or nothing of a block, inside the caller's unit of work."""
