@@ -74,6 +74,8 @@ ALLOWED_UPDATES = [
 SCHEDULE_POLL_SECONDS = 20.0
 INBOX_KEEP_DAYS = 7
 OUTBOX_KEEP_DAYS = 7
+ANSWERS_AT_STOP_SECONDS = 1.0
+"""How long a stop waits for answers to presses still under way (Telegram drops late ones)."""
 STOP_DEADLINE_SECONDS = 9.0
 """After SIGTERM or SIGINT the process is gone within this time, stopped cleanly or not (all
 that matters is committed; a container runtime kills after 10 s)."""
@@ -170,7 +172,9 @@ def wire(app: App, svc: Services) -> None:
 
 
 async def _post_stop(app: App) -> None:
-    """Updates and jobs are done: let the sends under way finish (bounded)."""
+    """Updates and jobs are done: let the answers and sends under way finish (bounded)."""
+    if isinstance(app, OmzienApplication):
+        await app.press_answers.finish(ANSWERS_AT_STOP_SECONDS)
     worker = delivery_worker(app)
     if worker is not None:
         await worker.stop(STOP_GRACE_SECONDS)

@@ -24,6 +24,7 @@ from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 
 from bot.clock import Clock
 from bot.origin import origin, update_origin
+from bot.press_answers import HeldAnswers
 from storage.inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,11 @@ def _read_timeout(bot: ExtBot[None], timeout: Any, read_timeout: Any) -> float:
 
 
 class OmzienApplication(Application):  # type: ignore[type-arg]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.press_answers = HeldAnswers()
+        """Answers to presses, sent once their update's unit of work has ended."""
+
     async def stop(self) -> None:
         """PTB waits here for the jobs under way: the schedule's run is told first to take no
         further rows (those left run at the next start), so a stop in the middle of a Sunday's
@@ -117,7 +123,7 @@ class OmzienApplication(Application):  # type: ignore[type-arg]
         if await services.inbox.is_handled(update.update_id):
             log.info("update %s was handled before; skipped", update.update_id)
             return
-        async with services.db.unit_of_work():
+        async with self.press_answers.around_update(), services.db.unit_of_work():
             with origin(update_origin(update.update_id)):
                 await super().process_update(update)
             await services.inbox.mark_handled(update.update_id, services.clock.now())

@@ -10,6 +10,9 @@ together. A row left claimed by a crash committed none of that and runs again at
 What fell due while the bot was down runs at the next poll, unless it went stale (then it is
 skipped). Rows are calm by default: one that falls due in its building's quiet hours (the
 default ones when it has no building) waits for the morning instead of sending at night.
+What one resident's action causes for another is not left to the poll: `soon` runs its row at
+at the end of the action's own unit of work, inside it, and only at night leaves it for the
+morning.
 
 Due rows of different buildings run concurrently (bounded), those of one building in due order,
 so a Sunday evening with hundreds of digests takes as long as the rate limits need, not longer.
@@ -43,7 +46,7 @@ Planner = Callable[[datetime], Awaitable[None]]
 DEFAULT_ZONE = ZoneInfo("Europe/Amsterdam")
 MAX_CONCURRENT_BUILDINGS = 32
 DUE_BATCH = 500
-"""Due rows read at a time."""
+"""Due rows read at a time; a poll reads batches until none is due."""
 
 
 class Scheduler:
@@ -91,6 +94,50 @@ class Scheduler:
             kind, ref, due_at, self.clock.now(), building_id=building_id,
             stale_after=stale_after, payload=payload, replace=replace, revive=revive,
         )
+
+    async def soon(
+        self,
+        kind: str,
+        ref: str,
+        *,
+        building_id: int | None = None,
+        stale_after: datetime | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """Work that one resident's action causes for someone else ("you are regular neighbours
+        now", the question to the other side): done at the end of the caller's unit of work,
+        inside it (so it sees all the action did), and goes out the moment that commits. In
+        the building's quiet hours it is a row that waits for the morning instead. A job that
+        fails here is left pending for the next poll. False when (kind, ref) existed already."""
+        now = self.clock.now()
+        if not await self.add(kind, ref, now, building_id=building_id, stale_after=stale_after,
+                              payload=payload):
+            return False
+        if self._calm[kind]:
+            quiet = await self.store.quiet_hours_of({building_id} if building_id else set())
+            if quiet.get(building_id or 0, QuietHours()).contains(now, self.zone):
+                return True
+
+        async def run() -> None:
+            await self._run_now(kind, ref, now)
+
+        if not self.store.before_commit(run):
+            await run()
+        return True
+
+    async def _run_now(self, kind: str, ref: str, now: datetime) -> None:
+        item = await self.store.get(kind, ref)
+        if item is None:
+            return
+        try:
+            async with self.store.savepoint():
+                if not await self.store.claim(item.id):
+                    return
+                with origin(schedule_origin(item.id)):
+                    outcome = await self._handlers[kind](item, now)
+                await self.store.finish(item.id, outcome or ItemState.DONE, self.clock.now())
+        except Exception:
+            log.exception("%s %s failed at once; the schedule tries it again", kind, item.id)
 
     async def reschedule(
         self,

@@ -17,6 +17,7 @@ from apscheduler.events import (
 from apscheduler.triggers.date import DateTrigger
 
 from bot.app import App, running
+from bot.durable import OmzienApplication
 from bot.services import Services
 from sandbox.driver import Sandbox
 
@@ -44,7 +45,8 @@ class BotWatch:
         return True
 
     def busy(self) -> bool:
-        if self.services.out.busy() or any(self.running.values()):
+        answering = isinstance(self.app, OmzienApplication) and self.app.press_answers.waiting
+        if self.services.out.busy() or answering or any(self.running.values()):
             return True
         assert self.app.job_queue is not None
         return any(isinstance(job.job.trigger, DateTrigger) for job in self.app.job_queue.jobs())

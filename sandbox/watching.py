@@ -84,6 +84,16 @@ class Watching(SandboxCore):
                 raise TimeoutError(self.dump(f"the bot did not settle within {timeout} s"))
             await asyncio.sleep(SETTLE_POLL)
 
+    async def handled(self, *, timeout: float = 10.0) -> None:
+        """Wait until the bot fetched every queued update and each is marked handled, whatever
+        still waits to be sent (a group's answers waiting for its rate window, say)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (self.world.updates.all_delivered and await self._handled()):
+            if loop.time() >= deadline:
+                raise TimeoutError(self.dump(f"the bot did not handle its updates in {timeout} s"))
+            await asyncio.sleep(SETTLE_POLL)
+
     def _idle(self, quiet: float, now: float) -> bool:
         return (self.server.inflight == 0 and self.world.updates.all_delivered
                 and now - self.server.last_activity >= quiet

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -29,12 +29,15 @@ from typing import Any
 
 import aiosqlite
 
+from storage.group_commit import GroupCommit
+from storage.statements import Params, all_rows, changed, in_thread, inserted, one
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
 
+
 Row = sqlite3.Row
-Params = Sequence[Any] | dict[str, Any]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,11 @@ class _Unit:
     db: Database
     task: asyncio.Task[Any] | None
     begun: bool = False
+    changes: int = 0
+    """The connection's count of changed rows when the unit began."""
     savepoints: int = 0
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    before_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 _UNIT: ContextVar[_Unit | None] = ContextVar("unit_of_work", default=None)
@@ -61,6 +67,7 @@ class Database:
         self._conn = connection
         self._lock = asyncio.Lock()
         self.path = path
+        self._group = GroupCommit(None if str(path) == ":memory:" else Path(f"{path}-wal"))
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -74,15 +81,18 @@ class Database:
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA secure_delete = ON")
-        # A commit is on disk when it returns: a message marked sent stays marked after a crash.
-        await connection.execute("PRAGMA synchronous = FULL")
+        # A commit is on disk before it counts (a message marked sent stays marked after a
+        # crash), synced once for many commits outside the lock: see storage/group_commit.py.
+        await connection.execute("PRAGMA synchronous = NORMAL")
         database = cls(connection, path)
         if migrate:
             await database.migrate()
+            await database._group.wrote()
         return database
 
     async def close(self) -> None:
         async with self._lock:
+            await self._group.close()
             await self._conn.close()
 
     def _unit(self) -> _Unit | None:
@@ -113,10 +123,13 @@ class Database:
         try:
             try:
                 yield
+                while unit.before_commit:
+                    await unit.before_commit.pop(0)()
             except BaseException:
                 await self._end(unit, commit=False)
                 raise
-            await self._end(unit, commit=True)
+            if await self._end(unit, commit=True):
+                await self._group.wrote()
         finally:
             _UNIT.reset(token)
         for callback in unit.after_commit:
@@ -124,6 +137,15 @@ class Database:
                 callback()
             except Exception:
                 log.exception("an after-commit callback failed")
+
+    def before_commit(self, hook: Callable[[], Awaitable[None]]) -> bool:
+        """Run `hook` inside the current unit of work once its block is done, just before the
+        commit (so it sees what the whole unit did); False when there is no unit."""
+        unit = self._unit()
+        if unit is None:
+            return False
+        unit.before_commit.append(hook)
+        return True
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the current unit of work commits (dropped if it rolls back);
@@ -144,12 +166,14 @@ class Database:
             self._lock.release()
             raise
         unit.begun = True
+        unit.changes = self._conn.total_changes
 
-    async def _end(self, unit: _Unit, *, commit: bool) -> None:
+    async def _end(self, unit: _Unit, *, commit: bool) -> bool:
+        """True when a commit changed something (it is then still to be synced)."""
         if not unit.begun:
             if not commit:
                 unit.after_commit.clear()
-            return
+            return False
         try:
             if commit:
                 try:
@@ -158,9 +182,10 @@ class Database:
                     unit.after_commit.clear()
                     await self._rollback()
                     raise
-            else:
-                unit.after_commit.clear()
-                await self._rollback()
+                return self._conn.total_changes != unit.changes
+            unit.after_commit.clear()
+            await self._rollback()
+            return False
         finally:
             unit.begun = False
             self._lock.release()
@@ -179,7 +204,11 @@ class Database:
             yield self._conn
             return
         async with self._lock:
+            changes = self._conn.total_changes
             yield self._conn
+            changed = self._conn.total_changes != changes
+        if changed:
+            await self._group.wrote()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -212,32 +241,20 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement; returns the number of rows it changed."""
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+            return await in_thread(conn, changed, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row id."""
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            row_id = cursor.lastrowid
-            await cursor.close()
-            return int(row_id or 0)
+            return await in_thread(conn, inserted, sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            row = await cursor.fetchone()
-            await cursor.close()
-            return row
+            return await in_thread(conn, one, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._connection() as conn:
-            cursor = await conn.execute(sql, params)
-            rows = await cursor.fetchall()
-            await cursor.close()
-            return list(rows)
+            return await in_thread(conn, all_rows, sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -300,31 +317,19 @@ class Transaction:
         self._conn = connection
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        return await in_thread(self._conn, changed, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
-        return int(row_id or 0)
+        return await in_thread(self._conn, inserted, sql, params)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = await self._conn.execute(sql, params)
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+        return await in_thread(self._conn, one, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = await self._conn.execute(sql, params)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+        return await in_thread(self._conn, all_rows, sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)

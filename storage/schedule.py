@@ -4,13 +4,14 @@ the same time; a claimed row is finished in the unit of work that does its job."
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, time
 from typing import Any
 
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import ItemState, ScheduledItem
-from storage.db import Database, Row, from_db, to_db
+from storage.db import Database, Row, Transaction, from_db, to_db
 
 
 def _like_prefix(prefix: str) -> str:
@@ -38,6 +39,14 @@ class ScheduleStore:
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """A job and its row's "done" mark commit together (see `Database.unit_of_work`)."""
         return self._db.unit_of_work()
+
+    def before_commit(self, hook: Callable[[], Awaitable[None]]) -> bool:
+        """See `Database.before_commit`."""
+        return self._db.before_commit(hook)
+
+    def savepoint(self) -> AbstractAsyncContextManager[Transaction]:
+        """All or nothing of a block, inside the caller's unit of work."""
+        return self._db.transaction()
 
     async def add(
         self,

@@ -74,9 +74,10 @@ async def repost_after_move(svc: Services, building_id: int) -> None:
 
 
 async def announce_change(svc: Services, activity: Activity, change: str) -> None:
-    """Everyone who answered hears of a change privately (at a calm hour, before it starts)."""
-    await svc.scheduler.add(
-        CHANGED, f"{activity.id}:{activity.card_version}", svc.clock.now(),
+    """Everyone who answered hears of a change privately: at once, or in the morning when it
+    changed at night (and only before it starts)."""
+    await svc.scheduler.soon(
+        CHANGED, f"{activity.id}:{activity.card_version}",
         building_id=activity.building_id, stale_after=activity.starts_at,
         payload={"activity_id": activity.id, "change": change},
     )

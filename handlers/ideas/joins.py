@@ -63,8 +63,8 @@ async def on_join(update: Update, context: Context) -> None:
     if result.outcome in (JoinOutcome.JOINED, JoinOutcome.LEFT):
         await svc.cards.refresh(idea_ref(idea.id))
     if result.became_ready:
-        await svc.scheduler.add(READY, str(idea.id), now, building_id=idea.building_id,
-                                payload={"idea_id": idea.id})
+        await svc.scheduler.soon(READY, str(idea.id), building_id=idea.building_id,
+                                 payload={"idea_id": idea.id})
 
 
 class Jobs:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from telegram import ChatMember, Update, User
@@ -15,6 +16,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from bot.domain.community import MemberStatus
 from bot.domain.deeplinks import DeepLink
 from bot.i18n import plain, t
+from bot.press_answers import hold, send_answer
 from bot.services import Services
 from handlers.kit.context import Context, is_group, mark_departed, presser_language, services
 
@@ -32,15 +34,14 @@ PRESENT = frozenset(
 
 
 async def answer(update: Update, text: str | None = None, **kwargs: Any) -> None:
-    """Answer a button press, directly (it has a deadline); Telegram shows at most 200
-    characters. A press answered too late is refused by Telegram; that changes nothing."""
+    """Answer a button press directly (it has a deadline), right after the update's transaction
+    (`bot.press_answers`); Telegram shows at most 200 characters."""
     query = update.callback_query
     if query is None:
         return
-    try:
-        await query.answer(text[:ANSWER_LIMIT] if text else None, **kwargs)
-    except BadRequest as error:
-        log.info("a press could not be answered: %s", error)
+    call = partial(query.answer, text[:ANSWER_LIMIT] if text else None, **kwargs)
+    if not hold(call):
+        await send_answer(call)
 
 
 def in_own_chat(update: Update) -> bool:

@@ -1,7 +1,9 @@
 """What every step of a pair shares: the other person's first name, the building's quiet hours,
-and the schedule rows through which everything reaches someone who did not just press a button,
-so nothing arrives at night. Either side can stop at any time; the other hears it kindly,
-without reasons, also when someone leaves the group, blocks the bot or asks to be forgotten.
+and the schedule rows through which everything reaches someone who did not just press a button.
+Such a row is run at once (`Scheduler.soon`), so the other side hears it the moment the press is
+handled, unless it is night in the building: then it waits for the morning. Either side can stop
+at any time; the other hears it kindly, without reasons, also when someone leaves the group,
+blocks the bot or asks to be forgotten.
 """
 
 from __future__ import annotations
@@ -37,22 +39,22 @@ async def reachable(svc: Services, user_id: int) -> bool:
 
 
 async def schedule_matching(svc: Services, building_id: int) -> None:
-    """Look for a pair soon: as a schedule row, so a suggestion never goes out at night."""
-    await svc.scheduler.add(MATCH_KIND, f"b:{building_id}:{secrets.token_hex(6)}",
-                            svc.clock.now(), building_id=building_id)
+    """Look for a pair now (in the morning, at night), so a suggestion never goes out at night."""
+    await svc.scheduler.soon(MATCH_KIND, f"b:{building_id}:{secrets.token_hex(6)}",
+                             building_id=building_id)
 
 
 async def schedule_ask(svc: Services, pairing: Pairing, side: str) -> None:
     """The anonymous question to the helper ("h") or, after their yes, the resident ("r")."""
-    await svc.scheduler.add(
-        ASK_KIND, f"p:{pairing.id}:ask:{side}", svc.clock.now(),
+    await svc.scheduler.soon(
+        ASK_KIND, f"p:{pairing.id}:ask:{side}",
         building_id=pairing.building_id, payload={"pairing_id": pairing.id, "side": side})
 
 
 async def schedule_tell(svc: Services, pairing: Pairing, user_id: int, what: str) -> None:
     """News for one side: the pair is "made", or the other "ended" it."""
-    await svc.scheduler.add(
-        TELL_KIND, f"p:{pairing.id}:{what}:{user_id}", svc.clock.now(),
+    await svc.scheduler.soon(
+        TELL_KIND, f"p:{pairing.id}:{what}:{user_id}",
         building_id=pairing.building_id,
         payload={"pairing_id": pairing.id, "user_id": user_id, "what": what})
 

@@ -244,3 +244,47 @@ async def test_a_row_that_cannot_be_carried_out_does_not_hold_up_its_chat(world:
         await world.sb.next_message(group, containing="gewoon verder", timeout=10)
         await world.sb.settle(quiet=0.5)
         assert await row_states(svc.db) == [("failed", 1), ("sent", 1)]
+
+
+async def test_ninety_commands_in_one_group_do_not_hold_up_a_neighbour_elsewhere(
+    world: World,
+) -> None:
+    """Real updates: 90 /help in one group (10 from each of its 9 residents), then /help in a
+    private chat from a resident of another building. The private answer is sent within 2 s of
+    the command (the sandbox's clock), while most of the group's answers still wait for its
+    window of 20 messages a minute: stored in the outbox, none lost."""
+    sb = world.sb
+    ria = sb.add_user("Ria", "Peters", language_code="nl")
+    elsewhere = sb.add_group("Flat De Eik", members=[ria], admins=[ria])
+    residents = [world.admin, *world.residents]
+    async with world.bot():
+        await world.add_bot()
+        await sb.add_bot_to_group(elsewhere, by=ria)
+        await sb.next_message(elsewhere)
+        await sb.open_private(ria)
+        await sb.next_message(ria)
+        await sb.settle()
+        before = await world.services.db.fetch_value("SELECT MAX(id) FROM outbox")
+        sb.mark()
+        for _ in range(10):
+            for resident in residents:
+                await sb.say(resident, world.group, "/help")
+        await sb.say(ria, ria, "/help")
+        deadline = sb.world.clock() + 2
+        answer = await sb.wait_for(
+            lambda e: e.ok and e.method == "sendMessage" and e.chat_id == ria.id, timeout=30)
+        assert answer.at <= deadline, f"the private /help was answered {answer.at - deadline:.2f} s late"
+        assert answer.message is not None
+        assert answer.message.text.startswith("Dit kun je met Omzien doen")
+        group_sends = [e for e in sb.events_since_mark()
+                       if e.ok and e.method == "sendMessage" and e.chat_id == world.group.id]
+        assert len(group_sends) < 20, "the group's answers wait for its own window"
+
+        await sb.handled()
+        rows = await world.services.db.fetch_all(
+            "SELECT state, COUNT(*) FROM outbox WHERE chat_id = ? AND id > ? GROUP BY state",
+            (world.group.id, before))
+        states = {row[0]: row[1] for row in rows}
+        assert set(states) <= {"sent", "pending"} and sum(states.values()) == 90, states
+        assert states.get("pending", 0) > 0, "the rest waits in the outbox for the group's window"
+    assert sb.stats.too_many_requests == 0

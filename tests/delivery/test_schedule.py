@@ -133,3 +133,60 @@ async def test_a_stop_takes_no_further_rows_and_leaves_them_pending(scheduler: S
     assert await scheduler.run_due() == 0
     left = [await scheduler.store.get("post", f"p{n}") for n in (1, 2)]
     assert all(item is not None and item.state is ItemState.PENDING for item in left)
+async def test_soon_runs_at_once_in_the_callers_unit_of_work(scheduler: Scheduler) -> None:
+    ran: list[str] = []
+
+    async def tell(item: ScheduledItem, now: datetime) -> ItemState | None:
+        ran.append(item.ref)
+        return None
+
+    scheduler.register("tell", tell)
+    async with scheduler.store.unit_of_work():
+        assert await scheduler.soon("tell", "a")
+        assert not await scheduler.soon("tell", "a")  # one row per (kind, ref): said once
+    assert ran == ["a"]
+    done = await scheduler.store.get("tell", "a")
+    assert done is not None and done.state is ItemState.DONE
+    with pytest.raises(RuntimeError):
+        async with scheduler.store.unit_of_work():
+            await scheduler.soon("tell", "b")
+            raise RuntimeError("the action that caused it failed")
+    assert await scheduler.store.get("tell", "b") is None  # rolled back with its cause
+
+
+async def test_soon_waits_for_the_morning_at_night(scheduler: Scheduler) -> None:
+    ran: list[str] = []
+
+    async def tell(item: ScheduledItem, now: datetime) -> ItemState | None:
+        ran.append(item.ref)
+        return None
+
+    scheduler.register("tell", tell)
+    clock = scheduler.clock
+    assert isinstance(clock, FakeClock)
+    clock.set(local(2026, 11, 22, 23, 0))
+    assert await scheduler.soon("tell", "night")
+    assert ran == []
+    assert await scheduler.run_due() == 0  # postponed to 08:30, not run
+    clock.set(local(2026, 11, 23, 8, 30))
+    assert await scheduler.run_due() == 1
+    assert ran == ["night"]
+
+
+async def test_soon_leaves_a_failing_job_to_the_poll(scheduler: Scheduler) -> None:
+    attempts: list[int] = []
+
+    async def flaky(item: ScheduledItem, now: datetime) -> ItemState | None:
+        attempts.append(item.attempts)
+        if len(attempts) == 1:
+            raise RuntimeError("the first try fails")
+        return None
+
+    scheduler.register("flaky", flaky)
+    assert await scheduler.soon("flaky", "x")
+    waiting = await scheduler.store.get("flaky", "x")
+    assert waiting is not None and waiting.state is ItemState.PENDING
+    assert await scheduler.run_due() == 1
+    done = await scheduler.store.get("flaky", "x")
+    assert done is not None and done.state is ItemState.DONE
+    assert len(attempts) == 2

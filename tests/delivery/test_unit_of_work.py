@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from telegram import Chat, Message, Update
 from bot.clock import FakeClock
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.durable import PerChatUpdateProcessor
+from bot.press_answers import HeldAnswers, hold
 from bot.scheduler import Scheduler
 from handlers.kit.delivery import OutboxDelivery
 from handlers.kit.send import CardRef, Messenger, Method, Outgoing
@@ -260,3 +262,53 @@ async def test_updates_waiting_for_their_chat_hold_no_place_other_chats_need() -
     busy.set()
     await asyncio.gather(*busy_group)
     assert done[1:] == [f"group {n}" for n in range(5)]
+
+
+async def test_a_press_answered_inside_a_unit_is_answered_once_it_ended(db: Database) -> None:
+    """The answer does not hold the database for a round trip to Telegram: it leaves once the
+    update's unit of work has committed, in its own task; outside an update it leaves at once."""
+    answers = HeldAnswers()
+    seen: list[list[str]] = []
+
+    async def answer() -> None:
+        seen.append(await notes(db))
+
+    async with answers.around_update(), db.unit_of_work():
+        await db.execute("INSERT INTO notes (text) VALUES ('claimed')")
+        assert hold(answer)
+        await asyncio.sleep(0.01)
+        assert seen == [] and answers.waiting == 1  # held while the unit holds the database
+    await answers.finish(timeout=5)
+    assert seen == [["claimed"]]
+    assert answers.waiting == 0
+    assert not hold(answer)
+
+
+async def test_commits_that_end_together_are_on_disk_with_one_fsync(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: no unit returns before an fsync of the log that covers it began after its
+    commit, and units that commit while a sync runs share the next one."""
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    returned_after: list[int] = []
+
+    async def unit(n: int) -> None:
+        async with db.unit_of_work():
+            await db.execute("INSERT INTO notes (text) VALUES (?)", (f"n{n}",))
+        returned_after.append(len(synced))
+
+    await asyncio.gather(*(unit(n) for n in range(10)))
+    assert sorted(await notes(db)) == sorted(f"n{n}" for n in range(10))
+    assert all(count >= 1 for count in returned_after)
+    assert 1 <= len(synced) < 10
+    before = len(synced)
+    async with db.unit_of_work():
+        await db.fetch_all("SELECT * FROM notes")
+    assert len(synced) == before  # a unit that changed nothing needs no sync

@@ -4,8 +4,10 @@ leaving and blocking, forged presses, /zorgen, and the path from a done request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
+from bot.app import SCHEDULE_POLL_SECONDS
 from bot.domain.pairing import PairStatus
 from bot.i18n import t
 from handlers.privacy.forget import forget_resident
@@ -566,3 +568,85 @@ async def test_a_helper_whose_private_chat_refuses_is_let_go_and_the_next_is_ask
         assert statuses == [(False, PairStatus.ASKED_HELPER), (True, PairStatus.CANCELLED)]
         resident = await world.services.residents.get(kees.id)
         assert resident is not None and not resident.can_be_messaged
+
+
+def sent_to(user: SandboxUser, containing: str, *, methods: tuple[str, ...] = ("sendMessage",)
+            ) -> Callable[[BotEvent], bool]:
+    return lambda e: (e.ok and e.method in methods and e.chat_id == user.id
+                      and e.message is not None and containing in e.message.text)
+
+
+async def told_by(world: World, deadline: float, user: SandboxUser, containing: str, *,
+                  methods: tuple[str, ...] = ("sendMessage",)) -> BotEvent:
+    """The call that told `user`, which the sandbox answered by `deadline` (its own clock).
+    The wait is bounded by far more than the product's 20-second schedule poll would need, so
+    a message left to that poll fails on its recorded time, not on a timeout."""
+    event = await world.sb.wait_for(sent_to(user, containing, methods=methods),
+                                    timeout=SCHEDULE_POLL_SECONDS + 5)
+    assert event.at <= deadline, f"{user.first_name} was told {event.at - deadline:.2f} s late"
+    return event
+
+
+async def test_both_partners_are_told_at_once_not_at_the_next_schedule_poll(world: World) -> None:
+    """With the product's 20-second schedule poll: the suggestion, the question to the other
+    side and both "you are regular neighbours" each reach their reader within 2 s of the press
+    that caused them."""
+    sb = world.sb
+    anouk, fatma = world.user("Anouk"), world.user("Fatma")
+    async with world.bot(schedule_poll_seconds=SCHEDULE_POLL_SECONDS):
+        await world.add_bot()
+        await begin_here(world, anouk, fatma)
+        await offer(world, anouk)
+        sb.mark()
+        await wish(world, fatma)
+        deadline = sb.world.clock() + 2
+        await told_by(world, deadline, anouk, SUGGESTION)
+        suggestion = await sb.next_message(anouk, containing=SUGGESTION)
+
+        sb.mark()
+        await sb.tap(anouk, suggestion, "Ja, graag")
+        await told_by(world, sb.world.clock() + 2, fatma, "Een buur wil graag")
+        asked = await sb.next_message(fatma, containing="Een buur wil graag")
+
+        sb.mark()
+        await sb.tap(fatma, asked, "Ja, graag")
+        deadline = sb.world.clock() + 2
+        to_fatma = await told_by(world, deadline, fatma, "vaste buren", methods=("editMessageText",))
+        to_anouk = await told_by(world, deadline, anouk, "vaste buren")
+        assert to_fatma.message is not None and to_anouk.message is not None
+        assert "Anouk is nu je vaste buur" in to_fatma.message.text
+        assert "Fatma is nu je vaste buur" in to_anouk.message.text
+        await sb.settle()
+        assert [m.text for m in sb.bot_messages(anouk)].count(to_anouk.message.text) == 1
+
+
+async def test_at_night_the_partner_who_did_not_press_is_told_in_the_morning(world: World) -> None:
+    """The last yes at 23:00: the one who pressed sees the news at once; the other hears it at
+    08:30, once."""
+    sb = world.sb
+    anouk, fatma = world.user("Anouk"), world.user("Fatma")
+    async with world.bot():
+        await world.add_bot()
+        await begin_here(world, anouk, fatma)
+        await offer(world, anouk)
+        await wish(world, fatma)
+        suggestion = await sb.next_message(anouk, containing=SUGGESTION)
+        await tap(world, anouk, suggestion, "Ja, graag")
+        asked = await sb.next_message(fatma, containing="Een buur wil graag")
+        await sb.settle()
+
+        await at_local(world, 0, time(23, 0))
+        sb.mark()
+        await tap(world, fatma, asked, "Ja, graag")
+        to_fatma = await sb.next_edit(fatma, containing="vaste buren")
+        assert "Anouk is nu je vaste buur" in to_fatma.text
+        await at_local(world, 1, time(7, 0))
+        await sb.settle()
+        assert not any(sent_to(anouk, "vaste buren")(e) for e in sb.events_since_mark())
+
+        await at_local(world, 0, time(8, 30))
+        to_anouk = await sb.next_message(anouk, containing="vaste buren")
+        assert "Fatma is nu je vaste buur" in to_anouk.text
+        await at_local(world, 0, time(9, 0))
+        await sb.settle()
+        assert len([e for e in sb.events_since_mark() if sent_to(anouk, "vaste buren")(e)]) == 1
