@@ -177,11 +177,8 @@ class WorkerFlow:
 
 
 async def on_cancel(update: Update, context: Context) -> None:
-    press = await Press.open(update, context, Speaks.READER)
+    press = await Press.open_own_chat(update, context, "error.stale_button", Speaks.READER)
     if press is None:
-        return
-    if not press.in_own_chat:
-        await press.tell("error.stale_button")
         return
     dropped = await press.svc.stores.workers.drop_draft(press.user.id)
     await press.answer()

@@ -105,11 +105,8 @@ class ContactFlow:
         await stop_flow(update, self._svc, self, "settings.contact.cancelled")
 
     async def on_stop_button(self, update: Update, context: Context) -> None:
-        press = await Press.open(update, context, Speaks.READER)
+        press = await Press.open_own_chat(update, context, "error.stale_button", Speaks.READER)
         if press is None:
-            return
-        if not press.in_own_chat:
-            await press.tell("error.stale_button")
             return
         ended = await self._drafts.end_draft(press.user.id)
         await press.answer()
