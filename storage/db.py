@@ -68,6 +68,7 @@ class Database:
         self._lock = asyncio.Lock()
         self.path = path
         self._group = GroupCommit(None if str(path) == ":memory:" else Path(f"{path}-wal"))
+        self._finishing = 0
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -120,6 +121,7 @@ class Database:
             return
         unit = _Unit(self, asyncio.current_task())
         token = _UNIT.set(unit)
+        committed = False
         try:
             try:
                 yield
@@ -128,15 +130,31 @@ class Database:
             except BaseException:
                 await self._end(unit, commit=False)
                 raise
+            self._finishing += 1
+            committed = True
             if await self._end(unit, commit=True):
                 await self._group.wrote()
         finally:
             _UNIT.reset(token)
-        for callback in unit.after_commit:
-            try:
-                callback()
-            except Exception:
-                log.exception("an after-commit callback failed")
+            if committed:  # outside the unit: a task a callback starts must not inherit it
+                self._after_commit(unit)
+
+    def _after_commit(self, unit: _Unit) -> None:
+        try:
+            for callback in unit.after_commit:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("an after-commit callback failed")
+        finally:
+            self._finishing -= 1
+
+    @property
+    def finishing(self) -> bool:
+        """Is a unit of work between its COMMIT and its after-commit callbacks? Its changes
+        are visible already, while what they set going (a wake of the delivery worker) is not
+        under way yet: anyone asking whether the bot is idle must wait for this too."""
+        return self._finishing > 0
 
     def before_commit(self, hook: Callable[[], Awaitable[None]]) -> bool:
         """Run `hook` inside the current unit of work once its block is done, just before the

@@ -132,7 +132,7 @@ class OutboxDelivery:
         self._db.after_commit(lambda: self._wake(chat_id))
 
     def busy(self) -> bool:
-        return self._sending()
+        return self._sending() or self._db.finishing
 
     async def close(self) -> None:
         """Nothing to do: what waits is stored, and the worker sends it at the next start."""

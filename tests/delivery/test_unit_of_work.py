@@ -312,3 +312,26 @@ async def test_commits_that_end_together_are_on_disk_with_one_fsync(
     async with db.unit_of_work():
         await db.fetch_all("SELECT * FROM notes")
     assert len(synced) == before  # a unit that changed nothing needs no sync
+
+
+async def test_between_commit_and_its_callbacks_the_database_says_it_is_finishing(
+        db: Database) -> None:
+    """Its changes are visible before the worker is woken: whoever asks whether the bot is idle
+    must see it busy until then; a task a callback starts runs outside the finished unit."""
+    seen: list[tuple[bool, bool]] = []
+    started: list[asyncio.Task[bool]] = []
+
+    async def in_unit() -> bool:
+        return db.in_unit_of_work
+
+    def woken() -> None:
+        seen.append((db.finishing, db.in_unit_of_work))
+        started.append(asyncio.create_task(in_unit()))
+
+    async with db.unit_of_work():
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        db.after_commit(woken)
+        assert not db.finishing
+    assert seen == [(True, False)]
+    assert not db.finishing
+    assert await started[0] is False
