@@ -164,7 +164,7 @@ async def test_a_message_is_not_a_press_and_a_late_answer_is_let_go(
     await guards.answer(world.command(person(FATMA)), "hallo")
     assert world.bot.answers == []
     world.bot.refuse_answers = True
-    with caplog.at_level(logging.INFO, logger="handlers.kit.guards"):
+    with caplog.at_level(logging.INFO, logger="bot.press_answers"):
         await guards.answer(world.press(person(FATMA)), "te laat")  # no exception
     assert world.bot.answers == []
     assert caplog.messages == [
