@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,6 +32,8 @@ from sandbox.driver import HandledCheck
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:SANDBOX-TOKEN"
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Amsterdam
+AMS = ZoneInfo("Europe/Amsterdam")
+"""The buildings' time zone in every test."""
 NEIGHBOURS = [
     ("Fatma", "Yilmaz", "tr"),
     ("Anouk", "de Vries", "nl"),
@@ -41,6 +44,11 @@ NEIGHBOURS = [
     ("John", "Smith", "en"),
     ("Mehmet", "Demir", "nl"),
 ]
+
+
+def local(*args: int) -> datetime:
+    """A moment on the buildings' clocks: `local(2026, 11, 23, 19, 0)`."""
+    return datetime(*args, tzinfo=AMS)
 
 
 @dataclass

@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -59,14 +58,10 @@ from storage.activity_rsvps import RsvpStore
 from storage.community import BuildingStore
 from storage.db import Database
 from storage.ideas import IdeaStore
+from tests.harness import AMS, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Amsterdam
 GROUP = -4001
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 # --- reading days and times ---------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
@@ -14,15 +13,10 @@ from bot.domain.activities import Draft, DraftStep, Repeat
 from bot.i18n import t
 from sandbox import SandboxChat, SandboxMessage, SandboxUser
 from storage.activities import ActivityStore
-from tests.harness import World
+from tests.harness import AMS, World, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 THURSDAY_EVENING = datetime(2026, 11, 26, 19, 0, tzinfo=AMS)
 THURSDAY_LATE = datetime(2026, 11, 26, 21, 0, tzinfo=AMS)
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 # --- acting as residents ------------------------------------------------------------------------
@@ -474,7 +468,6 @@ async def test_a_fading_series_gets_a_gentle_suggestion(world: World) -> None:
         await sb.next_edit(fatma, containing="gevraagd")
         asked = await sb.next_message(world.group, containing="Zin in")
         assert "Breiclub" in asked.text and "donderdag 17 december" in asked.text
-
 
 
 async def test_choosing_another_time_for_a_fading_series_takes_the_buttons_off(

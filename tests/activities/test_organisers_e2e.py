@@ -168,7 +168,6 @@ async def test_a_full_activity_is_not_advertised(world: World) -> None:
                     if "Neem je een buur mee" in m.text and "Pannenkoeken" in m.text]
 
 
-
 async def test_a_full_card_no_longer_offers_to_bring_someone(world: World) -> None:
     sb = world.sb
     fatma, anouk, kees, youssef = (world.user(n) for n in ("Fatma", "Anouk", "Kees", "Youssef"))

@@ -3,18 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from bot.i18n import t
-from tests.harness import World
+from tests.harness import World, local
 from tests.requests.request_steps import ask, started, store, tap
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 async def test_redirect_lines_in_the_group_are_removed_after_a_minute(world: World) -> None:

@@ -193,7 +193,6 @@ async def test_my_things_shows_requests_claims_answers_the_waiting_list_and_wish
         assert answers[kees.id] == "no" and answers[youssef.id] == "going"
 
 
-
 async def test_my_things_shows_what_the_resident_organises_with_its_controls(
         world: World) -> None:
     sb = world.sb

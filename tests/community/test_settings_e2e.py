@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,15 +14,10 @@ from bot.i18n import t
 from bot.services import Services
 from sandbox import SandboxMessage, SandboxUser
 from storage.prompts import PromptStore
-from tests.harness import World
+from tests.harness import World, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 DIGEST_TITLE = "Deze week in Flat De Linde"
 LINE = "• Vrijdag samen koken"
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 @pytest.fixture(autouse=True)

@@ -6,21 +6,14 @@ request's buttons go, the helper is thanked once, and "Toch niet" ends the chang
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.domain.activities import Repeat
 from bot.domain.requests import RequestStatus
 from bot.i18n import t
 from tests.activities.test_activities_e2e import activity_of, card_now, post_prepared, say
 from tests.activities.test_activities_e2e import tap as tap_activity
-from tests.harness import World
+from tests.harness import World, local
 from tests.requests.request_steps import ask, started, store, tap
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 async def at_moment(world: World, moment: datetime) -> None:
@@ -134,7 +127,6 @@ async def test_a_cancelled_series_no_longer_says_it_repeats(world: World) -> Non
         await sb.next_edit(fatma, containing="is afgezegd")
         shown = await card_now(world, card)
         assert "Gaat niet door" in shown.text and "Herhaalt" not in shown.text
-
 
 
 async def test_a_stopped_series_leaves_no_private_details_that_say_it_repeats(

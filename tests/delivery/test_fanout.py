@@ -7,21 +7,15 @@ import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from telegram.error import RetryAfter
 
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.ratelimit import LeakyBucket, OmzienRateLimiter, SlidingWindow
-from tests.harness import World
+from tests.harness import World, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 GROUPS = 500
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 def most_in_window(stamps: list[float], window: float) -> int:

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.domain.quiet_hours import DEFAULT_END, DEFAULT_START, QuietHours
+from tests.harness import AMS
 
-AMS = ZoneInfo("Europe/Amsterdam")
 TOKYO = ZoneInfo("Asia/Tokyo")
 NIGHT = QuietHours()
 """21:30-08:30, across midnight."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -29,13 +28,12 @@ from handlers.privacy.jobs import RETENTION_KIND
 from sandbox import BotEvent, SandboxUser
 from storage.db import to_db
 from tests.activities.test_activities_e2e import post_prepared
-from tests.harness import World
+from tests.harness import AMS, World
 from tests.insights.insights_steps import accept, invite
 from tests.pairing.test_pairing_e2e import SUGGESTION, begin_here, offer, wish
 from tests.prompts.test_digest_e2e import NUDGES_NL
 from tests.requests.request_steps import ask, started, tap
 
-AMS = ZoneInfo("Europe/Amsterdam")
 QUIET = QuietHours()
 LATE = time(23, 0)
 EARLY = time(7, 0)

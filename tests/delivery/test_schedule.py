@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,12 +11,7 @@ from bot.domain.schedule import ItemState, ScheduledItem
 from bot.scheduler import Scheduler
 from storage.db import Database
 from storage.schedule import ScheduleStore
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
+from tests.harness import AMS, local
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,6 @@ async def test_online_backup_is_a_consistent_copy(db: Database, tmp_path: Path) 
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 
 
-
 async def test_a_lower_numbered_migration_added_later_is_applied(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

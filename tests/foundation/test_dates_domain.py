@@ -4,7 +4,6 @@ and each feature's own words for it."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,15 +13,11 @@ from bot.domain.dates import DateProblem, DayPart, TypedMoment, read_moment, rea
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.request_timing import WHEN_ERRORS
 from bot.i18n import t
+from tests.harness import AMS, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Amsterdam
 AHEAD = timedelta(days=366)
 BACK = timedelta(days=60)
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 def moment(text: str, *, day_alone_at: time | None = None, with_end: bool = False

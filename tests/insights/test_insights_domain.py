@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -46,13 +45,9 @@ from bot.domain.suppression import feasible_values, protect_sums
 from handlers.insights.labels import figure, period_label
 from handlers.insights.render import render_building
 from handlers.insights.table import render_csv
+from tests.harness import AMS, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 KINDS = ["groceries", "transport", "chore"]
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 # -- periods ------------------------------------------------------------------------------------

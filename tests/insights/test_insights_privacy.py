@@ -22,7 +22,6 @@ import struct
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -56,7 +55,7 @@ from handlers.insights.data import building_report
 from handlers.insights.render import render_building, render_overview
 from handlers.insights.table import render_csv
 from storage.db import Database
-from tests.harness import TOKEN
+from tests.harness import AMS, TOKEN
 from tests.insights.insights_seed import Activity, Idea, Life, Pair, Request, Resident, ensure_building, seed
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -152,7 +151,6 @@ def test_no_suppressed_count_can_be_worked_out(case: tuple[int, list[dict[str, i
 # -- 1b. across a report: a month and its weeks, buildings and their sum ------------------------
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
 KINDS = ["groceries", "transport"]
 REQUESTS = ("asked", "helped", "expired", "other", "kind:groceries", "kind:transport")
 ALONE = ("ideas", "activities_held")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain.insights import BuildingInsights, PeriodData, building_insights, overview
 from bot.domain.period_figures import protect, says_little
@@ -36,8 +35,8 @@ from handlers.insights.chart import BAND_HATCH, overview_chart
 from handlers.insights.labels import period_label
 from handlers.insights.render import headline, render_building
 from handlers.insights.table import render_csv
+from tests.harness import AMS
 
-AMS = ZoneInfo("Europe/Amsterdam")
 KINDS = ["groceries", "transport"]
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

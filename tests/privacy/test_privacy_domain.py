@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import BaseModel, Field, ValidationError
@@ -24,8 +23,8 @@ from bot.domain.privacy import (
     retention_ref,
 )
 from bot.logs import protect_token, pseudonym, redact, set_pseudonym_key
+from tests.harness import AMS
 
-AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Amsterdam
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.domain.activities import Draft, DraftStep, RsvpChoice
 from bot.domain.periods import week_of
@@ -17,11 +16,10 @@ from bot.domain.schedule import ItemState
 from handlers.privacy.jobs import RETENTION_KIND
 from sandbox import SandboxMessage
 from storage.db import from_db
-from tests.harness import START, World
+from tests.harness import AMS, START, World
 from tests.pairing.test_pairing_e2e import begin_here, pair_up, pairing_store, wish
 from tests.requests.request_steps import ask, tap, to_text_step
 
-AMS = ZoneInfo("Europe/Amsterdam")
 FOUR = time(4, 0)
 
 

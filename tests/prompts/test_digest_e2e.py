@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,16 +18,11 @@ from bot.services import Services
 from handlers.prompts.nudges import prompt_text
 from sandbox import SandboxMessage
 from tests.activities.test_activities_e2e import post_prepared
-from tests.harness import World
+from tests.harness import World, local
 from tests.requests.request_steps import ask, started
 
-AMS = ZoneInfo("Europe/Amsterdam")
 DIGEST_TITLE = "Deze week in Flat De Linde"
 NUDGES_NL = {prompt_text("nl", prompt) for prompt in PROMPTS}
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 @dataclass

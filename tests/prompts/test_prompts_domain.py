@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,12 +23,7 @@ from storage.community import BuildingStore
 from storage.db import Database
 from storage.prompts import PromptStore
 from storage.schedule import ScheduleStore
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
+from tests.harness import AMS, local
 
 
 def utc(*args: int) -> datetime:

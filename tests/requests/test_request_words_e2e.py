@@ -3,20 +3,11 @@ too long shown back to shorten, emoji alone refused kindly, and what the whole g
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from bot.domain.dates import DayPart
 from bot.domain.requests import DraftStep, WhenKind
 from bot.i18n import t
-from tests.harness import World
+from tests.harness import World, local
 from tests.requests.request_steps import ask, store, tap, to_text_step
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 async def test_parts_of_the_day_and_an_hour_alone_through_the_ask_flow(world: World) -> None:

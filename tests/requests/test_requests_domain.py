@@ -4,7 +4,6 @@ weekly needs, and who may do what."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -35,14 +34,10 @@ from bot.domain.requests import (
     validate_description,
     when_from_choice,
 )
+from tests.harness import AMS, local
 
-AMS = ZoneInfo("Europe/Amsterdam")
 QUIET = QuietHours()
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=AMS)  # Monday
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 def at(*args: int) -> When:

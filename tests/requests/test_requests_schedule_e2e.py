@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain.requests import RequestStatus
 from bot.i18n import t
-from tests.harness import World
+from tests.harness import AMS, World, local
 from tests.requests.request_steps import ask, started, store, tap
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)
 
 
 async def at_moment(world: World, moment: datetime) -> None:
