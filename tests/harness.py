@@ -100,6 +100,11 @@ class World:
         await self.delivered(timeout)
         return count
 
+    async def at(self, moment: datetime) -> None:
+        """Move the test clock to `moment` and let the schedule run what fell due."""
+        self.clock.set(moment)
+        await self.run_due()
+
     async def delivered(self, timeout: float = 10.0) -> None:
         """Wait until the bot has nothing waiting to be sent."""
         loop = asyncio.get_running_loop()

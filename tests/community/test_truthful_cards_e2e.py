@@ -5,8 +5,6 @@ request's buttons go, the helper is thanked once, and "Toch niet" ends the chang
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.domain.activities import Repeat
 from bot.domain.requests import RequestStatus
 from bot.i18n import t
@@ -16,11 +14,6 @@ from tests.harness import World, local
 from tests.requests.request_steps import ask, started, store, tap
 
 
-async def at_moment(world: World, moment: datetime) -> None:
-    world.clock.set(moment)
-    await world.run_due()
-
-
 async def test_a_request_closes_at_its_own_time_even_in_quiet_hours(world: World) -> None:
     sb, fatma = world.sb, world.user("Fatma")
     async with world.bot():
@@ -28,7 +21,7 @@ async def test_a_request_closes_at_its_own_time_even_in_quiet_hours(world: World
         posted = await ask(world, fatma, text="Wie loopt vanavond met de hond?",
                            kind="Gezelschap of wandelen", when="vandaag 22:30")
         assert "Kun jij helpen?" in posted.card.text
-        await at_moment(world, local(2026, 11, 23, 22, 31))
+        await world.at(local(2026, 11, 23, 22, 31))
         card = await sb.next_edit(world.group, containing="voorbij")
         assert card.message_id == posted.card.message_id
         assert card.buttons() == [] and "Kun jij helpen?" not in card.text
@@ -39,7 +32,7 @@ async def test_a_request_closes_at_its_own_time_even_in_quiet_hours(world: World
         assert not [m for m in sb.bot_messages(fatma) if "Niemand kon helpen" in m.text]
         retired = sb.message(fatma, posted.controls.message_id)
         assert retired is not None and retired.buttons() == []
-        await at_moment(world, local(2026, 11, 24, 8, 30))
+        await world.at(local(2026, 11, 24, 8, 30))
         prompt = await sb.next_message(fatma, containing="Niemand kon helpen")
         assert prompt.button_texts() == ["Vandaag", "Morgen", "Deze week"]
 
@@ -100,7 +93,7 @@ async def test_a_stopped_weekly_need_no_longer_says_every_week(world: World) -> 
                           when="di 19:00", named=True, weekly=True)
         await tap(world, kees, first.card, "Ik help deze keer")
         await sb.next_message(fatma, containing="Kees helpt je")
-        await at_moment(world, local(2026, 11, 24, 19, 0))
+        await world.at(local(2026, 11, 24, 19, 0))
         second = await sb.next_message(world.group, containing="Container aan de straat")
         assert "Elke week op dinsdag." in second.text
         followup = await sb.next_message(fatma, containing="Is het gelukt")

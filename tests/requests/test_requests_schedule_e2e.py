@@ -4,18 +4,12 @@ one tap, weekly needs, and what the digest and the privacy features get from req
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from bot.domain.requests import RequestStatus
 from bot.i18n import t
 from tests.harness import AMS, World, local
 from tests.requests.request_steps import ask, started, store, tap
-
-
-async def at_moment(world: World, moment: datetime) -> None:
-    """Move the test clock and let the schedule run what fell due."""
-    world.clock.set(moment)
-    await world.run_due()
 
 
 async def test_the_bump_comes_once_and_never_in_quiet_hours(world: World) -> None:
@@ -26,17 +20,17 @@ async def test_the_bump_comes_once_and_never_in_quiet_hours(world: World) -> Non
                            when="wo 9:00")
         bumps = await world.services.scheduler.store.pending("request.bump")
         assert [b.due_at.astimezone(AMS) for b in bumps] == [local(2026, 11, 24, 21, 29)]
-        await at_moment(world, local(2026, 11, 24, 21, 0))
+        await world.at(local(2026, 11, 24, 21, 0))
         await sb.settle()
         assert not [m for m in sb.bot_messages(world.group) if "nog geen helper" in m.text]
-        await at_moment(world, local(2026, 11, 24, 21, 29))
+        await world.at(local(2026, 11, 24, 21, 29))
         bump = await sb.next_message(world.group, containing="nog geen helper")
         assert bump.text == "Deze vraag heeft nog geen helper. Kun jij helpen? Tik op Ik help bij de vraag."
         assert bump.reply_to is not None and bump.reply_to.message_id == posted.card.message_id
         marked = await store(world).get(posted.request_id)
         assert marked is not None and marked.bumped_at is not None
         assert marked.bumped_at.astimezone(AMS).time() < time(21, 30), "the bot bumped before 21:30"
-        await at_moment(world, local(2026, 11, 25, 8, 45))
+        await world.at(local(2026, 11, 25, 8, 45))
         await sb.settle()
         assert len([m for m in sb.bot_messages(world.group) if "nog geen helper" in m.text]) == 1
         saved = await store(world).get(posted.request_id)
@@ -51,10 +45,10 @@ async def test_a_claimed_request_is_not_bumped(world: World) -> None:
         posted = await ask(world, fatma, when="za 14:00")
         await tap(world, kees, posted.card, "Ik help")
         await sb.next_edit(world.group)
-        await at_moment(world, local(2026, 11, 28, 11, 0))
+        await world.at(local(2026, 11, 28, 11, 0))
         await sb.settle()
         assert not [m for m in sb.bot_messages(world.group) if "nog geen helper" in m.text]
-        await at_moment(world, local(2026, 11, 28, 14, 0))
+        await world.at(local(2026, 11, 28, 14, 0))
         followup = await sb.next_message(fatma, containing="Is het gelukt")
         assert followup.button_texts() == ["Het is gelukt"]
         await tap(world, fatma, followup, "Het is gelukt")
@@ -67,16 +61,16 @@ async def test_unclaimed_request_closes_and_is_asked_again_with_one_tap(world: W
         await world.add_bot()
         posted = await ask(world, fatma, text="Wie wil een stukje wandelen?",
                            kind="Gezelschap of wandelen", when="Vandaag")
-        await at_moment(world, local(2026, 11, 23, 18, 30))
+        await world.at(local(2026, 11, 23, 18, 30))
         await sb.next_message(world.group, containing="nog geen helper")
         # "Vandaag" lasts until the quiet hours begin: the card closes then, not in the morning.
-        await at_moment(world, local(2026, 11, 23, 21, 30))
+        await world.at(local(2026, 11, 23, 21, 30))
         card = await sb.next_edit(world.group)
         assert card.text == "Gezelschap of wandelen: deze vraag is voorbij." and card.buttons() == []
-        await at_moment(world, local(2026, 11, 23, 22, 0))
+        await world.at(local(2026, 11, 23, 22, 0))
         await sb.settle()
         assert not [m for m in sb.bot_messages(fatma) if "Niemand kon helpen" in m.text]
-        await at_moment(world, local(2026, 11, 24, 8, 30))
+        await world.at(local(2026, 11, 24, 8, 30))
         prompt = await sb.next_message(fatma, containing="Niemand kon helpen")
         assert prompt.text.startswith("Niemand kon helpen met je vraag: Gezelschap of wandelen, ma 23 nov.")
         assert prompt.button_texts() == ["Vandaag", "Morgen", "Deze week"]
@@ -107,7 +101,7 @@ async def test_weekly_need_one_time_or_every_time(world: World) -> None:
         await sb.next_message(fatma)
         await sb.next_message(kees)
 
-        await at_moment(world, local(2026, 11, 24, 19, 0))
+        await world.at(local(2026, 11, 24, 19, 0))
         second_card = await sb.next_message(world.group, containing="Container aan de straat")
         assert "Wanneer: di 1 dec om 19:00" in second_card.text
         assert second_card.button_texts() == ["Ik help deze keer", "Ik help elke keer", "Meld"]
@@ -119,7 +113,7 @@ async def test_weekly_need_one_time_or_every_time(world: World) -> None:
         assert "Anouk helpt elke week op dinsdag." in (await sb.next_message(fatma)).text
         assert "Je helpt elke week op dinsdag." in (await sb.next_message(anouk)).text
 
-        await at_moment(world, local(2026, 12, 1, 19, 0))
+        await world.at(local(2026, 12, 1, 19, 0))
         to_fatma = await sb.next_message(fatma, containing="Volgende keer")
         assert to_fatma.text == "Volgende keer: Container of afval, di 8 dec om 19:00. Anouk helpt weer."
         to_anouk = await sb.next_message(anouk, containing="Volgende keer")
@@ -130,7 +124,7 @@ async def test_weekly_need_one_time_or_every_time(world: World) -> None:
         assert stopped.text == t("nl", "request.series.stopped")
         assert await world.services.scheduler.store.pending("request.next") == []
 
-        await at_moment(world, local(2026, 12, 8, 19, 0))
+        await world.at(local(2026, 12, 8, 19, 0))
         await sb.settle()
         rows = await world.services.db.fetch_all(
             "SELECT helper_id, status FROM requests ORDER BY id")
@@ -202,7 +196,7 @@ async def test_next_weeks_need_posted_for_anyone_comes_with_the_askers_buttons(
         await tap(world, kees, first.card, "Ik help deze keer")
         await sb.next_message(fatma, containing="Kees helpt je")
 
-        await at_moment(world, local(2026, 11, 24, 19, 0))
+        await world.at(local(2026, 11, 24, 19, 0))
         second = await sb.next_message(world.group, containing="Container aan de straat")
         again = await sb.next_message(fatma, containing="weer in de groep")
         assert "di 1 dec om 19:00" in again.text
