@@ -39,7 +39,7 @@ async def test_an_open_request_is_offered_again_in_the_supergroup_once(world: Wo
         await sb.settle()
     assert world.sb.message(world.group, posted.card.message_id) is not None, "old card left be"
     async with world.bot():
-        await sb.settle(quiet=0.5)
+        await sb.settle()
         cards = [m for m in sb.bot_messages(supergroup) if "Wie neemt melk" in m.text]
         assert [m.message_id for m in cards] == [card.message_id], "posted anew exactly once"
         assert await world.services.buildings.get(old_id) is None
@@ -65,7 +65,7 @@ async def test_withdrawing_an_old_request_never_touches_another_live_card(world:
 
         await tap(world, fatma, first.controls, "Stop mijn vraag")
         assert (await sb.next_edit(fatma)).text == t("nl", "request.cancel.done")
-        await sb.settle(quiet=1.5)
+        await sb.settle()
         live = sb.message(supergroup, second.card.message_id)
         assert live is not None and "Wie helpt met een lamp?" in live.text
         assert live.button_texts() == ["Ik help", "Meld"]
@@ -134,7 +134,7 @@ async def test_open_activities_and_ideas_go_up_in_the_supergroup_once(world: Wor
         assert going == 1
         await sb.settle()
     async with world.bot():
-        await sb.settle(quiet=0.5)
+        await sb.settle()
         for text in ("Samen soep eten", "moestuin"):
             assert len([m for m in sb.bot_messages(supergroup) if text in m.text]) == 1
 
@@ -156,7 +156,7 @@ async def test_what_waits_for_the_old_group_never_lands_on_another_message(world
         await out.message(old_id, "Vergadering om acht uur", reply_to=answer.message_id)
         moved = await sb.next_message(supergroup, containing="Vergadering om acht uur")
         assert moved.reply_to is None
-        await sb.settle(quiet=0.5)
+        await sb.settle()
         untouched = sb.message(supergroup, answer.message_id)
         assert untouched is not None and untouched.text == answer.text
         states = {row[0]: row[1] for row in await world.services.db.fetch_all(

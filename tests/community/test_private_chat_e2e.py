@@ -253,7 +253,7 @@ async def test_a_flood_of_messages_is_answered_only_as_fast_as_commands(world: W
         sb.mark()
         for number in range(5):
             await sb.say(kees, kees, f"hallo {number}")
-        await sb.settle(quiet=0.5)
+        await sb.settle()
         menus = [e for e in sb.events_since_mark()
                  if e.method == "sendMessage" and e.chat_id == kees.id]
         assert len(menus) == 2

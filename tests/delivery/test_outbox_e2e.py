@@ -46,7 +46,7 @@ async def test_a_429_then_a_502_still_arrives_exactly_once(world: World) -> None
         world.sb.faults.fail(1, status=502, method="sendMessage")
         await world.services.out.message(kees.id, "Fiets staat bij de ingang")
         await world.sb.next_message(kees, containing="Fiets staat", timeout=15)
-        await world.sb.settle(quiet=1.0)
+        await world.sb.settle()
         assert sends_of(world.sb, "Fiets staat bij de ingang") == [False, False, True]
         assert copies(world.sb, kees, "Fiets staat bij de ingang") == 1
         assert await OutboxStore(world.services.db).pending_count() == 0
@@ -58,7 +58,7 @@ async def test_seven_429s_in_a_row_are_waited_out(world: World) -> None:
         world.sb.faults.fail(7, status=429, retry_after=1, method="sendMessage")
         await world.services.out.message(group.id, "Soep in de hal")
         await world.sb.next_message(group, containing="Soep", timeout=30)
-        await world.sb.settle(quiet=1.0)
+        await world.sb.settle()
         assert world.sb.stats.too_many_requests == 7
         assert sends_of(world.sb, "Soep in de hal") == [False] * 7 + [True]
         assert copies(world.sb, group, "Soep in de hal") == 1
@@ -85,8 +85,7 @@ async def test_a_send_that_times_out_is_tried_again(world: World) -> None:
         await world.sb.next_message(group, containing="Lift doet", timeout=10)
         # Sent again after the timeout (and a short pause), not after the 4 s Telegram took.
         assert time.monotonic() - started < 3.5
-        # A timed-out send may still have reached Telegram: that one lands too, late.
-        await world.sb.settle(quiet=1.0, timeout=15)
+        await world.delivered(timeout=15)
         assert await row_states(world.services.db) == [("sent", 2)]
 
 
@@ -103,9 +102,9 @@ async def test_rows_pending_at_start_are_sent_once(world: World) -> None:
     async with world.bot():
         for n in range(3):
             await world.sb.next_message(group, containing=f"Bericht {n}", timeout=10)
-        await world.sb.settle(quiet=0.5)
+        await world.sb.settle()
     async with world.bot():
-        await world.sb.settle(quiet=1.0)
+        await world.sb.settle()
         assert [m.text for m in world.sb.bot_messages(group)] == [f"Bericht {n}" for n in range(3)]
         assert await row_states(world.services.db) == [("sent", 1)] * 3
 
@@ -160,7 +159,7 @@ async def test_a_card_post_records_its_message_and_a_burst_of_edits_becomes_one(
         ref = CardRef(kind="notice", item_id=1)
         assert await svc.cards.post(ref)
         posted = await world.sb.next_message(group, containing="Wie helpt")
-        await world.sb.settle(quiet=0.3)
+        await world.sb.settle()
         assert cards.posted == {1: posted.message_id}
 
         world.sb.mark()
@@ -170,7 +169,7 @@ async def test_a_card_post_records_its_message_and_a_burst_of_edits_becomes_one(
             await asyncio.sleep(0.1)
         edited = await world.sb.next_edit(group, containing="5 buren", timeout=5)
         assert edited.message_id == posted.message_id
-        await world.sb.settle(quiet=1.5)
+        await world.sb.settle()
         edits = [e for e in world.sb.events_since_mark() if e.method == "editMessageText"]
         assert len(edits) == 1
 
@@ -192,7 +191,7 @@ async def test_a_refused_private_message_marks_the_resident_and_sends_its_fallba
         fallback = Outgoing(chat_id=group.id, method=Method.SEND, text="Fietsenstalling: open Omzien even")
         await svc.out.private(kees.id, "Over de fietsenstalling", fallback=fallback)
         await world.sb.next_message(group, containing="open Omzien", timeout=10)
-        await world.sb.settle(quiet=0.5)
+        await world.sb.settle()
         assert copies(world.sb, group, "Fietsenstalling: open Omzien even") == 1
         after = await svc.residents.get(kees.id)
         assert after is not None and after.started_at is None
@@ -216,7 +215,7 @@ async def test_nothing_is_sent_for_work_that_rolled_back(world: World) -> None:
             pass
         await svc.out.message(group.id, "Dit wel")
         await world.sb.next_message(group, containing="Dit wel")
-        await world.sb.settle(quiet=0.5)
+        await world.sb.settle()
         assert [m.text for m in world.sb.bot_messages(group)] == ["Dit wel"]
 
 
@@ -229,7 +228,7 @@ async def test_rows_follow_a_group_that_became_a_supergroup(world: World) -> Non
         await world.services.out.message(old_id, "Vergadering om acht uur")
         arrived = await world.sb.next_message(supergroup, containing="Vergadering", timeout=10)
         assert arrived.chat_id == supergroup.id
-        await world.sb.settle(quiet=0.5)
+        await world.sb.settle()
         rows = await world.services.db.fetch_all(
             "SELECT chat_id, state FROM outbox WHERE payload LIKE '%Vergadering%'")
         assert [(row[0], row[1]) for row in rows] == [(supergroup.id, "sent")]
@@ -242,7 +241,7 @@ async def test_a_row_that_cannot_be_carried_out_does_not_hold_up_its_chat(world:
         await svc.out.delete(group.id, card=CardRef(kind="unknown", item_id=1))
         await svc.out.message(group.id, "Daarna gewoon verder")
         await world.sb.next_message(group, containing="gewoon verder", timeout=10)
-        await world.sb.settle(quiet=0.5)
+        await world.sb.settle()
         assert await row_states(svc.db) == [("failed", 1), ("sent", 1)]
 
 

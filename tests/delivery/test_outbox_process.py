@@ -46,7 +46,7 @@ async def test_rows_not_sent_before_a_kill_are_sent_once_after_restart(
     assert texts(sb, kees, "Bericht") == messages[:4]
     async with bot_process(sb, world.database):
         await sb.next_message(kees, containing="Bericht 7", timeout=30)
-        await sb.settle(quiet=1.0)
+        await sb.settle()
     assert texts(sb, kees, "Bericht") == messages
     db = await Database.open(world.database)
     assert await OutboxStore(db).pending_count() == 0
@@ -64,7 +64,7 @@ async def test_sigterm_stops_within_ten_seconds_and_loses_nothing(
     async with bot_process(sb, world.database) as process:
         # 20 a minute into a group: the rest waits for the window when the stop comes.
         await sb.next_message(group, containing="Mededeling 19", timeout=30)
-        await sb.settle(quiet=0.5)
+        await sb.settle()
         process.terminate()
         returncode = await asyncio.wait_for(process.wait(), timeout=10)
     assert returncode == 0

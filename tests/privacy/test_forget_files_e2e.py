@@ -28,7 +28,7 @@ async def _forget(world: World, user: SandboxUser) -> None:
     ask_message = await world.sb.next_message(user, containing="alles over je wis")
     await tap(world, user, ask_message, "Ja, wis alles")
     await world.sb.next_edit(user, containing=t("nl", "data.forget.done"))
-    await world.sb.settle(quiet=1.0, timeout=40)
+    await world.sb.settle(timeout=40)
 
 
 async def _live_a_little(world: World, zeynep: SandboxUser) -> None:
@@ -49,7 +49,7 @@ async def _live_a_little(world: World, zeynep: SandboxUser) -> None:
     await tap(world, anouk, card, "Ik kom")
     await sb.say(zeynep, zeynep, "/mijngegevens")
     await sb.next_message(zeynep, containing=t("nl", "data.export.caption"))
-    await sb.settle(quiet=1.0, timeout=30)
+    await sb.settle(timeout=30)
 
 
 def _file_bytes(database: Path) -> bytes:

@@ -57,7 +57,7 @@ async def test_a_full_run_at_debug_logs_nothing_personal(
         await _press(sb, fatma, await sb.next_message(fatma, containing="wis", timeout=WAIT),
                      "Ja, wis alles")
         await sb.next_edit(fatma, containing=t("nl", "data.forget.done"), timeout=WAIT)
-        await sb.settle(quiet=1.0, timeout=WAIT)
+        await sb.settle(timeout=WAIT)
     logs = log_file.read_text()
     assert " DEBUG " in logs, "no DEBUG log was captured"
     assert "resident u-" in logs and "was forgotten" in logs

@@ -673,7 +673,7 @@ async def mine(scene: Scene, actor: SandboxUser) -> str:
     scene.sb.mark()
     await scene.sb.say(actor, actor, "/mijn")
     await scene.sb.next_message(actor)
-    await scene.sb.settle(quiet=0.2)
+    await scene.sb.settle()
     shown = " ".join(e.message.text for e in scene.sb.events_since_mark()
                      if e.method == "sendMessage" and e.chat_id == actor.id and e.message)
     involved = actor.id in (scene.requester.id, scene.helper.id)
@@ -731,7 +731,7 @@ def relay_waiting(scene: Scene, actor: SandboxUser) -> Callable[[], Awaitable[bo
 
 async def request_relay(scene: Scene, actor: SandboxUser) -> str:
     found = await asked(scene, claimed=True)
-    await scene.sb.settle(quiet=0.1)
+    await scene.sb.settle()
     before = await scene.snapshot()
     answer = await scene.press(actor, controls_of(scene, actor, found), f"rly:req:{found.id}")
     return await scene.pressed(before, answer, relay_waiting(scene, actor))
@@ -886,7 +886,7 @@ async def activity_who(scene: Scene, actor: SandboxUser) -> str:
     if answer.text is None and scene.in_group(actor):
         who = await sb.next_message(actor, containing="Wie komt er")
         return "allowed" if scene.bystander.first_name in who.text else "refused"
-    await sb.settle(quiet=0.05)
+    await sb.settle()
     assert not [m for m in sb.bot_messages(actor) if "Wie komt er" in m.text]
     return await scene.judge(before, False, answer.text)
 
@@ -1106,7 +1106,7 @@ async def pairing_relay(scene: Scene, actor: SandboxUser) -> str:
     await scene.tap(scene.requester, asked_resident, "Ja, graag")
     made = {scene.requester.id: await sb.next_edit(scene.requester),
             scene.helper.id: await sb.next_message(scene.helper, containing="vaste buren")}
-    await sb.settle(quiet=0.1)
+    await sb.settle()
     before = await scene.snapshot()
     answer = await scene.press(actor, made.get(actor.id, asked_resident), f"rly:pair:{pairing_id}")
     return await scene.pressed(before, answer, relay_waiting(scene, actor))
