@@ -104,7 +104,6 @@ class SandboxServer:
         self.faults = faults
         self.violations = violations
         self.inflight = 0  # calls being handled, long polls excluded
-        self.last_activity = 0.0  # event-loop time of the last call or delivered update
         self.url = ""
         self._runner: web.AppRunner | None = None
 
@@ -161,19 +160,14 @@ class SandboxServer:
         name = method.name if method else spec_method.name if spec_method else requested
         self.stats.calls[name] += 1
         polling = name == POLLING_METHOD
-        loop = asyncio.get_running_loop()
         if not polling:
             self.inflight += 1
-            self.last_activity = loop.time()
         try:
             status, body = await self._serve(request, _Call(name, self.world.clock()), method,
                                              spec_method)
         finally:
             if not polling:
                 self.inflight -= 1
-                self.last_activity = loop.time()
-        if polling and body.get("result"):
-            self.last_activity = loop.time()
         return web.json_response(body, status=status)
 
     async def _serve(

@@ -66,19 +66,18 @@ class Watching(SandboxCore):
         """The next edit the bot made in `chat`, as edited; each is returned once."""
         return await self._next(EDIT_METHODS, chat, containing, timeout)
 
-    async def settle(self, *, quiet: float = 0.0, timeout: float = 10.0) -> None:
+    async def settle(self, *, timeout: float = 10.0) -> None:
         """Wait until the bot has finished with everything it was given: it fetched every
         queued update, every `handled_checks` entry says each delivered update is handled, no
         `busy_checks` entry says something waits to be sent, and no call is under way.
 
-        Nothing here waits for a stretch of silence (`quiet`, 0 by default, is for a bot that
-        can tell nothing about itself), so "nothing was sent" is judged after the bot finished.
+        Nothing here waits for a stretch of silence, so "nothing was sent" is judged after the
+        bot finished.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            if self._idle(quiet, loop.time()) and await self._handled() \
-                    and self._idle(quiet, loop.time()):
+            if self._idle() and await self._handled() and self._idle():
                 return
             if loop.time() >= deadline:
                 raise TimeoutError(self.dump(f"the bot did not settle within {timeout} s"))
@@ -94,9 +93,8 @@ class Watching(SandboxCore):
                 raise TimeoutError(self.dump(f"the bot did not handle its updates in {timeout} s"))
             await asyncio.sleep(SETTLE_POLL)
 
-    def _idle(self, quiet: float, now: float) -> bool:
+    def _idle(self) -> bool:
         return (self.server.inflight == 0 and self.world.updates.all_delivered
-                and now - self.server.last_activity >= quiet
                 and not any(busy() for busy in self.busy_checks))
 
     async def _handled(self) -> bool:
