@@ -23,11 +23,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Four workers on two cores: the end-to-end tests spend much of their time waiting (Telegram's
+# Three workers on two cores: the end-to-end tests spend much of their time waiting (Telegram's
 # rate windows, disk syncs, a bot process starting), so two workers left the cores half idle
-# (620 s against 355 s for the whole suite on a 2-core machine).
+# (620 s for the whole suite on a 2-core machine); four kept them busy (355 s) but crowded the
+# tests that measure time and rates.
 pytest: $(STAMP)
-	$(BIN)/pytest -n 4 -q
+	$(BIN)/pytest -n 3 -q
 
 # The core's mutation score (not part of `make test`): mutmut changes the modules in
 # [tool.mutmut] one small change at a time and runs their fast tests, MUTATE_JOBS at once.
