@@ -23,7 +23,7 @@ from bot.domain.activities import (
     is_full,
     places_left,
 )
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard, link_button, report_button
 from handlers.kit.cards import RenderedCard
@@ -62,7 +62,7 @@ def counts_text(lang: str, activity: Activity, counts: Counts) -> str:
     free = places_left(activity.capacity, counts)
     if free is not None:
         if free > 0:
-            line += "\n" + t(lang, "activity.card.places_left", places=free,
+            line += "\n" + tn(lang, "activity.card.places_left", free,
                              capacity=activity.capacity)
         else:
             line += "\n" + t(lang, "activity.card.full", waiting=counts.waiting)

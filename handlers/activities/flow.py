@@ -27,7 +27,7 @@ from bot.domain.activities import (
     skip,
 )
 from bot.domain.text import display_name
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.activities.card import card_ref, describe
 from handlers.activities.controls import details_now, send_controls
@@ -232,8 +232,8 @@ class ActivityFlow(DraftFlow):
         taken = (await store.counts(activity.id)).seats
         try:
             check_capacity(draft.capacity, taken)
-        except InvalidInput as error:
-            await ask(svc, user, lang, draft, problem_line(lang, error.problem, taken=taken))
+        except InvalidInput:
+            await ask(svc, user, lang, draft, tn(lang, "activity.problem.capacity_below_going", taken))
             return
         result = await store.set_capacity(activity.id, draft.capacity, svc.clock.now())
         await store.delete_draft(user.id)

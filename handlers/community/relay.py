@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.text import typed_text
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard, parse_id
 from handlers.kit.command import stop_flow
@@ -65,7 +65,7 @@ class RelayFlow:
         lang = await user_language(svc, user.id)
         text = typed_text(message.text)
         if not text or len(text) > MAX_RELAYED:
-            await svc.out.reply(update, t(lang, "relay.text_problem", limit=MAX_RELAYED))
+            await svc.out.reply(update, tn(lang, "relay.text_problem", MAX_RELAYED))
             return
         found = await self._partner(user.id)
         if found is None or not await self._drafts.take(user.id):

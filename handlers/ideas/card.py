@@ -7,7 +7,7 @@ from telegram import User
 
 from bot.domain.ideas import JOINS_NEEDED, Idea
 from bot.domain.text import display_name
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.activities.card import catch_up, organiser_label, when_text
 from handlers.activities.from_idea import idea_ref
@@ -40,7 +40,7 @@ class IdeaCards:
                 text += "\n\n" + t(lang, "idea.card.converted", title=activity.title,
                                    when=when_text(lang, self._svc, activity))
             return RenderedCard(chat_id=idea.building_id, text=text, keyboard=None)
-        text += "\n\n" + t(lang, "idea.card.count", joined=idea.joined, needed=JOINS_NEEDED)
+        text += "\n\n" + tn(lang, "idea.card.count", JOINS_NEEDED, joined=idea.joined)
         markup = keyboard([button(plain(lang, "idea.button.join"), "idea", "join", idea.id),
                            button(plain(lang, "idea.button.leave"), "idea", "leave", idea.id)],
                           [report_button(lang, REPORT_KIND, idea.id)])

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update, User
 
 from bot.domain.activities import InvalidInput
 from bot.domain.ideas import JOINS_NEEDED, clean_idea
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.activities.flow import DraftFlow
 from handlers.ideas.card import propose
@@ -50,8 +50,8 @@ async def post_typed(svc: Services, user: User, lang: str, building_id: int, typ
         await svc.out.message(user.id, t(lang, "activity.flow.group_gone"))
         return
     await propose(svc, user, building_id, text)
-    await svc.out.message(user.id, t(lang, "idea.posted", group=building.title,
-                                     needed=JOINS_NEEDED))
+    await svc.out.message(user.id, tn(lang, "idea.posted", JOINS_NEEDED,
+                                      group=building.title))
 
 
 class IdeaFlow(DraftFlow):

@@ -11,7 +11,7 @@ from bot.domain.activities import Draft, DraftStep
 from bot.domain.deeplinks import DeepLink
 from bot.domain.ideas import Idea, JoinOutcome, draft_title
 from bot.domain.schedule import ItemState, ScheduledItem
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.activities.card import MEMBERS_ONLY
 from handlers.activities.flow import start_draft
@@ -89,7 +89,7 @@ class Jobs:
                                          kind=MAKE_LINK, target=str(idea.id),
                                          reply_to_card=idea_ref(idea.id))
         await svc.out.private(idea.proposer_id,
-                              t(lang, "idea.ready", text=idea.text, joined=idea.joined),
+                              tn(lang, "idea.ready", idea.joined, text=idea.text),
                               keyboard=make_keyboard(lang, idea.id), fallback=fallback,
                               key=f"{READY}:{idea.id}")
         return None
@@ -133,5 +133,5 @@ async def open_make_link(update: Update, context: Context, link: DeepLink) -> No
     if idea is None or not idea.is_open or idea.proposer_id != user.id:
         await svc.out.message(user.id, t(lang, "start.link_unknown"))
         return
-    await svc.out.message(user.id, t(lang, "idea.ready", text=idea.text, joined=idea.joined),
+    await svc.out.message(user.id, tn(lang, "idea.ready", idea.joined, text=idea.text),
                           keyboard=make_keyboard(lang, idea.id))

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.community import Building
 from bot.domain.worker_consent import THRESHOLD_CHOICES, ConsentStatus, default_threshold
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from handlers.insights.consent import PREFIX, stopped, who
 from handlers.insights.objections import stop_pressed
 from handlers.kit.buttons import button, column, keyboard
@@ -116,4 +116,4 @@ async def on_limit(update: Update, context: Context) -> None:
     await svc.stores.workers.choose_threshold(chat_id, number or None)
     count = number or default_threshold(await svc.memberships.count_current(chat_id))
     await press.answer()
-    await svc.out.replace_pressed(update, t(press.lang, "workers.limit.done", count=count))
+    await svc.out.replace_pressed(update, tn(press.lang, "workers.limit.done", count))

@@ -17,7 +17,7 @@ from bot.domain.community import Building
 from bot.domain.deeplinks import DeepLink, is_valid_payload, link_url
 from bot.domain.insights import LABEL_MAX, LabelProblem, clean_label
 from bot.domain.worker_consent import objection_threshold
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tn
 from bot.services import Services
 from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, day
 from handlers.kit.buttons import button, keyboard
@@ -102,7 +102,7 @@ async def open_invite(update: Update, context: Context, link: DeepLink) -> None:
 
 def _label_problem(lang: str, problem: LabelProblem, typed: str) -> str:
     if problem is LabelProblem.TOO_LONG:
-        return t(lang, "workers.label.too_long", length=len(" ".join(typed.split())), limit=LABEL_MAX)
+        return tn(lang, "workers.label.too_long", len(" ".join(typed.split())), limit=LABEL_MAX)
     return t(lang, "workers.label.empty")
 
 

@@ -12,7 +12,8 @@ import html
 
 from bot.domain.insights import BuildingInsights, Overview
 from bot.domain.period_figures import PeriodFigures
-from bot.i18n import Safe, t
+from bot.domain.shown_figures import Shown
+from bot.i18n import Safe, t, tn
 from handlers.insights.labels import (
     duration,
     figure,
@@ -35,9 +36,19 @@ def _with_share(value: str, percent: int | None) -> str:
 
 def headline(lang: str, f: PeriodFigures) -> str:
     """"Oktober 2026: 9 hulpvragen, 7 geholpen. 4 activiteiten, 31 keer kwam iemand."."""
+    def part(key: str, shown: Shown | None) -> Safe:
+        return Safe(_plural_figure(lang, f"insights.headline.{key}", shown))
+
     return t(lang, "insights.headline", period=period_name(lang, f.period).capitalize(),
-             asked=figure(f.asked), helped=figure(f.helped), held=figure(f.activities_held),
-             came=figure(f.came))
+             asked=part("asked", f.asked), helped=part("helped", f.helped),
+             held=part("held", f.activities_held), came=part("came", f.came))
+
+
+def _plural_figure(lang: str, key: str, shown: Shown | None) -> str:
+    """A figure with its noun ("9 hulpvragen"); a figure shown as "<5" or "–" takes the noun's
+    form for five."""
+    value = shown.value if shown is not None and shown.value is not None else 5
+    return tn(lang, key, value, count=figure(shown))
 
 
 def render_period(lang: str, f: PeriodFigures) -> str:
@@ -88,7 +99,7 @@ def render_building(lang: str, report: BuildingInsights) -> str:
 
 def render_overview(lang: str, view: Overview) -> str:
     """A worker's buildings in one message: each building's month in one line, then the total."""
-    lines = [t(lang, "insights.overview.title", count=len(view.reports))]
+    lines = [tn(lang, "insights.overview.title", len(view.reports))]
     for report in view.reports:
         if report.too_small or report.month is None:
             lines.append(t(lang, "insights.overview.too_small", building=report.title))
@@ -96,6 +107,6 @@ def render_overview(lang: str, view: Overview) -> str:
         lines.append(t(lang, "insights.overview.building", building=report.title,
                        figures=Safe(headline(lang, report.month))))
     if view.total is not None:
-        lines.append(t(lang, "insights.overview.total", count=view.total.buildings,
+        lines.append(tn(lang, "insights.overview.total", view.total.buildings,
                        figures=Safe(headline(lang, view.total.month))))
     return "\n\n".join([*lines, t(lang, "insights.overview.more"), t(lang, "insights.legend")])

@@ -19,7 +19,7 @@ from telegram import Update
 from bot.domain.community import Building
 from bot.domain.deeplinks import DeepLink
 from bot.domain.insights import BuildingInsights, overview
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.menu import MenuCommand
 from bot.services import Services
 from handlers.insights.chart import CHART_NAME, building_png, overview_png
@@ -72,7 +72,7 @@ async def send_report(svc: Services, chat_id: int, lang: str, reports: list[Buil
         caption = t(lang, "insights.chart.caption", building=reports[0].title)
     else:
         chart = await asyncio.to_thread(overview_png, lang, view)
-        caption = t(lang, "insights.chart.overview_caption", count=len(shown))
+        caption = tn(lang, "insights.chart.overview_caption", len(shown))
     await svc.out.photo(chat_id, CHART_NAME, chart, caption=caption)
     table = render_csv(lang, reports, view.total if view is not None else None)
     await svc.out.document(chat_id, CSV_NAME, table, caption=t(lang, "insights.csv.caption"),

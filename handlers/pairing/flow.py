@@ -19,7 +19,7 @@ from bot.domain.pairing import (
     draft_is_stale,
     toggle,
 )
-from bot.i18n import plain, t
+from bot.i18n import plain, plainn, t
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import (
@@ -172,7 +172,7 @@ async def finish(update: Update, context: Context, draft: PairingDraft, lang: st
         kind = next(iter(draft.kinds))
         open_now = [w for w in await store.open_wishes_of(draft.user_id) if w.kind is not kind]
         if len(open_now) >= MAX_OPEN_WISHES:
-            await answer(update, plain(lang, "wish.too_many", count=MAX_OPEN_WISHES),
+            await answer(update, plainn(lang, "wish.too_many", MAX_OPEN_WISHES),
                          show_alert=True)
             return
         wish = await store.add_wish(draft, kind, now)

@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.domain.deeplinks import link_url
 from bot.domain.privacy import REMOVED_GROUP_GRACE
-from bot.i18n import plain, t
+from bot.i18n import plain, t, tsn
 from bot.menu import MenuCommand
 from handlers.kit.buttons import keyboard, link_button
 from handlers.kit.context import Context, is_group, language_for, services
@@ -31,7 +31,8 @@ async def show_privacy(update: Update, context: Context) -> None:
     lang = await language_for(update, context)
     await svc.out.reply(update, t(
         lang, "privacy.text",
-        days=svc.settings.retention_days, grace=REMOVED_GROUP_GRACE.days,
+        days=tsn(lang, "privacy.days", svc.settings.retention_days),
+        grace=tsn(lang, "privacy.days", REMOVED_GROUP_GRACE.days),
     ))
 
 

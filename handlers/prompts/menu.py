@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import settings as rules
 from bot.domain.community import Building
-from bot.i18n import plain, t
+from bot.i18n import plain, plainn, t, tn
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.prompts.links import link_to
@@ -47,7 +47,7 @@ def summary(building: Building, lang: str) -> str:
     """What is set now, one line a setting."""
     s = building.settings
     nudge_text = (
-        t(lang, "settings.nudges.on", days=s.nudge_after_days)
+        tn(lang, "settings.nudges.on", s.nudge_after_days)
         if s.nudges_enabled else t(lang, "settings.off")
     )
     return t(
@@ -58,7 +58,7 @@ def summary(building: Building, lang: str) -> str:
         nudges=nudge_text,
         quiet=t(lang, "settings.quiet.value", start=_hm(s.quiet_hours.start),
                 end=_hm(s.quiet_hours.end)),
-        bump=t(lang, "settings.bump.value", hours=s.bump_hours_before),
+        bump=tn(lang, "settings.bump.value", s.bump_hours_before),
         max_open=s.max_open_requests,
         contact=s.care_contact or t(lang, "settings.contact.none"),
     )
@@ -107,7 +107,7 @@ def _nudge_rows(building: Building, lang: str) -> Rows:
     s = building.settings
     options = [_option(plain(lang, "settings.button.off"), rules.Field.NUDGES, 0,
                        chosen=not s.nudges_enabled)]
-    options += [_option(plain(lang, "settings.button.days", days=days), rules.Field.NUDGES, days,
+    options += [_option(plainn(lang, "settings.button.days", days), rules.Field.NUDGES, days,
                         chosen=s.nudges_enabled and s.nudge_after_days == days)
                 for days in rules.NUDGE_DAYS]
     return _rows(options, 3)
@@ -121,7 +121,7 @@ def _quiet_rows(building: Building, lang: str) -> Rows:
 
 
 def _bump_rows(building: Building, lang: str) -> Rows:
-    return _rows([_option(plain(lang, "settings.button.hours", hours=hours), rules.Field.BUMP,
+    return _rows([_option(plainn(lang, "settings.button.hours", hours), rules.Field.BUMP,
                           hours, chosen=building.settings.bump_hours_before == hours)
                   for hours in rules.BUMP_HOURS], 3)
 

@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain import settings as rules
 from bot.domain.community import Building, BuildingSettings
-from bot.i18n import Safe, plain, t
+from bot.i18n import Safe, plain, t, tn
 from bot.menu import MenuCommand
 from bot.services import Services
 from handlers.kit.command import Command, for_admins
@@ -78,8 +78,8 @@ async def save_contact(svc: Services, building_id: int, contact: str) -> None:
 
 def contact_problem(lang: str, problem: rules.InvalidContact, typed: str) -> str:
     if problem.problem is rules.ContactProblem.TOO_LONG:
-        return t(lang, "settings.contact.too_long", length=len(typed.strip()),
-                 limit=rules.CONTACT_MAX)
+        return tn(lang, "settings.contact.too_long", len(typed.strip()),
+                  limit=rules.CONTACT_MAX)
     return t(lang, "settings.contact.empty")
 
 

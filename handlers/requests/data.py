@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.requests import RequestStatus
-from bot.i18n import Safe, t
+from bot.i18n import Safe, t, tn
 from bot.services import ReportedCard, Services
 from handlers.requests.card import card_ref
 from handlers.requests.notices import reopen, take_down, tell_helper_cancelled
@@ -48,8 +48,7 @@ class RequestFeed:
                                who=who))
         helped = await self.store.helped_since(building_id, now - HELPED_WINDOW, now)
         if helped:
-            key = "request.digest.helped_one" if helped == 1 else "request.digest.helped_many"
-            lines.append(t(lang, key, count=helped))
+            lines.append(tn(lang, "request.digest.helped", helped))
         return lines
 
     async def last_activity(self, building_id: int) -> datetime | None:

@@ -16,7 +16,7 @@ from bot.domain.requests import (
     refusal,
     validate_contact,
 )
-from bot.i18n import Safe, t
+from bot.i18n import Safe, t, tn
 from bot.services import Services
 from handlers.kit.context import user_language
 from handlers.requests.card import card_ref
@@ -94,7 +94,7 @@ async def apply_contact(svc: Services, draft: RequestDraft, text: str, lang: str
     checked = validate_contact(text)
     if isinstance(checked, TextError):
         return (t(lang, "request.contact.empty") if checked is TextError.EMPTY
-                else t(lang, "request.contact.too_long", limit=MAX_CONTACT))
+                else tn(lang, "request.contact.too_long", MAX_CONTACT))
     request = await _editable(svc, draft, Action.CONTACT)
     await store.drop_draft(draft.user_id)
     if request is None or request.helper_id is None \

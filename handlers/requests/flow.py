@@ -25,7 +25,7 @@ from bot.domain.requests import (
     posting_refusal,
     validate_description,
 )
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.services import Services
 from handlers.kit.context import Context, remember, resident_language, services, user_language
 from handlers.requests.edits import apply_contact, apply_text_edit, apply_when_edit
@@ -138,8 +138,8 @@ def _text_error(lang: str, error: TextError, text: str) -> str:
         return t(lang, "request.flow.text_no_words")
     typed = text.strip()
     shown = typed if len(typed) <= SHOWN_BACK else typed[:SHOWN_BACK] + "…"
-    return t(lang, "request.flow.text_too_long", length=len(typed), limit=MAX_DESCRIPTION,
-             text=shown)
+    return tn(lang, "request.flow.text_too_long", len(typed), limit=MAX_DESCRIPTION,
+              text=shown)
 
 
 class RequestFlow:

@@ -15,7 +15,7 @@ from bot.domain.requests import (
     WhenChoice,
     can_repeat,
 )
-from bot.i18n import Safe, plain, t
+from bot.i18n import Safe, plain, t, tn
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.requests.card import card_text
@@ -68,7 +68,7 @@ async def question(svc: Services, lang: str, draft: RequestDraft) -> tuple[str, 
         rows = [[flow_button(lang, f"request.kind.{kind.value}", "k", kind.value) for kind in row]
                 for row in KIND_ROWS]
     elif step is DraftStep.TEXT:
-        text = t(lang, "request.flow.text", limit=MAX_DESCRIPTION)
+        text = tn(lang, "request.flow.text", MAX_DESCRIPTION)
     elif step in (DraftStep.WHEN, DraftStep.EDIT_WHEN):
         text = t(lang, "request.flow.when")
         rows = [when_buttons(lang)]
@@ -80,12 +80,12 @@ async def question(svc: Services, lang: str, draft: RequestDraft) -> tuple[str, 
     elif step is DraftStep.PREVIEW:
         text, rows = await _preview(svc, lang, draft)
     elif step is DraftStep.EDIT_TEXT:
-        text = t(lang, "request.edit.text", limit=MAX_DESCRIPTION)
+        text = tn(lang, "request.edit.text", MAX_DESCRIPTION)
     else:
         store = svc.stores.requests
         request = await store.get(draft.request_id) if draft.request_id else None
         helper = await first_name(svc, request.helper_id if request else None)
-        text = t(lang, "request.contact.ask", helper=helper, limit=MAX_CONTACT)
+        text = tn(lang, "request.contact.ask", MAX_CONTACT, helper=helper)
     rows.append(stop_row(lang))
     return text, keyboard(*rows)
 

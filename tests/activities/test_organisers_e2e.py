@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.activities import Repeat, RsvpStatus
-from bot.i18n import t
+from bot.i18n import t, tn
 from sandbox import SandboxMessage
 from storage.activities import ActivityStore
 from tests.activities.test_activities_e2e import (
@@ -59,7 +59,7 @@ async def test_places_are_apart_from_where_and_change_after_posting(world: World
         question = await sb.next_message(fatma, containing="Hoeveel buren kunnen er komen")
         assert "Geen maximum" in question.button_texts()
         again = await say(world, fatma, "1", "Hoeveel buren")
-        assert t("nl", "activity.problem.capacity_below_going", taken=2) in again.text
+        assert tn("nl", "activity.problem.capacity_below_going", 2) in again.text
         await say(world, fatma, "3", "Aangepast")
         promoted = await sb.next_message(youssef, containing="er is een plek vrij")
         assert promoted.button_texts() == ["Ik kan toch niet"]

@@ -20,7 +20,7 @@ def used_message_ids() -> set[str]:
     for package in ("bot", "handlers"):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / package, method_map=[("**.py", "python")],
-            keywords={"t": (2,), "ts": (2,), "plain": (2,)},
+            keywords={"t": (2,), "ts": (2,), "plain": (2,), "tn": (2,), "tsn": (2,), "plainn": (2,)},
         ):
             if isinstance(message, str):
                 found.add(message)

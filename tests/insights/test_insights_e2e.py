@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.i18n import t
+from bot.i18n import t, tn
 from sandbox import SandboxUser
 from tests.harness import START, World
 from tests.insights.insights_seed import Life, Request, seed
@@ -218,8 +218,8 @@ async def test_bad_names_are_asked_again(world: World) -> None:
         await sb.open_private(worker, await invite(world))
         await sb.next_message(worker)
         await sb.say(worker, worker, "x" * 81)
-        assert (await sb.next_message(worker)).text == t("nl", "workers.label.too_long", length=81,
-                                                         limit=80)
+        assert (await sb.next_message(worker)).text == tn("nl", "workers.label.too_long", 81,
+                                                          limit=80)
         await sb.say(worker, worker, "Sanne")
         await sb.next_message(worker)
         await sb.say(worker, worker, "Wijkteam")

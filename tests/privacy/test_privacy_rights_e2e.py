@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.privacy import EXPORT_FILE_NAME
-from bot.i18n import t
+from bot.i18n import t, tsn
 from handlers.privacy.jobs import RETENTION_KIND
 from sandbox import SandboxMessage, SandboxUser
 from tests.harness import World
@@ -73,7 +73,8 @@ async def test_privacy_explains_in_plain_words_in_group_and_private(world: World
         await world.add_bot()
         await world.sb.say(world.user("Kees"), world.group, "/privacy")
         in_group = await world.sb.next_message(world.group)
-        assert in_group.text == t("nl", "privacy.text", days=90, grace=30).replace("<b>", "").replace(
+        assert in_group.text == t("nl", "privacy.text", days=tsn("nl", "privacy.days", 90),
+                                 grace=tsn("nl", "privacy.days", 30)).replace("<b>", "").replace(
             "</b>", "")
         assert "90 dagen" in in_group.text and "/vergeetmij" in in_group.text
         await world.sb.open_private(john)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.requests import DraftStep, RequestDraft, RequestKind, RequestStatus, When, WhenKind
-from bot.i18n import t
+from bot.i18n import isolated, t
 from tests.harness import World
 from tests.requests.request_steps import ask, open_ask, started, store, tap, to_text_step
 
@@ -46,7 +46,8 @@ async def test_ask_from_the_group_posts_an_escaped_card(world: World) -> None:
         controls = await sb.next_edit(fatma)
 
         assert card.text == (
-            f"🙋 Vervoer\n{text}\n\nWanneer: za 28 nov om 14:00\nGevraagd door Fatma\n"
+            f"🙋 Vervoer\n{isolated('nl', text)}\n\nWanneer: za 28 nov om 14:00\n"
+            "Gevraagd door Fatma\n"
             "Kun jij helpen? Tik op Ik help."
         )
         assert "&lt;dokter&gt; &amp; terug" in card.html
