@@ -158,11 +158,12 @@ DATE_PROBLEMS: dict[DateProblem, Problem] = {
 """How the shared reader's refusals read in an activity (`activity.problem.*`)."""
 
 
-def parse_when(text: str, now: datetime, zone: ZoneInfo) -> When:
-    """Read a day and time as residents type them: "do 19:00", "Thursday 7pm", "12-12 19:00",
-    "morgen 14.30", "12 december 19:00-21:00". Raises InvalidInput with the reason."""
+def parse_when(text: str, now: datetime, zone: ZoneInfo, lang: str | None = None) -> When:
+    """Read a day and time as residents type them, in their language (`lang`, tried first) or
+    another: "do 19:00", "Thursday 7pm", "12-12 19:00", "morgen 14.30", "jutro 18:00",
+    "12 december 19:00-21:00". Raises InvalidInput with the reason."""
     moment = read_moment(text, now, zone, furthest_ahead=FURTHEST_AHEAD, recent_past=RECENT_PAST,
-                         with_end=True)
+                         with_end=True, lang=lang)
     if isinstance(moment, DateProblem):
         raise InvalidInput(DATE_PROBLEMS[moment])
     end = None if moment.end is None else check_end(moment.end, moment.start)
@@ -177,9 +178,9 @@ def check_end(end: datetime, start: datetime) -> datetime:
     return end
 
 
-def parse_end(text: str, start: datetime, zone: ZoneInfo) -> datetime:
+def parse_end(text: str, start: datetime, zone: ZoneInfo, lang: str | None = None) -> datetime:
     """An end time, on the day it starts ("21:00") or with its own day ("vr 01:00")."""
-    end = read_time_from(text, start.astimezone(zone).date(), zone)
+    end = read_time_from(text, start.astimezone(zone).date(), zone, lang)
     if isinstance(end, DateProblem):
         raise InvalidInput(DATE_PROBLEMS[end])
     return check_end(end, start)
@@ -206,9 +207,10 @@ NEXT_STEP: dict[DraftStep, DraftStep] = {
 }
 
 
-def fill(draft: Draft, text: str, now: datetime, zone: ZoneInfo) -> Draft:
+def fill(draft: Draft, text: str, now: datetime, zone: ZoneInfo, lang: str | None = None) -> Draft:
     """Take the resident's typed answer to the current question and move on (an edit stays on
-    its step: the caller applies it). Raises InvalidInput, leaving the draft as it was."""
+    its step: the caller applies it); a day and time is read in `lang` first. Raises
+    InvalidInput, leaving the draft as it was."""
     step = draft.step
     updates: dict[str, object] = {"updated_at": now}
     if step is DraftStep.TITLE:
@@ -216,13 +218,13 @@ def fill(draft: Draft, text: str, now: datetime, zone: ZoneInfo) -> Draft:
     elif step in (DraftStep.DESCRIPTION, DraftStep.EDIT_TEXT):
         updates["description"] = clean_description(text)
     elif step in (DraftStep.WHEN, DraftStep.EDIT_WHEN):
-        when = parse_when(text, now, zone)
+        when = parse_when(text, now, zone, lang)
         updates["starts_at"], updates["ends_at"] = when.start, when.end
         if step is DraftStep.WHEN and when.end is not None:
             return draft.model_copy(update={**updates, "step": DraftStep.PLACE})
     elif step is DraftStep.END:
         assert draft.starts_at is not None
-        updates["ends_at"] = parse_end(text, draft.starts_at, zone)
+        updates["ends_at"] = parse_end(text, draft.starts_at, zone, lang)
     elif step in (DraftStep.PLACE, DraftStep.EDIT_PLACE):
         updates["place"] = clean_place(text)
     elif step in (DraftStep.CAPACITY, DraftStep.EDIT_CAPACITY):

@@ -1,12 +1,14 @@
 """Days and times as residents type them, read one way for every feature.
 
 "za 14:00", "12-12 10:30", "3 december", "morgen 9u", "vanavond 19:00", "Thursday 7pm-9pm",
-"2026-12-12 19:00", "zaterdagmiddag", "morgenochtend 9 uur", "saturday evening": one vocabulary in
-Dutch and English, one reader, one `DateProblem` for whatever cannot be read or placed. An hour
-alone is read as people mean it: "om 3 uur" is in the afternoon, and "om 9 uur" once that
-morning has passed is the evening. The clock is passed in. What a feature accepts (how far ahead,
-whether a day alone will do, whether an end may be typed too) is its own choice, passed in as
-well; each feature shows a `DateProblem` in its own words.
+"2026-12-12 19:00", "zaterdagmiddag", "morgenochtend 9 uur", "saturday evening", "yarın 18:00",
+"w piątek 18.00", "12 березня", "غدا ١٨:٠٠": the words of every language the bot speaks
+(`bot.domain.date_vocabulary`), the resident's own tried first, one reader, one `DateProblem`
+for whatever cannot be read or placed. An hour alone is read as people mean it: "om 3 uur" is
+in the afternoon, and "om 9 uur" once that morning has passed is the evening. The clock is
+passed in. What a feature accepts (how far ahead, whether a day alone will do, whether an end
+may be typed too) is its own choice, passed in as well; each feature shows a `DateProblem` in
+its own words.
 """
 
 from __future__ import annotations
@@ -19,21 +21,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.date_vocabulary import Vocabulary, fold, vocabularies
 from bot.domain.date_words import (
     AFTERNOON_HOURS,
-    FILLERS,
     HOUR_SUFFIXES,
-    MONTHS,
     MORNING_HOURS,
-    PART_ENDINGS,
     PART_ENDS,
-    PART_WORDS,
-    RANGE_WORDS,
-    RELATIVE_DAYS,
-    TIME_WORDS,
-    TODAY_PREFIX,
-    WEEKDAYS,
-    WHOLE_WORDS,
     DayPart,
 )
 
@@ -103,45 +96,72 @@ class _Reading:
         return tuple(clock.at for clock in self.clocks)
 
 
-def _tokens(text: str) -> list[str]:
+def _words(text: str, words: Vocabulary) -> list[str]:
+    """Folded words, a phrase of two or three ("öbür gün", "po południu") as one."""
+    typed = fold(text).replace(",", " ").split()
+    phrases = words.phrases
+    joined: list[str] = []
+    index = 0
+    while index < len(typed):
+        size = next((size for size in (3, 2) if " ".join(typed[index:index + size]) in phrases),
+                    1)
+        joined.append(" ".join(typed[index:index + size]))
+        index += size
+    return joined
+
+
+def _known(word: str, words: Vocabulary) -> str:
+    """A word with a suffix after an apostrophe ("18:00'de", "mart'ta") as the word it is built
+    on, unless the apostrophe is part of the word ("'s", "п'ятниця")."""
+    stem, apostrophe, _ = word.partition("'")
+    if not (apostrophe and stem) or word in words.weekdays:
+        return word
+    if _CLOCK.match(stem) or stem in words.months or stem in words.weekdays \
+            or stem in words.relative_days:
+        return stem
+    return word
+
+
+def _tokens(text: str, words: Vocabulary) -> list[str]:
     """Words without a closing full stop ("za.", "14:00."), with a dash between times split off
     and an hour's suffix joined to its number ("2 pm" -> "2pm", "om 3" -> "3u")."""
-    words: list[str] = []
-    for typed in text.lower().replace(",", " ").split():
-        word = typed if typed in FILLERS or typed in HOUR_SUFFIXES else typed.rstrip(".")
+    found: list[str] = []
+    for typed in _words(text, words):
+        keep = typed in words.fillers or typed in HOUR_SUFFIXES
+        word = _known(typed if keep else typed.rstrip("."), words)
         if not word:
             continue
-        if _NUMERIC_DATE.match(word) or _ISO_DATE.match(word):
-            words.append(word)
+        if _NUMERIC_DATE.match(word) or _ISO_DATE.match(word) or " " in word:
+            found.append(word)
         else:
-            words.extend(part for part in _DASH.split(word) if part)
+            found.extend(part for part in _DASH.split(word) if part)
     merged: list[str] = []
-    for before, word in zip(["", *words], words, strict=False):
+    for before, word in zip(["", *found], found, strict=False):
         if word in HOUR_SUFFIXES and merged and _PLAIN_CLOCK.match(merged[-1]):
             merged[-1] += word
-        elif before in TIME_WORDS and word.isdigit():
+        elif before in words.time_words and word.isdigit():
             merged.append(word + "u")
-        elif word not in FILLERS and word not in RANGE_WORDS:
+        elif word not in words.fillers and word not in words.range_words:
             merged.append(word)
     return merged
 
 
-def _day_with_part(word: str) -> tuple[int | None, int | None, DayPart] | None:
+def _day_with_part(word: str, words: Vocabulary) -> tuple[int | None, int | None, DayPart] | None:
     """"zaterdagmiddag" -> (no offset, Saturday, afternoon); "morgenochtend" -> (1, none,
     morning); "vanavond" -> (0, none, evening)."""
-    if word in WHOLE_WORDS:
-        offset, part = WHOLE_WORDS[word]
+    if word in words.whole_words:
+        offset, part = words.whole_words[word]
         return offset, None, part
-    for ending, part in PART_ENDINGS.items():
+    for ending, part in words.part_endings.items():
         head = word.removesuffix(ending)
         if head == word or not head:
             continue
-        if head == TODAY_PREFIX:
+        if head in words.today_prefixes:
             return 0, None, part
-        if head in RELATIVE_DAYS:
-            return RELATIVE_DAYS[head], None, part
-        if head in WEEKDAYS:
-            return None, WEEKDAYS[head], part
+        if head in words.relative_days:
+            return words.relative_days[head], None, part
+        if head in words.weekdays:
+            return None, words.weekdays[head], part
     return None
 
 
@@ -163,13 +183,13 @@ def _clock(hour: int, minute: int, suffix: str | None, *, has_minutes: bool, dig
     return _Clock(time(hour, minute), loose, hour_only=loose and not has_minutes)
 
 
-def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
+def _read(text: str, words: Vocabulary, *, day_implied: bool) -> _Reading | DateProblem:
     """Read every word, or refuse. A bare number ("14") is an hour only beside a day or a part of
     the day: typed, or implied by the question (an end time belongs to the day the activity
     starts)."""
     if not text.strip():
         return DateProblem.EMPTY
-    tokens = _tokens(text)
+    tokens = _tokens(text, words)
     offset: int | None = None
     weekday: int | None = None
     calendar: tuple[int, int, int | None] | None = None
@@ -181,19 +201,19 @@ def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
         token = tokens[index]
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         no_day = offset is None and weekday is None and calendar is None
-        if token in RELATIVE_DAYS and no_day:
-            offset = RELATIVE_DAYS[token]
-        elif token in WEEKDAYS and weekday is None and offset is None:
-            weekday = WEEKDAYS[token]
-        elif token in PART_WORDS and part is None:
-            part = PART_WORDS[token]
-        elif (both := _day_with_part(token)) is not None and no_day and part is None:
+        if token in words.relative_days and no_day:
+            offset = words.relative_days[token]
+        elif token in words.weekdays and weekday is None and offset is None:
+            weekday = words.weekdays[token]
+        elif token in words.part_words and part is None:
+            part = words.part_words[token]
+        elif (both := _day_with_part(token, words)) is not None and no_day and part is None:
             offset, weekday, part = both
         elif (match := _ISO_DATE.match(token)) and calendar is None and offset is None:
             calendar = (int(match[3]), int(match[2]), int(match[1]))
         elif (match := _NUMERIC_DATE.match(token)) and calendar is None and offset is None:
             calendar = (int(match[1]), int(match[2]), int(match[3]) if match[3] else None)
-        elif ((match := _DAY_NUMBER.match(token)) and following is not None and following in MONTHS
+        elif ((match := _DAY_NUMBER.match(token)) and following is not None and following in words.months
               and calendar is None and offset is None):
             index += 1
             year = None
@@ -201,7 +221,7 @@ def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
             if after is not None and _YEAR.match(after):
                 year = int(after)
                 index += 1
-            calendar = (int(match[1]), MONTHS[following], year)
+            calendar = (int(match[1]), words.months[following], year)
         elif (match := _CLOCK.match(token)) and len(typed) < 2:
             typed.append((int(match[1]), int(match[2] or 0), match[3], match[2] is not None,
                           len(match[1])))
@@ -221,6 +241,19 @@ def _read(text: str, *, day_implied: bool) -> _Reading | DateProblem:
         clocks.append(found)
     return _Reading(offset=offset, weekday=weekday, calendar=calendar, part=part,
                     clocks=tuple(clocks))
+
+
+def _read_any(text: str, lang: str | None, *, day_implied: bool) -> _Reading | DateProblem:
+    """The first reading in the resident's language, another, or all of them together; a time
+    that cannot exist is said so only when no language reads the text otherwise."""
+    refused = DateProblem.UNREADABLE
+    for words in vocabularies(lang):
+        reading = _read(text, words, day_implied=day_implied)
+        if isinstance(reading, _Reading) or reading is DateProblem.EMPTY:
+            return reading
+        if reading is DateProblem.IMPOSSIBLE:
+            refused = reading
+    return refused
 
 
 def _full_year(year: int) -> int:
@@ -291,13 +324,13 @@ def _start_time(reading: _Reading, day_alone_at: time | None) -> time | None:
 def read_moment(
     text: str, now: datetime, zone: ZoneInfo, *,
     furthest_ahead: timedelta, recent_past: timedelta,
-    day_alone_at: time | None = None, with_end: bool = False,
+    day_alone_at: time | None = None, with_end: bool = False, lang: str | None = None,
 ) -> TypedMoment | DateProblem:
     """A typed day and/or time from now on. A weekday is the next one (today while its time has
     not passed); no day means today. A day alone stands for `day_alone_at` (None: a time must be
     typed), a part of the day alone for its end. With `with_end` a second time is the end on
-    the same day; without, it is refused."""
-    reading = _read(text, day_implied=False)
+    the same day; without, it is refused. `lang`, the resident's language, is read first."""
+    reading = _read_any(text, lang, day_implied=False)
     if isinstance(reading, DateProblem):
         return reading
     if len(reading.clocks) > (2 if with_end else 1):
@@ -329,11 +362,12 @@ def read_moment(
                        part=None if reading.clocks else reading.part)
 
 
-def read_time_from(text: str, first_day: date, zone: ZoneInfo) -> datetime | DateProblem:
+def read_time_from(text: str, first_day: date, zone: ZoneInfo, lang: str | None = None
+                   ) -> datetime | DateProblem:
     """One typed time, on `first_day` ("21:00", "21") or on a day typed with it, counted from
     `first_day` ("vr 01:00": the first Friday from then on; "morgen 01:00": the day after).
     Taken as typed: an end time after midnight is as likely as one in the afternoon."""
-    reading = _read(text, day_implied=True)
+    reading = _read_any(text, lang, day_implied=True)
     if isinstance(reading, DateProblem):
         return reading
     if len(reading.times) != 1:

@@ -104,13 +104,16 @@ WHEN_ERRORS: dict[DateProblem, WhenError] = {
 """How the shared reader's refusals read in a help request."""
 
 
-def parse_when(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours) -> When | WhenError:
-    """Read a typed day and/or time: "za 14:00", "12-12 10:30", "morgen 9u", "saturday 2pm",
+def parse_when(text: str, now: datetime, zone: ZoneInfo, quiet: QuietHours,
+               lang: str | None = None) -> When | WhenError:
+    """Read a typed day and/or time, in the resident's language (`lang`, tried first) or
+    another: "za 14:00", "12-12 10:30", "morgen 9u", "saturday 2pm", "yarın 18:00",
     "3 december", "15:30" (today), "zaterdagmiddag". A day without a time means some time that
     day; a part of the day, some time then."""
     moment = read_moment(
         text, now, zone, furthest_ahead=timedelta(days=MAX_DAYS_AHEAD),
         recent_past=timedelta(days=PAST_DATE_GRACE_DAYS), day_alone_at=day_end_time(quiet),
+        lang=lang,
     )
     if isinstance(moment, DateProblem):
         return WHEN_ERRORS[moment]

@@ -179,7 +179,8 @@ class ActivityFlow(DraftFlow):
             return
         lang = await user_language(self.svc, user.id)
         try:
-            filled = fill(draft, message.text, self.svc.clock.now(), self.svc.settings.zone)
+            filled = fill(draft, message.text, self.svc.clock.now(), self.svc.settings.zone,
+                          lang)
         except InvalidInput as error:
             await ask(self.svc, user, lang, draft, problem_line(lang, error.problem))
             return

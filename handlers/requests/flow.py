@@ -196,7 +196,7 @@ class RequestFlow:
                 await self.store.drop_draft(user.id)
                 return
             when = parse_when(text, svc.clock.now(), svc.settings.zone,
-                              building.settings.quiet_hours)
+                              building.settings.quiet_hours, lang)
             if isinstance(when, WhenError):
                 await show(update, svc, draft, lang, edit=False,
                            prefix=t(lang, f"request.when_error.{when.value}"))
