@@ -1,4 +1,4 @@
-"""Activities residents organise together: what one is, and how its day and time read.
+"""Activities residents organise together: what one is.
 
 The parts live beside this module, each named for what it does: `activity_drafts` (what an
 organiser types, one question at a time), `activity_rsvps` (who comes, with a fair waiting
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.activity_drafts import (
@@ -157,21 +155,3 @@ class Activity(BaseModel):
     def accepts_answers(self, now: datetime) -> bool:
         return self.is_open and not self.has_begun(now)
 
-
-def format_day(moment: datetime, lang: str, zone: ZoneInfo) -> str:
-    """'donderdag 26 november' / 'Thursday 26 November'."""
-    return str(format_date(moment.astimezone(zone).date(), "EEEE d MMMM", locale=lang))
-
-
-def format_clock(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%H:%M")
-
-
-def format_when(start: datetime, end: datetime | None, lang: str, zone: ZoneInfo) -> str:
-    """'donderdag 26 november, 19:00–21:00'; an end on another day is written in full."""
-    text = f"{format_day(start, lang, zone)}, {format_clock(start, zone)}"
-    if end is None:
-        return text
-    if end.astimezone(zone).date() == start.astimezone(zone).date():
-        return f"{text}–{format_clock(end, zone)}"
-    return f"{text} – {format_day(end, lang, zone)}, {format_clock(end, zone)}"

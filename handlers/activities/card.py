@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import dates_text
 from bot.domain.activities import (
     Activity,
     ActivityStatus,
     Counts,
     Repeat,
-    format_when,
     is_full,
     places_left,
 )
@@ -49,7 +49,7 @@ def repeat_label(lang: str, repeat: Repeat) -> str:
 
 
 def when_text(lang: str, svc: Services, activity: Activity) -> str:
-    return format_when(activity.starts_at, activity.ends_at, lang, svc.settings.zone)
+    return dates_text.when_text(lang, activity.starts_at, activity.ends_at, svc.settings.zone)
 
 
 def counts_text(lang: str, activity: Activity, counts: Counts) -> str:
@@ -80,7 +80,7 @@ def describe(
         "activity.card.body",
         title=title,
         description=description or "…",
-        when=format_when(starts_at, ends_at, lang, zone),
+        when=dates_text.when_text(lang, starts_at, ends_at, zone),
         place=place or "…",
         organiser=organiser_label(lang, organiser_name),
     )

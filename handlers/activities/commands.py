@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.activities import format_day
+from bot.dates_text import long_day_text
 from bot.domain.deeplinks import DeepLink
 from bot.i18n import plain, t
 from bot.menu import MenuCommand
@@ -40,7 +40,8 @@ async def on_command(update: Update, context: Context) -> None:
     if await svc.stores.activities.draft(user.id) is None:
         mine = await manageable(context, user)
         if mine:
-            rows = [[button(f"{a.title[:40]} – {format_day(a.starts_at, lang, svc.settings.zone)}",
+            zone = svc.settings.zone
+            rows = [[button(f"{a.title[:40]} – {long_day_text(lang, a.starts_at.astimezone(zone))}",
                             "actm", "open", a.id)] for a in mine]
             rows.append([button(plain(lang, "activity.flow.new"), "actf", "new")])
             await svc.out.reply(update, t(lang, "activity.manage.list"), keyboard=keyboard(*rows))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.domain.activities import format_when
+from bot.dates_text import moment_text
 from bot.i18n import t
 from bot.services import ReportedCard, Services
 from handlers.activities.card import card_ref
@@ -69,7 +69,7 @@ class ActivityData(CardData):
         zone = self.svc.settings.zone
         return [t(lang, "activity.digest.heading")] + [
             t(lang, "activity.digest.line", title=a.title,
-              when=format_when(a.starts_at, None, lang, zone))
+              when=moment_text(lang, a.starts_at, zone))
             for a in coming
         ]
 

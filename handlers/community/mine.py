@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.dates_text import clock_text
 from bot.domain.activities import Activity
 from bot.domain.activity_rsvps import RsvpStatus
 from bot.i18n import Safe, plain, t
@@ -38,7 +39,7 @@ Shown = tuple[str, InlineKeyboardMarkup | None]
 def activity_when(lang: str, svc: Services, activity: Activity) -> str:
     zone = svc.settings.zone
     return t(lang, "request.when.at", date=Safe(date_text(lang, activity.starts_at, zone)),
-             time=activity.starts_at.astimezone(zone).strftime("%H:%M"))
+             time=clock_text(lang, activity.starts_at.astimezone(zone)))
 
 
 async def own_activities(svc: Services, user_id: int, lang: str) -> list[tuple[Activity, str]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.dates_text import day_month_text
 from bot.domain.worker_consent import ConsentStatus, outcome
 from bot.i18n import Safe, plain, t
 from bot.services import Services
-from handlers.insights.labels import month_name
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.cards import RenderedCard
 from handlers.kit.context import group_language, user_language
@@ -45,8 +45,7 @@ def who(lang: str, consent: Consent) -> dict[str, str]:
 
 
 def day(svc: Services, lang: str, moment: datetime) -> str:
-    local = moment.astimezone(svc.settings.zone)
-    return f"{local.day} {month_name(lang, local.month)}"
+    return day_month_text(lang, moment.astimezone(svc.settings.zone).date())
 
 
 def what_they_see(lang: str, consent: Consent) -> Safe:

@@ -6,24 +6,13 @@ Labels are plain text (the file is not HTML); the message escapes them where it 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from bot.dates_text import month_name, month_year_text, months_text, short_day_month_text
 from bot.domain.period_figures import PeriodFigures
-from bot.domain.periods import Period, PeriodKind
+from bot.domain.periods import Period, PeriodKind, add_months
 from bot.domain.shown_figures import Show, Shown
 from bot.i18n import plain
-
-
-def month_name(lang: str, month: int) -> str:
-    names = (
-        plain(lang, "insights.month.1"), plain(lang, "insights.month.2"),
-        plain(lang, "insights.month.3"), plain(lang, "insights.month.4"),
-        plain(lang, "insights.month.5"), plain(lang, "insights.month.6"),
-        plain(lang, "insights.month.7"), plain(lang, "insights.month.8"),
-        plain(lang, "insights.month.9"), plain(lang, "insights.month.10"),
-        plain(lang, "insights.month.11"), plain(lang, "insights.month.12"),
-    )
-    return names[month - 1]
 
 
 def kind_name(lang: str, kind: str) -> str:
@@ -50,11 +39,6 @@ def figure(shown: Shown | None) -> str:
     return str(shown.value)
 
 
-def _day(lang: str, day: date, *, year: bool = False) -> str:
-    text = f"{day.day} {month_name(lang, day.month)[:3].lower()}"
-    return f"{text} {day.year}" if year else text
-
-
 def _weeks(period: Period) -> str:
     last_monday = period.last_day - timedelta(days=6)
     return f"{period.first_day.isocalendar()[1]}–{last_monday.isocalendar()[1]}"
@@ -66,23 +50,22 @@ def period_name(lang: str, period: Period) -> str:
     if period.kind is PeriodKind.WEEK:
         return plain(lang, "insights.name.week", week=first.isocalendar()[1])
     if period.kind is PeriodKind.QUARTER:
-        last = first.replace(day=1).month + 2
-        return f"{month_name(lang, first.month)}–{month_name(lang, last)} {first.year}"
-    return f"{month_name(lang, first.month)} {first.year}"
+        return months_text(lang, first, add_months(first.replace(day=1), 2))
+    return month_year_text(lang, first)
 
 
 def period_label(lang: str, period: Period) -> str:
     """"Week 47 (16 nov – 22 nov 2026)"; a month or quarter names the whole weeks it is made of."""
-    first, last = period.first_day, period.last_day
+    first = period.first_day
+    days = {"first": short_day_month_text(lang, first),
+            "last": short_day_month_text(lang, period.last_day, year=True)}
     if period.kind is PeriodKind.MONTH:
         return plain(lang, "insights.period.month", month=month_name(lang, first.month),
-                     year=first.year, weeks=_weeks(period), first=_day(lang, first),
-                     last=_day(lang, last, year=True))
+                     year=first.year, weeks=_weeks(period), **days)
     if period.kind is PeriodKind.QUARTER:
         return plain(lang, "insights.period.quarter", months=period_name(lang, period),
-                     weeks=_weeks(period), first=_day(lang, first), last=_day(lang, last, year=True))
-    return plain(lang, "insights.period.week", week=first.isocalendar()[1], first=_day(lang, first),
-                 last=_day(lang, last, year=True))
+                     weeks=_weeks(period), **days)
+    return plain(lang, "insights.period.week", week=first.isocalendar()[1], **days)
 
 
 def duration(lang: str, minutes: int) -> str:

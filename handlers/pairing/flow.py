@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.dates_text import weekday_name
 from bot.domain.pairing import (
     MAX_OPEN_WISHES,
     Availability,
@@ -35,9 +36,9 @@ from handlers.pairing.views import KIND_ROWS, offer_card, show, want_text, when_
 CHECK = "✓ "
 
 
-def _choice(lang: str, chosen: bool, key: str, *parts: object) -> InlineKeyboardButton:
+def _choice(chosen: bool, label: str, *parts: object) -> InlineKeyboardButton:
     """A toggle button: ticked when chosen."""
-    return button((CHECK if chosen else "") + plain(lang, key), "pf", *parts)
+    return button((CHECK if chosen else "") + label, "pf", *parts)
 
 
 async def flow_question(svc: Services, lang: str, draft: PairingDraft) -> tuple[str, InlineKeyboardMarkup]:
@@ -48,16 +49,17 @@ async def flow_question(svc: Services, lang: str, draft: PairingDraft) -> tuple[
         building = await svc.buildings.get(draft.building_id)
         key = "offer.flow.kinds" if offer else "wish.flow.kind"
         text = t(lang, key, building=building.title if building else "")
-        rows.extend([_choice(lang, offer and kind in draft.kinds, f"pairing.kind.{kind.value}",
+        rows.extend([_choice(offer and kind in draft.kinds, plain(lang, f"pairing.kind.{kind.value}"),
                              "k", kind.value) for kind in row] for row in KIND_ROWS)
         if offer:
             rows.append([button(plain(lang, "pairing.button.next"), "pf", "next")])
     elif draft.step is DraftStep.WHEN:
         text = t(lang, "pairing.flow.when")
-        days = [_choice(lang, day in draft.when.days, f"pairing.day_short.{day}", "d", day)
+        days = [_choice(day in draft.when.days,
+                        weekday_name(lang, day, width="abbreviated", alone=True), "d", day)
                 for day in range(7)]
         rows += [days[:4], days[4:]]
-        rows.append([_choice(lang, part in draft.when.parts, f"pairing.part_label.{part.value}",
+        rows.append([_choice(part in draft.when.parts, plain(lang, f"pairing.part_label.{part.value}"),
                              "p", part.value) for part in DayPart])
         rows.append([button(plain(lang, "pairing.button.next"), "pf", "next")])
     else:

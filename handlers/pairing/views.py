@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.dates_text import weekday_name
 from bot.domain.pairing import Availability, DayPart, Offer, Pairing, PairKind, PairStatus
 from bot.i18n import Safe, plain, t
 from bot.services import Services
@@ -42,7 +43,7 @@ def when_text(lang: str, when: Availability) -> Safe:
     two will agree on days themselves."""
     if not when.complete:
         return Safe("")
-    days = [t(lang, f"pairing.day.{day}") for day in sorted(when.days)]
+    days = [weekday_name(lang, day) for day in sorted(when.days)]
     parts = [t(lang, f"pairing.part.{part.value}") for part in DayPart if part in when.parts]
     if len(days) == 1 and len(parts) == 1:
         return Safe(t(lang, "pairing.when.one", day=days[0], part=parts[0]))

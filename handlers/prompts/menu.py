@@ -7,6 +7,7 @@ from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.dates_text import clock_text, weekday_name
 from bot.domain import settings as rules
 from bot.domain.community import Building
 from bot.i18n import plain, plainn, t, tn
@@ -21,26 +22,12 @@ CONTACT_LINK = "cfgcontact"
 Rows = list[list[InlineKeyboardButton]]
 
 
-def weekday_name(lang: str, day: int) -> str:
-    names = (
-        plain(lang, "settings.weekday.mon"), plain(lang, "settings.weekday.tue"),
-        plain(lang, "settings.weekday.wed"), plain(lang, "settings.weekday.thu"),
-        plain(lang, "settings.weekday.fri"), plain(lang, "settings.weekday.sat"),
-        plain(lang, "settings.weekday.sun"),
-    )
-    return names[day]
-
-
-def _hm(moment: time) -> str:
-    return moment.strftime("%H:%M")
-
-
 def digest_text(building: Building, lang: str) -> str:
     s = building.settings
     if not s.digest_enabled:
         return t(lang, "settings.off")
     return t(lang, "settings.digest.on", day=weekday_name(lang, s.digest_weekday),
-             hour=f"{s.digest_hour:02d}:00")
+             hour=clock_text(lang, time(s.digest_hour)))
 
 
 def summary(building: Building, lang: str) -> str:
@@ -56,8 +43,8 @@ def summary(building: Building, lang: str) -> str:
         language=t(building.language, "language.name"),
         digest=digest_text(building, lang),
         nudges=nudge_text,
-        quiet=t(lang, "settings.quiet.value", start=_hm(s.quiet_hours.start),
-                end=_hm(s.quiet_hours.end)),
+        quiet=t(lang, "settings.quiet.value", start=clock_text(lang, s.quiet_hours.start),
+                end=clock_text(lang, s.quiet_hours.end)),
         bump=tn(lang, "settings.bump.value", s.bump_hours_before),
         max_open=s.max_open_requests,
         contact=s.care_contact or t(lang, "settings.contact.none"),
@@ -93,9 +80,9 @@ def _language_rows(building: Building) -> Rows:
 
 def _digest_rows(building: Building, lang: str) -> Rows:
     s = building.settings
-    days = [_option(weekday_name(lang, day)[:2], rules.Field.DIGEST_DAY, day,
+    days = [_option(weekday_name(lang, day, width="abbreviated", alone=True), rules.Field.DIGEST_DAY, day,
                     chosen=s.digest_enabled and s.digest_weekday == day) for day in range(7)]
-    hours = [_option(f"{hour:02d}:00", rules.Field.DIGEST_HOUR, hour,
+    hours = [_option(clock_text(lang, time(hour)), rules.Field.DIGEST_HOUR, hour,
                      chosen=s.digest_enabled and s.digest_hour == hour)
              for hour in rules.DIGEST_HOURS]
     off = _option(plain(lang, "settings.button.off"), rules.Field.DIGEST_OFF, 0,
@@ -114,8 +101,8 @@ def _nudge_rows(building: Building, lang: str) -> Rows:
 
 
 def _quiet_rows(building: Building, lang: str) -> Rows:
-    return _rows([_option(plain(lang, "settings.quiet.value", start=_hm(preset.start),
-                                end=_hm(preset.end)), rules.Field.QUIET, i,
+    return _rows([_option(plain(lang, "settings.quiet.value", start=clock_text(lang, preset.start),
+                                end=clock_text(lang, preset.end)), rules.Field.QUIET, i,
                           chosen=preset == building.settings.quiet_hours)
                   for i, preset in enumerate(rules.QUIET_PRESETS)], 2)
 

@@ -16,7 +16,7 @@ from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.cards import RenderedCard
 from handlers.kit.send import CardRef
-from handlers.requests.texts import first_name, kind_text, weekday_name, when_text
+from handlers.requests.texts import first_name, kind_text, when_text, when_weekday
 
 CARD_KIND = "request"
 """Kind of the card in `svc.cards`."""
@@ -52,7 +52,7 @@ def card_text(
         lines.append(t(lang, "request.card.on_behalf"))
     if request.repeats if weekly is None else weekly:
         lines.append(t(lang, "request.card.weekly",
-                       weekday=Safe(weekday_name(lang, request.when, zone))))
+                       weekday=Safe(when_weekday(lang, request.when, zone))))
     if status is RequestStatus.CLAIMED:
         key = "request.card.claimed_always" if standing else "request.card.claimed"
         lines.append(t(lang, key))

@@ -19,7 +19,7 @@ from bot.i18n import Safe, plain, t, tn
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.requests.card import card_text
-from handlers.requests.texts import first_name, weekday_name
+from handlers.requests.texts import first_name, when_weekday
 
 KIND_ROWS = (
     (RequestKind.CONTAINER, RequestKind.GROCERIES),
@@ -108,7 +108,7 @@ async def _preview(
         if draft.repeat:
             rows.append([flow_button(lang, "request.button.once", "r", "once")])
         else:
-            weekday = Safe(weekday_name(lang, draft.when, zone))
+            weekday = Safe(when_weekday(lang, draft.when, zone))
             rows.append([flow_button(lang, "request.button.weekly", "r", "weekly",
                                      weekday=weekday)])
     return t(lang, "request.flow.preview", card=Safe(card)), rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.dates_text import clock_text, day_text, weekday_name
 from bot.domain.requests import HelpRequest, Refusal, RequestStatus, When, WhenKind
 from bot.i18n import Safe, plain, t
 from bot.services import Services
@@ -17,9 +18,7 @@ def kind_text(lang: str, request_kind: str) -> str:
 
 
 def date_text(lang: str, moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return t(lang, "request.date", weekday=t(lang, f"request.weekday.{local.weekday()}"),
-             day=local.day, month=t(lang, f"request.month.{local.month}"))
+    return day_text(lang, moment.astimezone(zone).date())
 
 
 def when_text(lang: str, when: When, zone: ZoneInfo) -> str:
@@ -27,7 +26,7 @@ def when_text(lang: str, when: When, zone: ZoneInfo) -> str:
     day = Safe(date_text(lang, when.due_at, zone))
     if when.kind is WhenKind.AT:
         return t(lang, "request.when.at", date=day,
-                 time=when.due_at.astimezone(zone).strftime("%H:%M"))
+                 time=clock_text(lang, when.due_at.astimezone(zone)))
     if when.kind is WhenKind.WEEK:
         return t(lang, "request.when.week", date=day)
     if when.part is not None:
@@ -36,8 +35,8 @@ def when_text(lang: str, when: When, zone: ZoneInfo) -> str:
     return t(lang, "request.when.day", date=day)
 
 
-def weekday_name(lang: str, when: When, zone: ZoneInfo) -> str:
-    return t(lang, f"request.weekday_long.{when.due_at.astimezone(zone).weekday()}")
+def when_weekday(lang: str, when: When, zone: ZoneInfo) -> str:
+    return weekday_name(lang, when.due_at.astimezone(zone).weekday())
 
 
 async def first_name(svc: Services, user_id: int | None) -> str:
@@ -63,7 +62,7 @@ async def requester_intro(svc: Services, request: HelpRequest, lang: str) -> str
              when=Safe(when_text(lang, request.when, zone)))
     if await standing(svc.stores.requests, request):
         text += "\n" + t(lang, "request.meet.always_requester", helper=helper,
-                         weekday=Safe(weekday_name(lang, request.when, zone)))
+                         weekday=Safe(when_weekday(lang, request.when, zone)))
     return text
 
 
@@ -78,7 +77,7 @@ async def helper_intro(svc: Services, request: HelpRequest, lang: str) -> str:
         text += "\n" + t(lang, "request.meet.on_behalf", requester=requester)
     if await standing(svc.stores.requests, request):
         text += "\n" + t(lang, "request.meet.always_helper",
-                         weekday=Safe(weekday_name(lang, request.when, zone)))
+                         weekday=Safe(when_weekday(lang, request.when, zone)))
     if request.contact:
         text += "\n" + t(lang, "request.contact.to_helper", requester=requester,
                          contact=request.contact)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from bot.dates_text import when_text
 from bot.domain.activities import (
     STILL_INTERESTED,
     Activity,
@@ -35,7 +36,6 @@ from bot.domain.activities import (
     count,
     decide_rsvp,
     fill,
-    format_when,
     is_full,
     next_start,
     parse_capacity,
@@ -175,9 +175,9 @@ def test_the_flow_moves_one_question_at_a_time() -> None:
 
 def test_days_are_shown_in_the_readers_language() -> None:
     start, end = local(2026, 11, 26, 19, 0), local(2026, 11, 26, 21, 0)
-    assert format_when(start, end, "nl", AMS) == "donderdag 26 november, 19:00–21:00"
-    assert format_when(start, None, "en", AMS) == "Thursday 26 November, 19:00"
-    assert format_when(start, local(2026, 11, 27, 1, 0), "nl", AMS) == \
+    assert when_text("nl", start, end, AMS) == "donderdag 26 november, 19:00–21:00"
+    assert when_text("en", start, None, AMS) == "Thursday 26 November, 19:00"
+    assert when_text("nl", start, local(2026, 11, 27, 1, 0), AMS) == \
         "donderdag 26 november, 19:00 – vrijdag 27 november, 01:00"
 
 

@@ -137,7 +137,7 @@ def test_last_full_month_is_over_only_when_its_last_week_is() -> None:
     assert (december.first_day, december.last_day) == (date(2024, 12, 2), date(2025, 1, 5))
     assert weeks_of(december)[-1].key == "2025-W01"
     assert period_label("nl", december) == "Maand: december 2024 (weken 49–1: 2 dec – 5 jan 2025)"
-    assert period_label("en", month) == "Month: November 2026 (weeks 45–49: 2 nov – 6 dec 2026)"
+    assert period_label("en", month) == "Month: November 2026 (weeks 45–49: 2 Nov – 6 Dec 2026)"
 
 
 def test_recent_weeks_are_twelve_consecutive_full_weeks() -> None:

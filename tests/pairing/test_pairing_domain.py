@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.dates_text import weekday_name
 from bot.domain.pairing import (
     LASTING,
     MAX_ACTIVE_PAIRS,
@@ -254,7 +255,7 @@ def test_every_kind_day_and_part_has_words(lang: str) -> None:
     for kind in PairKind:
         assert f"pairing.kind.{kind.value}" in texts and f"pairing.want.{kind.value}" in texts
     for day in range(7):
-        assert f"pairing.day.{day}" in texts and f"pairing.day_short.{day}" in texts
+        assert weekday_name(lang, day) and weekday_name(lang, day, width="abbreviated", alone=True)
     for part in DayPart:
         assert f"pairing.part.{part.value}" in texts and f"pairing.part_label.{part.value}" in texts
     for often in Frequency:

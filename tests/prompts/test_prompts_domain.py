@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.dates_text import weekday_name
 from bot.domain import digest, nudges
 from bot.domain import settings as rules
 from bot.domain.community import BuildingSettings
@@ -16,7 +17,6 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.i18n import catalogs, t
 from bot.scheduler import Scheduler
-from handlers.prompts.menu import weekday_name
 from handlers.prompts.nudges import prompt_text
 from locales import SUPPORTED_LANGUAGES
 from storage.community import BuildingStore
