@@ -64,7 +64,8 @@ async def _migrate(settings: Settings) -> None:
 async def _backup(settings: Settings, target: Path) -> None:
     from storage.db import Database
 
-    if not settings.database.exists():
+    file = settings.database_file
+    if file is not None and not file.exists():
         raise ConfigError(f"OMZIEN_DATABASE: {settings.database} does not exist")
     db = await Database.open(settings.database, migrate=False)
     try:

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from locales import SUPPORTED_LANGUAGES
+from storage.db import is_postgresql, sqlite_path
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
@@ -30,7 +31,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     bot_api_url: str = TELEGRAM_API_URL
-    database: Path = Path("data/omzien.sqlite3")
+    database: str = "data/omzien.sqlite3"
+    """A file path or `sqlite:///path` (SQLite, one process), or `postgresql://user@host/db`."""
     timezone: str = "Europe/Amsterdam"
     language: str = "nl"
     log_level: str = "INFO"
@@ -52,6 +54,16 @@ class Settings(BaseSettings):
         if value is not None and not _TOKEN_PATTERN.match(value.get_secret_value()):
             raise ValueError("does not look like a bot token (digits, a colon, then letters)")
         return value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_location(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite database's file; None on PostgreSQL."""
+        return None if is_postgresql(self.database) else sqlite_path(self.database)
 
     @field_validator("bot_api_url")
     @classmethod

@@ -43,14 +43,15 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
             if draft.repeat is not Repeat.NONE:
                 series_id = await tx.insert(
                     "INSERT INTO activity_series (building_id, organiser_id, organiser_name, repeat,"
-                    " created_at) VALUES (?, ?, ?, ?, ?)",
+                    " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                     (draft.building_id, draft.user_id, organiser_name, draft.repeat.value,
                      to_db(now)),
                 )
             activity_id = await tx.insert(
                 "INSERT INTO activities (building_id, series_id, occurrence, organiser_id,"
                 " organiser_name, title, description, place, starts_at, ends_at, capacity, repeat,"
-                " idea_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " idea_id, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (draft.building_id, series_id, draft.user_id, organiser_name, draft.title,
                  draft.description, draft.place, to_db(draft.starts_at), to_db(draft.ends_at),
                  draft.capacity, draft.repeat.value, draft.idea_id, to_db(now), to_db(now)),
@@ -66,14 +67,16 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
 
     async def set_message(self, activity_id: int, message_id: int, version: int) -> None:
         await self._db.execute(
-            "UPDATE activities SET message_id = ?, card_shown = MAX(card_shown, ?) WHERE id = ?",
-            (message_id, version, activity_id),
+            "UPDATE activities SET message_id = ?,"
+            " card_shown = CASE WHEN card_shown > ? THEN card_shown ELSE ? END WHERE id = ?",
+            (message_id, version, version, activity_id),
         )
 
     async def mark_shown(self, activity_id: int, version: int) -> None:
         await self._db.execute(
-            "UPDATE activities SET card_shown = MAX(card_shown, ?) WHERE id = ?",
-            (version, activity_id),
+            "UPDATE activities SET card_shown = CASE WHEN card_shown > ? THEN card_shown ELSE ? END"
+            " WHERE id = ?",
+            (version, version, activity_id),
         )
 
     async def dirty(self) -> list[int]:
@@ -187,7 +190,7 @@ class ActivityStore(ActivityDraftStore, RsvpStore, ActivitySeriesStore, Activity
         value = await self._db.fetch_value(
             "SELECT MAX(at) FROM ("
             " SELECT MAX(created_at) AS at FROM activities WHERE building_id = ?"
-            " UNION ALL SELECT MAX(responded_at) FROM activity_rsvps WHERE building_id = ?)",
+            " UNION ALL SELECT MAX(responded_at) FROM activity_rsvps WHERE building_id = ?) AS moments",
             (building_id, building_id),
         )
         return from_db(value) if value else None

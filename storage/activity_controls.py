@@ -32,7 +32,7 @@ class ActivityControlStore:
             if row is not None:
                 return int(row[0])
         return await self._db.insert(
-            "INSERT INTO activity_controls (activity_id, user_id, message_id) VALUES (?, ?, ?)",
+            "INSERT INTO activity_controls (activity_id, user_id, message_id) VALUES (?, ?, ?) RETURNING id",
             (activity_id, user_id, message_id),
         )
 

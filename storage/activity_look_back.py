@@ -138,7 +138,7 @@ class ActivityLookBackStore:
                 return None
             offer_id = await tx.insert(
                 "INSERT INTO activity_host_offers (series_id, building_id, activity_id, scope,"
-                " created_at) VALUES (?, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (activity.series_id, activity.building_id, activity.id, scope.value, to_db(now)),
             )
         return await self.host_offer(offer_id)

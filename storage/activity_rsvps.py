@@ -194,7 +194,7 @@ class RsvpStore:
             rows = await tx.fetch_all(
                 "SELECT a.* FROM activities a JOIN activity_rsvps r ON r.activity_id = a.id"
                 " WHERE r.user_id = ? AND a.status = 'open' AND a.starts_at > ?"
-                " AND (? IS NULL OR a.building_id = ?)",
+                " AND (CAST(? AS BIGINT) IS NULL OR a.building_id = ?)",
                 (user_id, to_db(now), building_id, building_id),
             )
             for row in rows:

@@ -159,12 +159,17 @@ class BuildingStore:
                     f"UPDATE {table} SET {column} = NULL WHERE building_id = ?", (new_chat_id,)
                 )
             await tx.execute("DELETE FROM group_erasures WHERE building_id = ?", (new_chat_id,))
+            # The ref with the old chat id swapped for the new one; a row whose new ref is
+            # taken already stays as it is (the new group's own item wins).
+            old, new = f":{old_chat_id}:", f":{new_chat_id}:"
+            moved = ("substr(replace(':' || schedule.ref || ':', ?, ?), 2,"
+                     " length(replace(':' || schedule.ref || ':', ?, ?)) - 2)")
+            found = self._db.sql.position("?", "':' || schedule.ref || ':'")
             await tx.execute(
-                "UPDATE OR IGNORE schedule SET ref = substr(replace(':' || ref || ':', ?, ?), 2,"
-                " length(replace(':' || ref || ':', ?, ?)) - 2)"
-                " WHERE building_id = ? AND instr(':' || ref || ':', ?) > 0",
-                (f":{old_chat_id}:", f":{new_chat_id}:", f":{old_chat_id}:",
-                 f":{new_chat_id}:", new_chat_id, f":{old_chat_id}:"),
+                f"UPDATE schedule SET ref = {moved} WHERE building_id = ? AND {found} > 0"
+                f" AND NOT EXISTS (SELECT 1 FROM schedule AS taken WHERE taken.kind = schedule.kind"
+                f" AND taken.ref = {moved})",
+                (old, new, old, new, new_chat_id, old, old, new, old, new),
             )
         return True
 

@@ -1,25 +1,24 @@
-"""The SQLite connection: WAL, foreign keys, a busy timeout, and forward-only migrations.
-
-One connection per process, guarded by a lock, because aiosqlite shares one sqlite3 connection
-between coroutines and a transaction must not interleave with another coroutine's statements.
+"""The database every store uses, on SQLite or PostgreSQL, and its units of work.
 
 A unit of work (`async with db.unit_of_work():`) makes everything one task does with the
 database one transaction: a handler's state changes, the messages it leaves in the outbox and
 the mark that its update was handled are committed together, or not at all. The transaction
-begins at the task's first statement (so work that only waits for Telegram holds no lock) and
-keeps the lock until the unit ends; other tasks wait for it. Callbacks registered with
-`after_commit` run once the commit is done (to wake the delivery worker, for example).
+begins at the task's first statement (so work that only waits for Telegram holds nothing) and
+lasts until the unit ends. Callbacks registered with `after_commit` run once the commit is done
+(to wake the delivery worker, for example).
+
+The engine behind it is chosen by the location given to `Database.open`: a file path or
+`sqlite:///path` opens SQLite (storage/sqlite_engine.py: one connection behind one lock, so other
+tasks wait for a unit to end), `postgresql://...` opens PostgreSQL (storage/postgres_engine.py:
+a pooled connection per unit, and row locks instead of one lock).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -27,30 +26,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from storage.dialect import Dialect
+from storage.engine import Engine, Params, Row, Transaction
 
-from storage.group_commit import GroupCommit
-from storage.statements import Params, all_rows, changed, in_thread, inserted, one
+__all__ = ["Database", "Row", "Transaction", "available_migrations", "from_db", "to_db"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
-
-
-Row = sqlite3.Row
+SQLITE_PREFIX = "sqlite:///"
+POSTGRESQL_PREFIXES = ("postgresql://", "postgres://")
 
 log = logging.getLogger(__name__)
 
 
+def is_postgresql(location: Path | str) -> bool:
+    return isinstance(location, str) and location.startswith(POSTGRESQL_PREFIXES)
+
+
+def sqlite_path(location: Path | str) -> Path:
+    """The file of a SQLite location: a path, or `sqlite:///relative` / `sqlite:////absolute`."""
+    text = str(location)
+    return Path(text[len(SQLITE_PREFIX):] if text.startswith(SQLITE_PREFIX) else text)
+
+
 @dataclass
 class _Unit:
-    """One task's transaction; `begun` once its first statement took the lock."""
+    """One task's transaction; `transaction` once its first statement began it."""
 
     db: Database
     task: asyncio.Task[Any] | None
-    begun: bool = False
-    changes: int = 0
-    """The connection's count of changed rows when the unit began."""
+    transaction: Transaction | None = None
     savepoints: int = 0
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     before_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -63,38 +68,39 @@ class Database:
     """An open database. Use `transaction()` for anything that writes more than one statement,
     and `unit_of_work()` around everything one update or scheduled job does."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self._conn = connection
-        self._lock = asyncio.Lock()
-        self.path = path
-        self._group = GroupCommit(None if str(path) == ":memory:" else Path(f"{path}-wal"))
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._finishing = 0
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _create_private(path)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA secure_delete = ON")
-        # A commit is on disk before it counts (a message marked sent stays marked after a
-        # crash), synced once for many commits outside the lock: see storage/group_commit.py.
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        database = cls(connection, path)
+    async def open(cls, location: Path | str, *, migrate: bool = True) -> Database:
+        """`location`: a file path or `sqlite:///path` (SQLite), or `postgresql://...`."""
+        engine: Engine
+        if is_postgresql(location):
+            from storage.postgres_engine import PostgresEngine
+
+            engine = await PostgresEngine.open(str(location))
+        else:
+            from storage.sqlite_engine import SqliteEngine
+
+            engine = await SqliteEngine.open(sqlite_path(location))
+        database = cls(engine)
         if migrate:
             await database.migrate()
-            await database._group.wrote()
         return database
 
+    @property
+    def location(self) -> Path | str:
+        """The SQLite file, or the PostgreSQL URL."""
+        return self._engine.location
+
+    @property
+    def sql(self) -> Dialect:
+        """The spellings that differ between the engines (storage/dialect.py)."""
+        return self._engine.dialect
+
     async def close(self) -> None:
-        async with self._lock:
-            await self._group.close()
-            await self._conn.close()
+        await self._engine.close()
 
     def _unit(self) -> _Unit | None:
         """The unit of work of the running task on this database, if any. A task started from
@@ -132,8 +138,7 @@ class Database:
                 raise
             self._finishing += 1
             committed = True
-            if await self._end(unit, commit=True):
-                await self._group.wrote()
+            await self._end(unit, commit=True)
         finally:
             _UNIT.reset(token)
             if committed:  # outside the unit: a task a callback starts must not inherit it
@@ -174,63 +179,37 @@ class Database:
         else:
             unit.after_commit.append(callback)
 
-    async def _begin(self, unit: _Unit) -> None:
-        if unit.begun:
-            return
-        await self._lock.acquire()
-        try:
-            await self._conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-        unit.begun = True
-        unit.changes = self._conn.total_changes
+    async def _begin(self, unit: _Unit) -> Transaction:
+        if unit.transaction is None:
+            unit.transaction = await self._engine.begin()
+        return unit.transaction
 
-    async def _end(self, unit: _Unit, *, commit: bool) -> bool:
-        """True when a commit changed something (it is then still to be synced)."""
-        if not unit.begun:
-            if not commit:
-                unit.after_commit.clear()
-            return False
-        try:
-            if commit:
-                try:
-                    await self._conn.execute("COMMIT")
-                except BaseException:
-                    unit.after_commit.clear()
-                    await self._rollback()
-                    raise
-                return self._conn.total_changes != unit.changes
+    async def _end(self, unit: _Unit, *, commit: bool) -> None:
+        """COMMIT (on disk when this returns) or ROLLBACK the unit's transaction, if it began."""
+        transaction, unit.transaction = unit.transaction, None
+        if not commit:
             unit.after_commit.clear()
-            await self._rollback()
-            return False
-        finally:
-            unit.begun = False
-            self._lock.release()
-
-    async def _rollback(self) -> None:
-        # No transaction left means the commit went through after all.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self._conn.execute("ROLLBACK")
+        if transaction is None:
+            return
+        try:
+            await self._engine.end(transaction, commit=commit)
+        except BaseException:
+            unit.after_commit.clear()
+            raise
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection for one statement: inside this task's unit of work, or alone."""
+    async def _statements(self) -> AsyncIterator[Transaction]:
+        """Where one statement runs: inside this task's unit of work, or alone."""
         unit = self._unit()
         if unit is not None:
-            await self._begin(unit)
-            yield self._conn
+            yield await self._begin(unit)
             return
-        async with self._lock:
-            changes = self._conn.total_changes
-            yield self._conn
-            changed = self._conn.total_changes != changes
-        if changed:
-            await self._group.wrote()
+        async with self._engine.alone() as alone:
+            yield alone
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. Inside a unit of work it is a
+        """A transaction of its own, or ROLLBACK on any error. Inside a unit of work it is a
         savepoint of that unit's transaction: all or nothing of the block, committed with the
         unit."""
         unit = self._unit()
@@ -238,41 +217,40 @@ class Database:
             async with self.unit_of_work():
                 unit = self._unit()
                 assert unit is not None
-                await self._begin(unit)
-                yield Transaction(self._conn)
+                yield await self._begin(unit)
             return
-        await self._begin(unit)
+        transaction = await self._begin(unit)
         unit.savepoints += 1
         name = f"tx{unit.savepoints}"
-        await self._conn.execute(f"SAVEPOINT {name}")
+        await transaction.execute(f"SAVEPOINT {name}")
         try:
-            yield Transaction(self._conn)
+            yield transaction
         except BaseException:
-            await self._conn.execute(f"ROLLBACK TO {name}")
-            await self._conn.execute(f"RELEASE {name}")
+            await transaction.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            await transaction.execute(f"RELEASE SAVEPOINT {name}")
             raise
         else:
-            await self._conn.execute(f"RELEASE {name}")
+            await transaction.execute(f"RELEASE SAVEPOINT {name}")
         finally:
             unit.savepoints -= 1
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement; returns the number of rows it changed."""
-        async with self._connection() as conn:
-            return await in_thread(conn, changed, sql, params)
+        async with self._statements() as statements:
+            return await statements.execute(sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        """Run one INSERT; returns the new row id."""
-        async with self._connection() as conn:
-            return await in_thread(conn, inserted, sql, params)
+        """Run one `INSERT ... RETURNING id`; returns the new row's id."""
+        async with self._statements() as statements:
+            return await statements.insert(sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._connection() as conn:
-            return await in_thread(conn, one, sql, params)
+        async with self._statements() as statements:
+            return await statements.fetch_one(sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._connection() as conn:
-            return await in_thread(conn, all_rows, sql, params)
+        async with self._statements() as statements:
+            return await statements.fetch_all(sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -282,12 +260,7 @@ class Database:
         return max(await self.applied_migrations(), default=0)
 
     async def applied_migrations(self) -> set[int]:
-        async with self._lock:
-            await _ensure_version_table(self._conn)
-            cursor = await self._conn.execute("SELECT version FROM schema_version")
-            rows = await cursor.fetchall()
-            await cursor.close()
-        return {int(row[0]) for row in rows}
+        return await self._engine.applied_migrations()
 
     async def migrate(self) -> list[int]:
         """Apply, in order, every migration not yet recorded, each in its own transaction.
@@ -301,57 +274,15 @@ class Database:
             if version in done:
                 continue
             script = path.read_text(encoding="utf-8")
-            async with self._lock:
-                try:
-                    await self._conn.executescript(
-                        "BEGIN IMMEDIATE;\n"
-                        + script
-                        + f"\nINSERT INTO schema_version (version, name, applied_at)"
-                        f" VALUES ({version}, '{path.stem}', datetime('now'));\nCOMMIT;"
-                    )
-                except Exception:
-                    if self._conn.in_transaction:
-                        await self._conn.execute("ROLLBACK")
-                    raise
-            applied.append(version)
+            if await self._engine.apply_migration(version, path.stem, script):
+                applied.append(version)
+        await self._engine.synced()
         return applied
 
     async def backup(self, target: Path) -> None:
-        """SQLite's online backup: a consistent copy while the bot keeps running."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        async with self._lock:
-            destination = await aiosqlite.connect(target)
-            try:
-                await self._conn.backup(destination)
-            finally:
-                await destination.close()
-        os.chmod(target, 0o600)
-
-
-class Transaction:
-    """Statements inside one BEGIN IMMEDIATE; the database lock is held throughout."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._conn = connection
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        return await in_thread(self._conn, changed, sql, params)
-
-    async def insert(self, sql: str, params: Params = ()) -> int:
-        return await in_thread(self._conn, inserted, sql, params)
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        return await in_thread(self._conn, one, sql, params)
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return await in_thread(self._conn, all_rows, sql, params)
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
+        """A consistent copy while the bot keeps running: SQLite's online backup (a database
+        file), or pg_dump's custom format on PostgreSQL."""
+        await self._engine.backup(target)
 
 
 def available_migrations() -> list[tuple[int, Path]]:
@@ -361,21 +292,6 @@ def available_migrations() -> list[tuple[int, Path]]:
         if match:
             found.append((int(match.group(1)), path))
     return sorted(found)
-
-
-async def _ensure_version_table(connection: aiosqlite.Connection) -> None:
-    await connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file readable by its owner only, before SQLite opens it."""
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
 
 
 def to_db(moment: datetime | None) -> str | None:

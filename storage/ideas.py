@@ -53,7 +53,7 @@ class IdeaStore:
     ) -> Idea:
         idea_id = await self._db.insert(
             "INSERT INTO ideas (building_id, proposer_id, proposer_name, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (building_id, proposer_id, proposer_name, text, to_db(now)),
         )
         await self._db.execute("DELETE FROM idea_drafts WHERE user_id = ?", (proposer_id,))
@@ -67,8 +67,9 @@ class IdeaStore:
 
     async def set_message(self, idea_id: int, message_id: int, version: int) -> None:
         await self._db.execute(
-            "UPDATE ideas SET message_id = ?, card_shown = MAX(card_shown, ?) WHERE id = ?",
-            (message_id, version, idea_id),
+            "UPDATE ideas SET message_id = ?,"
+            " card_shown = CASE WHEN card_shown > ? THEN card_shown ELSE ? END WHERE id = ?",
+            (message_id, version, version, idea_id),
         )
 
     async def open_without_card(self, building_id: int) -> list[Idea]:
@@ -83,7 +84,8 @@ class IdeaStore:
 
     async def mark_shown(self, idea_id: int, version: int) -> None:
         await self._db.execute(
-            "UPDATE ideas SET card_shown = MAX(card_shown, ?) WHERE id = ?", (version, idea_id)
+            "UPDATE ideas SET card_shown = CASE WHEN card_shown > ? THEN card_shown ELSE ? END"
+            " WHERE id = ?", (version, version, idea_id)
         )
 
     async def dirty(self) -> list[int]:
@@ -160,7 +162,7 @@ class IdeaStore:
     async def last_idea_in(self, building_id: int) -> datetime | None:
         value = await self._db.fetch_value(
             "SELECT MAX(at) FROM (SELECT MAX(created_at) AS at FROM ideas WHERE building_id = ?"
-            " UNION ALL SELECT MAX(joined_at) FROM idea_joins WHERE building_id = ?)",
+            " UNION ALL SELECT MAX(joined_at) FROM idea_joins WHERE building_id = ?) AS moments",
             (building_id, building_id),
         )
         return from_db(value) if value else None
@@ -191,7 +193,8 @@ class IdeaStore:
         async with self._db.transaction() as tx:
             rows = await tx.fetch_all(
                 "SELECT j.idea_id FROM idea_joins j JOIN ideas i ON i.id = j.idea_id"
-                " WHERE j.user_id = ? AND i.status = 'open' AND (? IS NULL OR i.building_id = ?)",
+                " WHERE j.user_id = ? AND i.status = 'open'"
+                " AND (CAST(? AS BIGINT) IS NULL OR i.building_id = ?)",
                 (user_id, building_id, building_id),
             )
             ids = [int(row[0]) for row in rows]

@@ -24,7 +24,8 @@ class UpdateInbox:
             return
         async with self._db.transaction() as tx:
             await tx.execute_many(
-                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(update_id, json.dumps(payload), to_db(now)) for update_id, payload in updates],
             )
 
@@ -54,13 +55,18 @@ class UpdateInbox:
             (to_db(handled_before),),
         )
 
+    def _names_user(self) -> str:
+        """An update names a person when any `id` in it is theirs: the sender, the private
+        chat, a member who joined or left, the author of a message replied to."""
+        return self._db.sql.json_names_number("inbox.payload", "id", ":user")
+
     async def kept_about(self, user_id: int) -> list[dict[str, Any]]:
         """Her part of each stored update that names her: when it came, and what she sent
         (her name as Telegram gave it, the chat, her text or the button she pressed). The rest
         of an update (a bot message under a button, someone else's message) is not about her."""
         rows = await self._db.fetch_all(
-            f"SELECT update_id, payload, received_at, handled_at FROM inbox WHERE {_NAMES_USER}"
-            " ORDER BY update_id",
+            "SELECT update_id, payload, received_at, handled_at FROM inbox WHERE "
+            + self._names_user() + " ORDER BY update_id",
             {"user": user_id},
         )
         return [{"update_id": row["update_id"], "received_at": _iso(row["received_at"]),
@@ -71,17 +77,12 @@ class UpdateInbox:
         """Every stored update that names her keeps only its id (so a redelivery is still
         recognised), handled or not: also the one that asked for this, still being handled."""
         return await self._db.execute(
-            f"UPDATE inbox SET payload = json_object('update_id', update_id) WHERE {_NAMES_USER}",
+            f"UPDATE inbox SET payload = {self._db.sql.json_only('update_id', 'update_id')}"
+            " WHERE " + self._names_user(),
             {"user": user_id},
         )
 
 
-_NAMES_USER = (
-    "CASE WHEN json_valid(inbox.payload) THEN EXISTS (SELECT 1 FROM json_tree(inbox.payload) AS"
-    " node WHERE node.key = 'id' AND node.type = 'integer' AND node.atom = :user) ELSE 0 END"
-)
-"""An update names a person when any `id` in it is theirs: the sender, the private chat, a
-member who joined or left, the author of a message replied to."""
 _PERSON_FIELDS = ("id", "first_name", "last_name", "username", "language_code")
 _KINDS = ("message", "callback_query", "my_chat_member", "chat_member")
 

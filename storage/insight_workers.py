@@ -74,8 +74,10 @@ class WorkerStore:
 
     async def start_draft(self, user_id: int, building_id: int, now: datetime) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO worker_drafts (user_id, building_id, step, name, started_at)"
-            " VALUES (?, ?, 'name', '', ?)",
+            "INSERT INTO worker_drafts (user_id, building_id, step, name, started_at)"
+            " VALUES (?, ?, 'name', '', ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " building_id = excluded.building_id, step = excluded.step, name = excluded.name,"
+            " started_at = excluded.started_at",
             (user_id, building_id, to_db(now)),
         )
 
@@ -120,7 +122,8 @@ class WorkerStore:
             else:
                 consent_id = await tx.insert(
                     "INSERT INTO worker_consents (building_id, worker_id, name, organisation,"
-                    " status, started_at, access_from, threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " status, started_at, access_from, threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id",
                     (building_id, user_id, name, organisation, ConsentStatus.PROPOSED.value,
                      to_db(now), to_db(access_from(now)), threshold),
                 )
@@ -172,7 +175,7 @@ class WorkerStore:
         return await self._db.execute(
             f"UPDATE worker_consents SET status = ?, stopped_at = COALESCE(?, stopped_at)"
             f" WHERE id = ? AND status IN ({_marks(before)})"
-            " AND (? IS NULL OR building_id = ?)",
+            " AND (CAST(? AS BIGINT) IS NULL OR building_id = ?)",
             (after.value, ended, consent_id, building_id, building_id),
         ) > 0
 
@@ -189,8 +192,8 @@ class WorkerStore:
     async def object(self, consent: Consent, user_id: int, now: datetime) -> bool:
         """False when this resident already objected to this consent."""
         return await self._db.execute(
-            "INSERT OR IGNORE INTO worker_objections (consent_id, building_id, user_id, objected_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO worker_objections (consent_id, building_id, user_id, objected_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (consent.id, consent.building_id, user_id, to_db(now)),
         ) > 0
 

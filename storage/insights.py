@@ -76,8 +76,8 @@ class InsightStore:
         if stored is None:
             counted = await self.count(building_id, period.start, period.end)
             await self._db.execute(
-                "INSERT OR IGNORE INTO insight_snapshots (building_id, period, starts_at, figures,"
-                " computed_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO insight_snapshots (building_id, period, starts_at, figures,"
+                " computed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (*key, counted.model_dump_json(), to_db(now)),
             )
             stored = await self._snapshot(key) or counted.model_dump_json()

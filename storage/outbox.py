@@ -67,14 +67,12 @@ class OutboxStore:
                         "DELETE FROM outbox WHERE card_key = ? AND method = ? AND state = 'pending'",
                         (card_key, method),
                     )
-            changed = await tx.execute(
-                "INSERT OR IGNORE INTO outbox (chat_id, key, card_key, method, payload, not_before,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            row_id = await tx.fetch_value(
+                "INSERT INTO outbox (chat_id, key, card_key, method, payload, not_before,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (chat_id, key, card_key, method, payload, not_before, to_db(now)),
             )
-            if changed == 0:
-                return None
-            return int(await tx.fetch_value("SELECT last_insert_rowid()"))
+            return None if row_id is None else int(row_id)
 
     async def chats_with_pending(self) -> list[int]:
         rows = await self._db.fetch_all(
@@ -106,7 +104,8 @@ class OutboxStore:
         """Telegram accepted the row. A file's bytes are not kept once it went out."""
         changed = await self._db.execute(
             "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, error = NULL,"
-            " payload = json_remove(payload, '$.file_b64') WHERE id = ? AND state = 'pending'",
+            f" payload = {self._db.sql.json_remove('payload', 'file_b64')}"
+            " WHERE id = ? AND state = 'pending'",
             (to_db(now), row_id),
         )
         return changed > 0
@@ -115,7 +114,8 @@ class OutboxStore:
         """Done with for good without being sent: refused, skipped or failed."""
         await self._db.execute(
             "UPDATE outbox SET state = ?, error = ?, sent_at = NULL, attempts = attempts + 1,"
-            " payload = json_remove(payload, '$.file_b64') WHERE id = ? AND state = 'pending'",
+            f" payload = {self._db.sql.json_remove('payload', 'file_b64')}"
+            " WHERE id = ? AND state = 'pending'",
             (state, error, row_id),
         )
 
@@ -132,23 +132,25 @@ class OutboxStore:
         it) stays behind, skipped, and a reply to one goes out as a plain message: in the
         supergroup the same number is another message. A card's edit names no number (it is
         looked up when sent) and follows."""
+        moved_payload = self._db.sql.json_remove(
+            self._db.sql.json_set_number("payload", "chat_id"), "reply_to")
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE outbox SET state = 'skipped', error = 'its message stayed in the old group'"
                 " WHERE chat_id = ? AND state = 'pending'"
-                " AND json_extract(payload, '$.message_id') IS NOT NULL",
+                f" AND {self._db.sql.json_has('payload', 'message_id')}",
                 (old_chat_id,),
             )
             return await tx.execute(
-                "UPDATE outbox SET chat_id = ?,"
-                " payload = json_remove(json_set(payload, '$.chat_id', ?), '$.reply_to')"
+                f"UPDATE outbox SET chat_id = ?, payload = {moved_payload}"
                 " WHERE chat_id = ? AND state = 'pending'",
                 (new_chat_id, new_chat_id, old_chat_id),
             )
 
     async def pending_count(self, chat_id: int | None = None) -> int:
         return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND (? IS NULL OR chat_id = ?)",
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending'"
+            " AND (CAST(? AS BIGINT) IS NULL OR chat_id = ?)",
             (chat_id, chat_id),
         ))
 

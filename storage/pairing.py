@@ -66,7 +66,7 @@ class PairingStore(PairingDraftStore, OfferStore, WishStore):
                 return None
             pairing_id = await tx.insert(
                 "INSERT INTO pairings (building_id, wish_id, resident_id, helper_id, kind, days,"
-                " parts, status, suggested_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'asked_helper', ?)",
+                " parts, status, suggested_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'asked_helper', ?) RETURNING id",
                 (wish.building_id, wish.id, wish.user_id, offer.user_id, wish.kind.value,
                  days_text(shared.days), words_text(shared.parts), to_db(now)),
             )
@@ -84,7 +84,7 @@ class PairingStore(PairingDraftStore, OfferStore, WishStore):
                 return None
             pairing_id = await tx.insert(
                 "INSERT INTO pairings (building_id, request_id, resident_id, helper_id, kind,"
-                " status, suggested_at) VALUES (?, ?, ?, ?, ?, 'asked_helper', ?)",
+                " status, suggested_at) VALUES (?, ?, ?, ?, ?, 'asked_helper', ?) RETURNING id",
                 (request.building_id, request.id, request.requester_id, request.helper_id,
                  kind.value, to_db(now)),
             )
@@ -336,7 +336,7 @@ class PairingStore(PairingDraftStore, OfferStore, WishStore):
             " SELECT updated_at AS moment FROM pairing_offers WHERE building_id = ?"
             " UNION ALL SELECT created_at FROM pairing_wishes WHERE building_id = ?"
             " UNION ALL SELECT COALESCE(answered_at, suggested_at) FROM pairings"
-            " WHERE building_id = ? AND status IN ('active', 'ended', 'asked_resident'))",
+            " WHERE building_id = ? AND status IN ('active', 'ended', 'asked_resident')) AS moments",
             (building_id, building_id, building_id),
         )
         return from_db(value) if value else None
@@ -347,8 +347,8 @@ async def _remember_decline(tx: Transaction, pairing: Pairing, now: datetime) ->
         return
     low, high = pair_key(pairing.resident_id, pairing.helper_id)
     await tx.execute(
-        "INSERT OR IGNORE INTO pairing_declines (building_id, user_low, user_high, declined_at)"
-        " VALUES (?, ?, ?, ?)", (pairing.building_id, low, high, to_db(now)))
+        "INSERT INTO pairing_declines (building_id, user_low, user_high, declined_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (pairing.building_id, low, high, to_db(now)))
 
 
 async def _cancel_in_flight(tx: Transaction, user_id: int, now: datetime,

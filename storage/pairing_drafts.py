@@ -18,8 +18,12 @@ class PairingDraftStore:
     async def save_draft(self, draft: PairingDraft) -> None:
         """One draft per resident: starting a new flow replaces the old one."""
         await self._db.execute(
-            "INSERT OR REPLACE INTO pairing_drafts (user_id, purpose, step, building_id, kinds,"
-            " days, parts, frequency, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pairing_drafts (user_id, purpose, step, building_id, kinds,"
+            " days, parts, frequency, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET purpose = excluded.purpose,"
+            " step = excluded.step, building_id = excluded.building_id, kinds = excluded.kinds,"
+            " days = excluded.days, parts = excluded.parts, frequency = excluded.frequency,"
+            " updated_at = excluded.updated_at",
             (draft.user_id, draft.purpose.value, draft.step.value, draft.building_id,
              words_text(draft.kinds), days_text(draft.when.days), words_text(draft.when.parts),
              draft.frequency.value if draft.frequency else None, to_db(draft.updated_at)),

@@ -30,7 +30,7 @@ class WishStore:
             if existing is None:
                 wish_id = await tx.insert(
                     "INSERT INTO pairing_wishes (building_id, user_id, kind, days, parts, status,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
                     (draft.building_id, draft.user_id, kind.value, days_text(draft.when.days),
                      words_text(draft.when.parts), to_db(now), to_db(now)),
                 )

@@ -15,10 +15,6 @@ _SCRUB_HANDLED_UPDATES = "UPDATE inbox SET payload = '{}' WHERE handled_at IS NO
 """Handled updates are kept only to recognise a redelivery by id; their contents are not needed."""
 _SCRUB_SETTLED_SENDS = "UPDATE outbox SET payload = '{}' WHERE state != 'pending' AND payload != '{}'"
 """Messages that went out (or were given up) are kept only to recognise a repeated key."""
-_NAMES_USER_IN_SCHEDULE = (
-    "CASE WHEN json_valid(schedule.payload) THEN EXISTS (SELECT 1 FROM json_tree(schedule.payload)"
-    " AS node WHERE node.key = 'user_id' AND node.type = 'integer' AND node.atom = ?) ELSE 0 END"
-)
 
 
 def _when(text: str | None) -> str | None:
@@ -87,7 +83,8 @@ class FoundationData:
             )
             await tx.execute("DELETE FROM memberships WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM residents WHERE user_id = ?", (user_id,))
-            await tx.execute(f"DELETE FROM schedule WHERE {_NAMES_USER_IN_SCHEDULE}", (user_id,))
+            await tx.execute("DELETE FROM schedule WHERE "
+                             + self._db.sql.json_names_number("schedule.payload", "user_id"), (user_id,))
             await tx.execute(_SCRUB_HANDLED_UPDATES)
         await self.forget_sent(user_id)
         await self._inbox.forget(user_id)
@@ -113,8 +110,10 @@ class FoundationData:
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file and empty it: with `secure_delete`
-        on, erased words are then gone from both files, not only from the tables."""
-        await self._db.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")  # pragma: no mutate (SQL text)
+        on, erased words are then gone from both files, not only from the tables. PostgreSQL
+        has no such step: its autovacuum reclaims the erased rows' space."""
+        if self._db.sql.checkpoint is not None:
+            await self._db.fetch_all(self._db.sql.checkpoint)
 
     async def expire(self, before: datetime) -> int:
         cutoff = to_db(before)

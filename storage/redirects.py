@@ -19,7 +19,7 @@ class RedirectStore:
             if known is None:
                 return None
             return await tx.insert(
-                "INSERT INTO redirect_replies (chat_id, created_at) VALUES (?, ?)",
+                "INSERT INTO redirect_replies (chat_id, created_at) VALUES (?, ?) RETURNING id",
                 (chat_id, to_db(now)),
             )
 

@@ -46,9 +46,16 @@ class RequestDraftStore:
         """One draft per resident: starting something new replaces what was there."""
         when = draft.when
         await self._db.execute(
-            "INSERT OR REPLACE INTO request_drafts (user_id, step, building_id, kind, description,"
+            "INSERT INTO request_drafts (user_id, step, building_id, kind, description,"
             " when_kind, due_at, when_part, anonymous, on_behalf, repeat, request_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step,"
+            " building_id = excluded.building_id, kind = excluded.kind,"
+            " description = excluded.description, when_kind = excluded.when_kind,"
+            " due_at = excluded.due_at, when_part = excluded.when_part,"
+            " anonymous = excluded.anonymous, on_behalf = excluded.on_behalf,"
+            " repeat = excluded.repeat, request_id = excluded.request_id,"
+            " updated_at = excluded.updated_at",
             (
                 draft.user_id, draft.step.value, draft.building_id,
                 draft.kind.value if draft.kind else None, draft.description,

@@ -84,13 +84,13 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
             if draft.repeat and series_id is None:
                 series_id = await tx.insert(
                     "INSERT INTO request_series (building_id, requester_id, created_at)"
-                    " VALUES (?, ?, ?)",
+                    " VALUES (?, ?, ?) RETURNING id",
                     (draft.building_id, draft.user_id, to_db(now)),
                 )
             request_id = await tx.insert(
                 "INSERT INTO requests (building_id, requester_id, kind, description, when_kind,"
                 " due_at, when_part, anonymous, on_behalf, series_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     draft.building_id, draft.user_id, draft.kind.value, draft.description,
                     draft.when.kind.value, to_db(draft.when.due_at), _part(draft.when),
@@ -108,7 +108,7 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         request_id = await self._db.insert(
             "INSERT INTO requests (building_id, requester_id, helper_id, kind, description,"
             " when_kind, due_at, when_part, anonymous, on_behalf, series_id, status, created_at,"
-            " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 source.building_id, source.requester_id, helper_id, source.kind.value,
                 source.description, when.kind.value, to_db(when.due_at), _part(when),
@@ -209,7 +209,8 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
 
     async def last_activity(self, building_id: int) -> datetime | None:
         value = await self._db.fetch_value(
-            "SELECT MAX(MAX(created_at), COALESCE(MAX(claimed_at), ''))"
+            "SELECT CASE WHEN MAX(created_at) >= COALESCE(MAX(claimed_at), '') THEN MAX(created_at)"
+            " ELSE MAX(claimed_at) END"
             " FROM requests WHERE building_id = ?",
             (building_id,),
         )
@@ -325,7 +326,7 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
     async def claimed_by(self, helper_id: int, building_id: int | None = None) -> list[HelpRequest]:
         rows = await self._db.fetch_all(
             "SELECT * FROM requests WHERE helper_id = ? AND status = 'claimed'"
-            " AND (? IS NULL OR building_id = ?) ORDER BY id",
+            " AND (CAST(? AS BIGINT) IS NULL OR building_id = ?) ORDER BY id",
             (helper_id, building_id, building_id),
         )
         return [_request(row) for row in rows]
@@ -350,7 +351,8 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         marks = ", ".join("?" * len(involved))
         async with self._db.transaction() as tx:
             await tx.execute(
-                "DELETE FROM request_buttons WHERE user_id = ? OR (? != '' AND instr(text, ?) > 0)"
+                "DELETE FROM request_buttons WHERE user_id = ?"
+                f" OR (CAST(? AS TEXT) != '' AND {self._db.sql.position('?', 'text')} > 0)"
                 f" OR request_id IN (SELECT id FROM requests WHERE requester_id = ?"
                 f" OR helper_id = ? OR id IN ({marks}))",
                 (user_id, name, name, user_id, user_id, *involved),

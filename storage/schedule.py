@@ -116,8 +116,8 @@ class ScheduleStore:
             await tx.execute(
                 "UPDATE schedule SET state = 'cancelled', finished_at = ?"
                 " WHERE kind = ? AND state = 'pending' AND ref != ? AND ("
-                " (? IS NOT NULL AND building_id = ?)"
-                " OR (? IS NOT NULL AND ref LIKE ? ESCAPE '\\'))",
+                " (CAST(? AS BIGINT) IS NOT NULL AND building_id = ?)"
+                " OR (CAST(? AS TEXT) IS NOT NULL AND ref LIKE ? ESCAPE '\\'))",
                 (to_db(now), kind, ref, building_id, building_id, cancel_prefix,
                  _like_prefix(cancel_prefix or "")),
             )
@@ -141,7 +141,7 @@ class ScheduleStore:
 
     async def pending(self, kind: str | None = None) -> list[ScheduledItem]:
         rows = await self._db.fetch_all(
-            "SELECT * FROM schedule WHERE state = 'pending' AND (? IS NULL OR kind = ?)"
+            "SELECT * FROM schedule WHERE state = 'pending' AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
             " ORDER BY due_at, id",
             (kind, kind),
         )

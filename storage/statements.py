@@ -37,14 +37,6 @@ def changed(conn: sqlite3.Connection, sql: str, params: Params) -> int:
         cursor.close()
 
 
-def inserted(conn: sqlite3.Connection, sql: str, params: Params) -> int:
-    cursor = conn.execute(sql, params)
-    try:
-        return int(cursor.lastrowid or 0)
-    finally:
-        cursor.close()
-
-
 def one(conn: sqlite3.Connection, sql: str, params: Params) -> Row | None:
     cursor = conn.execute(sql, params)
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests import postgres_server
+
 pytest_plugins = ["tests.harness"]
 
 LONG = (
@@ -19,8 +21,19 @@ workers of `make test` finish together instead of one waiting for a long test st
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if postgres_server.on_postgresql():
+        for item in items:
+            marker = item.get_closest_marker("sqlite_only")
+            if marker is not None:
+                item.add_marker(pytest.mark.skip(reason="about SQLite: " + marker.kwargs["reason"]))
+
     def rank(item: pytest.Item) -> int:
         return next((n for n, start in enumerate(LONG) if item.nodeid.startswith(start)),
                     len(LONG))
 
     items.sort(key=rank)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The PostgreSQL server of OMZIEN_TEST_ENGINE=postgresql stops with the session."""
+    postgres_server.stop()

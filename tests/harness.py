@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, closing
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,8 @@ from bot.services import Services
 from sandbox import Sandbox, SandboxChat, SandboxUser
 from sandbox.bot_watch import running_watched
 from sandbox.driver import HandledCheck
+from tests import postgres_server
+from tests.committed import NOT_THERE_YET, read_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:SANDBOX-TOKEN"
@@ -60,7 +61,8 @@ class World:
 
     sb: Sandbox
     clock: FakeClock
-    database: Path
+    database: Path | str
+    """The SQLite file, or the PostgreSQL URL (OMZIEN_TEST_ENGINE=postgresql)."""
     group: SandboxChat
     admin: SandboxUser
     residents: list[SandboxUser]
@@ -125,24 +127,37 @@ class World:
         return next(u for u in [self.admin, *self.residents] if u.first_name == first_name)
 
 
-def inbox_handled(database: Path) -> HandledCheck:
+def inbox_handled(database: Path | str) -> HandledCheck:
     """For a bot in another process: every delivered update is marked handled in the inbox of
-    its database file (read-only, beside the running bot), and nothing waits in its outbox."""
+    its database (read beside the running bot), and nothing waits in its outbox."""
 
     async def finished(delivered: Sequence[int]) -> bool:
         if not delivered:
             return True
         try:
-            with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-                rows = db.execute("SELECT update_id FROM inbox WHERE handled_at IS NOT NULL")
-                handled = {row[0] for row in rows}
-                waiting = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
-                pending = int(waiting.fetchone()[0])
-        except sqlite3.Error:  # not created yet, or busy: not finished
+            rows = await read_rows(database, "SELECT update_id FROM inbox WHERE handled_at IS NOT NULL")
+            waiting = await read_rows(database, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+        except NOT_THERE_YET:  # not created yet, or busy: not finished
             return False
-        return set(delivered) <= handled and pending == 0
+        handled = {row[0] for row in rows}
+        return set(delivered) <= handled and int(waiting[0][0]) == 0
 
     return finished
+
+
+@pytest.fixture
+async def database_location(tmp_path: Path) -> AsyncIterator[Path | str]:
+    """Where a test's database lives: a file in its folder, or (OMZIEN_TEST_ENGINE=postgresql)
+    a fresh database of its own on the session's PostgreSQL server, dropped afterwards."""
+    if not postgres_server.on_postgresql():
+        yield tmp_path / "omzien.sqlite3"
+        return
+    server = postgres_server.server()
+    url = await server.fresh_database()
+    try:
+        yield url
+    finally:
+        await server.drop(url)
 
 
 @pytest.fixture
@@ -154,7 +169,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def world(sandbox: Sandbox, tmp_path: Path) -> World:
+async def world(sandbox: Sandbox, database_location: Path | str) -> World:
     admin = sandbox.add_user("Marieke", "Jansen", username="marieke", language_code="nl")
     residents = [
         sandbox.add_user(first, last, language_code=lang) for first, last, lang in NEIGHBOURS
@@ -163,7 +178,7 @@ async def world(sandbox: Sandbox, tmp_path: Path) -> World:
     return World(
         sb=sandbox,
         clock=FakeClock(START),
-        database=tmp_path / "omzien.sqlite3",
+        database=database_location,
         group=group,
         admin=admin,
         residents=residents,
@@ -179,7 +194,7 @@ def bot_process(tmp_path: Path) -> BotProcess:
 
     @asynccontextmanager
     async def start(
-        sb: Sandbox, database: Path, *, log_level: str = "INFO", log_file: Path | None = None,
+        sb: Sandbox, database: Path | str, *, log_level: str = "INFO", log_file: Path | None = None,
         command: Sequence[str] = ("-m", "bot", "run"), env: Mapping[str, str] | None = None,
     ) -> AsyncIterator[asyncio.subprocess.Process]:
         """`command` and `env` (added to the environment): another way to start it."""

@@ -419,8 +419,8 @@ def test_every_text_chosen_at_run_time_exists_in_every_language() -> None:
 # --- storage ------------------------------------------------------------------------------------
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "activities.sqlite3")
+async def db(database_location: Path | str) -> AsyncIterator[Database]:
+    database = await Database.open(database_location)
     await BuildingStore(database).activate(GROUP, "Flat De Linde", "nl", NOW)
     yield database
     await database.close()

@@ -60,7 +60,7 @@ async def claim_killed(world: World, process: Process, step: str, asker: Sandbox
     (both introduced and recorded)."""
     sb, database, kees = world.sb, world.database, world.user("Kees")
     sb.mark()
-    before = value(database, "SELECT COALESCE(MAX(id), 0) FROM outbox")
+    before = await value(database, "SELECT COALESCE(MAX(id), 0) FROM outbox")
     if step == "commit":
         hold(sb, "sendMessage", count=10)
         hold(sb, "editMessageText", count=10)
@@ -96,7 +96,7 @@ async def recovered(world: World, asker: SandboxUser, posted: Posted) -> None:
     assert introductions(sb, asker, world.user("Kees")) == 2
     card = sb.message(world.group, card_id)
     assert card is not None and CLAIMED_CARD in card.text and card.buttons() == []
-    assert value(world.database, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") == 0
+    assert await value(world.database, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") == 0
 
 
 @pytest.mark.timeout(120)

@@ -127,7 +127,7 @@ async def until_recorded(sb: Sandbox, digests: Digests, database: Path) -> None:
     deadline = loop.time() + WAIT
     while True:
         held = len([e for e in sb.events_since_mark() if e.delayed])
-        if sb.server.inflight == held and value(database, SENT_DIGESTS) == digests.count():
+        if sb.server.inflight == held and await value(database, SENT_DIGESTS) == digests.count():
             return
         if loop.time() > deadline:
             raise TimeoutError(sb.dump("the digests sent were not all recorded"))
@@ -167,4 +167,4 @@ async def test_2000_digests_stopped_and_killed_halfway_reach_every_group_once(
     digests.count()
     assert digests.per_group == Counter({group.id: 1 for group in groups})
     assert sb.stats.too_many_requests == 0
-    assert value(database, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") == 0
+    assert await value(database, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") == 0

@@ -30,8 +30,8 @@ SHOWN_CHAT = {"id": -100, "type": "supergroup", "title": "Flat De Linde"}
 
 
 @pytest.fixture
-async def inbox(tmp_path: Path) -> AsyncIterator[UpdateInbox]:
-    db = await Database.open(tmp_path / "omzien.sqlite3")
+async def inbox(database_location: Path | str) -> AsyncIterator[UpdateInbox]:
+    db = await Database.open(database_location)
     yield UpdateInbox(db)
     await db.close()
 

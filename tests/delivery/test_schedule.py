@@ -43,8 +43,8 @@ def test_daytime_quiet_window() -> None:
 
 
 @pytest.fixture
-async def scheduler(tmp_path: Path) -> Scheduler:
-    db = await Database.open(tmp_path / "s.sqlite3")
+async def scheduler(database_location: Path | str) -> Scheduler:
+    db = await Database.open(database_location)
     clock = FakeClock(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))
     yield Scheduler(ScheduleStore(db), clock)
     await db.close()

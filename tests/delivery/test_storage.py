@@ -19,8 +19,8 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = await Database.open(tmp_path / "omzien.sqlite3")
+async def db(database_location: Path | str) -> Database:
+    database = await Database.open(database_location)
     yield database
     await database.close()
 

@@ -30,8 +30,8 @@ GROUP = -1001
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[RequestStore]:
-    db = await Database.open(tmp_path / "requests.sqlite3")
+async def store(database_location: Path | str) -> AsyncIterator[RequestStore]:
+    db = await Database.open(database_location)
     await BuildingStore(db).activate(GROUP, "Flat", "nl", NOW)
     yield RequestStore(db)
     await db.close()
@@ -154,8 +154,8 @@ LATER = NOW + timedelta(hours=1)
 
 
 @pytest.fixture
-async def two_groups(tmp_path: Path) -> AsyncIterator[RequestStore]:
-    db = await Database.open(tmp_path / "requests.sqlite3")
+async def two_groups(database_location: Path | str) -> AsyncIterator[RequestStore]:
+    db = await Database.open(database_location)
     await BuildingStore(db).activate(GROUP, "Flat", "nl", NOW)
     await BuildingStore(db).activate(OTHER_GROUP, "Anker", "nl", NOW)
     yield RequestStore(db)

@@ -124,9 +124,9 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database.open(tmp_path / "omzien.sqlite3")
-    settings = load_settings(_env_file=None, bot_token=TOKEN, database=tmp_path / "omzien.sqlite3")
+async def world(database_location: Path | str) -> AsyncIterator[World]:
+    db = await Database.open(database_location)
+    settings = load_settings(_env_file=None, bot_token=TOKEN, database=database_location)
     sent = Recorded()
     svc = Services.create(settings, FakeClock(NOW), db, delivery=sent)
     yield World(svc, FakeBot(), sent)
