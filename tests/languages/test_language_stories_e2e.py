@@ -3,36 +3,19 @@ the language their Telegram is set to, while the group keeps the language its ad
 
 from __future__ import annotations
 
-import html
 import json
-import re
-import string
 from datetime import timedelta
 
 from bot.domain.activities import Draft, DraftStep
-from bot.i18n import FSI, PDI, catalogs, plain
+from bot.i18n import FSI, PDI, plain
 from locales import native_name
-from sandbox import SandboxMessage, SandboxUser
+from sandbox import SandboxUser
 from storage.activities import ActivityStore
 from tests.harness import World, local
+from tests.languages.reading import chunks, reads
 from tests.requests.request_steps import ask_url, tap
 
 FRIDAY_EVENING = local(2026, 11, 27, 19, 0)
-
-
-def chunks(lang: str, key: str) -> list[str]:
-    """The fixed words of a text (between its placeholders), as a reader sees them."""
-    template = catalogs()[lang][key]
-    pieces = [literal for literal, _, _, _ in string.Formatter().parse(template)]
-    shown = (html.unescape(re.sub(r"<[^>]+>", "", piece)) for piece in pieces)
-    return [line.strip() for piece in shown for line in piece.split("\n") if len(line.strip()) >= 6]
-
-
-def reads(message: SandboxMessage, lang: str, key: str) -> bool:
-    """The message is this catalog text in this language: every fixed part of it is there."""
-    parts = chunks(lang, key)
-    assert parts, f"{lang} {key} has no fixed words to look for"
-    return all(part in message.text for part in parts)
 
 
 async def newcomer(world: World, first: str, last: str, lang: str) -> SandboxUser:
