@@ -52,7 +52,7 @@ async def test_a_turkish_neighbour_asks_and_a_polish_neighbour_helps(world: Worl
         preview = await sb.next_edit(elif_)
         await tap(world, elif_, preview, plain("tr", "request.button.post"))
         card = await sb.next_message(world.group, containing="Kim bana süt getirebilir?")
-        assert card.button_texts() == [plain("nl", "request.button.claim"), plain("nl", "abuse.button")]
+        assert card.button_texts() == [plain("nl", "request.button.claim"), plain("nl", "report.button")]
 
         answer = await tap(world, tomasz, card, plain("nl", "request.button.claim"))
         assert answer.text == plain("pl", "request.answer.claimed")
