@@ -23,14 +23,7 @@ from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
@@ -40,8 +33,7 @@ from bot.config import Settings
 from bot.delivery_worker import STOP_GRACE_SECONDS, DeliveryWorker
 from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor
 from bot.health import beat
-from bot.i18n import t
-from bot.menu import MenuCommand
+from bot.profile import publish_profile
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
 from handlers import (
@@ -55,7 +47,6 @@ from handlers import (
     prompts,
 )
 from handlers import requests as help_requests
-from locales import SUPPORTED_LANGUAGES
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -152,7 +143,7 @@ async def _post_init(app: App) -> None:
     assert isinstance(bot, DurableBot)
     bot.inbox, bot.clock = svc.inbox, clock
     wire(app, svc)
-    await publish_commands(app, svc.menu)
+    await publish_profile(app.bot, svc.menu, settings.language)
     await svc.scheduler.recover()
     await replay_inbox(app, svc)
     await worker.store.prune(clock.now() - timedelta(days=OUTBOX_KEEP_DAYS))
@@ -206,24 +197,6 @@ async def replay_inbox(app: App, svc: Services) -> None:
     if pending:
         log.info("replaying %d update(s) stored before the last stop", len(pending))
     await svc.inbox.prune(svc.clock.now() - timedelta(days=INBOX_KEEP_DAYS))
-
-
-async def publish_commands(app: App, menu: list[MenuCommand]) -> None:
-    """Telegram's command menu, per language: for private chats, for groups, and for the groups'
-    admins (who alone see the admin commands; Telegram shows them this menu instead)."""
-    settings: Settings = app.bot_data["settings"]
-    scopes = ((BotCommandScopeAllPrivateChats(), False, False),
-              (BotCommandScopeAllGroupChats(), True, False),
-              (BotCommandScopeAllChatAdministrators(), True, True))
-    for scope, in_group, to_admin in scopes:
-        for lang in (None, *SUPPORTED_LANGUAGES):
-            shown = lang or settings.language
-            commands = [
-                BotCommand(item.name(shown), t(shown, item.description_key))
-                for item in menu
-                if item.shown_in(in_group=in_group, to_admin=to_admin)
-            ]
-            await app.bot.set_my_commands(commands, scope=scope, language_code=lang)
 
 
 @asynccontextmanager

@@ -126,6 +126,7 @@ class OmzienApplication(Application):  # type: ignore[type-arg]
         async with self.press_answers.around_update(), services.db.unit_of_work():
             with origin(update_origin(update.update_id)):
                 await super().process_update(update)
+            await services.db.run_before_commit()
             await services.inbox.mark_handled(update.update_id, services.clock.now())
 
 
