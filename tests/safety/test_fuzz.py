@@ -424,8 +424,8 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Town]:
         protect_token(TOKEN)
         sb = await stack.enter_async_context(
             Sandbox(token=TOKEN, group_limit_per_minute=1_000_000, global_limit_per_second=1_000_000))
-        names = {"Marieke": "nl", "Fatma": "tr", "Youssef": "nl", "Anouk": "nl", "Kees": "nl",
-                 "Mehmet": "en", "Piet": "nl", "Olga": "uk", "Bram": None}
+        names = {"Marieke": "nl", "Fatma": "nl", "Youssef": "nl", "Anouk": "nl", "Kees": "nl",
+                 "Mehmet": "en", "Piet": "tr", "Olga": "nl", "Bram": None}
         users = {name: sb.add_user(name, "Fuzz", language_code=lang) for name, lang in names.items()}
         a = sb.add_group("Flat De Linde", admins=[users["Marieke"]], members=[
             users[n] for n in ("Marieke", "Fatma", "Youssef", "Anouk", "Kees", "Mehmet")])
