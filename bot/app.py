@@ -242,7 +242,7 @@ async def replay_inbox(app: App, svc: Services) -> None:
 async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
     """Run the bot inside an existing event loop (tests, the demo); stops cleanly on exit.
 
-    Does what `run_polling` does around the polling itself, post_init, post_stop and
+    Does what `run` does around the polling itself, post_init, post_stop and
     post_shutdown included. With a webhook URL set it does not poll: post_init started the
     webhook's server and called setWebhook, and the server stops first at the end.
     """
