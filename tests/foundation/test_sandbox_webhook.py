@@ -6,7 +6,7 @@ answers 2xx."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -65,10 +65,13 @@ async def receiving(port: int) -> AsyncIterator[Receiver]:
         await runner.cleanup()
 
 
-async def until(check: Any) -> None:
-    async with asyncio.timeout(WAIT):
-        while not check():
-            await asyncio.sleep(0.01)
+async def until(check: Callable[[], bool]) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not check():
+        if loop.time() > deadline:
+            raise TimeoutError(f"not so within {WAIT} s")
+        await asyncio.sleep(0.01)
 
 
 async def test_set_info_delete_and_getupdates_refused_meanwhile(sb: Sandbox) -> None:
@@ -80,15 +83,15 @@ async def test_set_info_delete_and_getupdates_refused_meanwhile(sb: Sandbox) -> 
         info = await bot.get_webhook_info()
         assert (info.url, info.max_connections, info.allowed_updates) == (url, 5, ("message",))
         assert info.pending_update_count == 0 and info.last_error_message is None
-        with pytest.raises(Conflict, match="^Conflict: can't use getUpdates method while webhook is active; "
-                           "use deleteWebhook to delete the webhook first$"):
+        with pytest.raises(Conflict, match=r"^Conflict: can't use getUpdates method while webhook is active; "
+                           r"use deleteWebhook to delete the webhook first$"):
             await bot.get_updates(timeout=0)
         assert await bot.delete_webhook()
         assert (await bot.get_webhook_info()).url == ""
         assert await bot.get_updates(timeout=0) == ()
-        with pytest.raises(BadRequest, match="(?i)https url must be provided for webhook"):
+        with pytest.raises(BadRequest, match=r"(?i)https url must be provided for webhook"):
             await bot.set_webhook("ftp://127.0.0.1/hook")
-        with pytest.raises(BadRequest, match="(?i)secret token contains unallowed characters"):
+        with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
             await bot.set_webhook(url, secret_token="not allowed!")
         assert (await bot.get_webhook_info()).url == ""
 
