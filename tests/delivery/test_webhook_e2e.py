@@ -123,6 +123,7 @@ async def test_metrics_count_what_the_bot_does_and_name_nobody(world: World) -> 
         await sb.settle()
         first = await metrics(base)
         sb.faults.fail(1, status=429, retry_after=1, method="sendMessage", chat_id=john.id)
+        sb.faults.fail(1, status=502, method="sendMessage", chat_id=john.id)
         await sb.say(john, john, "/help")
         await sb.say(john, john, "/help")
         await sb.next_message(john)
@@ -135,6 +136,8 @@ async def test_metrics_count_what_the_bot_does_and_name_nobody(world: World) -> 
     assert after["omzien_telegram_429_total"] == first["omzien_telegram_429_total"] + 1
     assert after['omzien_telegram_retries_total{by="rate_limiter"}'] == \
         first.get('omzien_telegram_retries_total{by="rate_limiter"}', 0) + 1
+    assert after['omzien_telegram_retries_total{by="delivery"}'] == \
+        first.get('omzien_telegram_retries_total{by="delivery"}', 0) + 1
     assert after["omzien_outbox_pending"] == 0
     assert after["omzien_outbox_oldest_age_seconds"] == 0
     labels = " ".join(after)
