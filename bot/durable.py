@@ -91,11 +91,11 @@ def read_update(bot: ExtBot[None], item: object) -> tuple[int, Update | None] | 
     """An update's id and the update as PTB reads it (None for one that cannot be read, which
     is then recorded as handled rather than tried forever); None when it has no update id."""
     update_id = item.get("update_id") if isinstance(item, dict) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not isinstance(item, dict) or not isinstance(update_id, int) or isinstance(update_id, bool):
         log.warning("an update without an update id was dropped")
         return None
     try:
-        update = Update.de_json(item, bot)  # type: ignore[arg-type]
+        update = Update.de_json(item, bot)
     except Exception as exc:  # any shape Telegram (or a fake) might send
         log.warning("update %s could not be read (%s); skipped", update_id, type(exc).__name__)
         return update_id, None

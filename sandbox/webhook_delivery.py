@@ -64,8 +64,6 @@ class WebhookDelivery:
         self._check = check
         self._changed = asyncio.Event()
         self._chats: dict[int, asyncio.Task[None]] = {}
-        self._sending: set[int] = set()
-        """Ids (by object) of the queued updates being POSTed now."""
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -83,14 +81,9 @@ class WebhookDelivery:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._chats.clear()
-        self._sending.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._sending)
 
     async def _run(self) -> None:
         while True:
@@ -132,7 +125,6 @@ class WebhookDelivery:
         body = update.to_dict()
         self._check(update, body)
         headers = {SECRET_HEADER: self.config.secret} if self.config.secret else {}
-        self._sending.add(id(update))
         try:
             async with self._session.post(self.config.url, json=body, headers=headers) as answer:
                 await answer.read()
@@ -142,8 +134,6 @@ class WebhookDelivery:
         except (aiohttp.ClientError, TimeoutError) as error:
             self._failed("Read timeout expired" if isinstance(error, TimeoutError)
                          else "Connection refused")
-        finally:
-            self._sending.discard(id(update))
         return False
 
     def _failed(self, message: str) -> None:
