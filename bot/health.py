@@ -1,7 +1,11 @@
-"""A heartbeat file beside the database, touched by the schedule poll, read by `python -m bot health`.
+"""Is the bot well? For container health checks (`python -m bot health`), without a port.
 
-It proves the event loop is alive and the database answers, which is what a container health
-check needs to know, without opening a port.
+Two signs, both needed:
+- a heartbeat file beside the database, touched by the schedule poll: the event loop is alive
+  and the database answers;
+- no update stored in the inbox has waited long to be handled: updates are flowing (a bot whose
+  scheduler ticks while its handlers hang, or whose database refuses the handlers' commits,
+  still beats but lets residents wait).
 """
 
 from __future__ import annotations
@@ -9,14 +13,18 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.db import is_postgresql, sqlite_path
+from storage.db import Database, is_postgresql, sqlite_path
+from storage.inbox import UpdateInbox
 
 STALE_AFTER_SECONDS = 180.0
+UPDATE_WAIT_LIMIT_SECONDS = 120.0
+"""An update stored longer ago than this and not handled yet means updates are stuck."""
 
 
-def heartbeat_path(database: str) -> Path:
+def heartbeat_path(database: Path | str) -> Path:
     """Beside a SQLite file; for a PostgreSQL URL, in the temporary folder, named for the URL."""
     if is_postgresql(database):
         digest = hashlib.sha256(database.encode()).hexdigest()[:16]
@@ -25,16 +33,38 @@ def heartbeat_path(database: str) -> Path:
     return file.with_name(file.name + ".heartbeat")
 
 
-def beat(database: str) -> None:
+def beat(database: Path | str) -> None:
     path = heartbeat_path(database)
     path.touch(mode=0o600, exist_ok=True)
     path.write_text(str(int(time.time())), encoding="ascii")
 
 
-def is_alive(database: str, *, now: float | None = None) -> bool:
+def is_alive(database: Path | str, *, now: float | None = None) -> bool:
     path = heartbeat_path(database)
     try:
         last = float(path.read_text(encoding="ascii"))
     except (OSError, ValueError):
         return False
     return (now if now is not None else time.time()) - last < STALE_AFTER_SECONDS
+
+
+async def oldest_update_wait(database: Path | str, *, now: datetime | None = None) -> float:
+    """Seconds the longest-waiting stored update has waited to be handled (0: none waits)."""
+    db = await Database.open(database, migrate=False)
+    try:
+        oldest = await UpdateInbox(db).oldest_unhandled()
+    finally:
+        await db.close()
+    if oldest is None:
+        return 0.0
+    return max(0.0, ((now or datetime.now(UTC)) - oldest).total_seconds())
+
+
+async def check(database: Path | str) -> str | None:
+    """Why the bot is unwell, in one line for the operator; None when it is well."""
+    if not is_alive(database):
+        return f"no heartbeat in the last {STALE_AFTER_SECONDS:.0f} s"
+    waited = await oldest_update_wait(database)
+    if waited > UPDATE_WAIT_LIMIT_SECONDS:
+        return f"an update has waited {waited:.0f} s to be handled"
+    return None

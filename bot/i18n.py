@@ -83,15 +83,6 @@ def placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
-def normalize_language(code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
-    """Map Telegram's `language_code` (e.g. `en-GB`) to a shipped language."""
-    if code:
-        base = code.split("-")[0].lower()
-        if base in SUPPORTED_LANGUAGES:
-            return base
-    return fallback
-
-
 def _catalog(lang: str, key: str) -> Catalog:
     texts = catalogs()
     own = texts.get(lang)

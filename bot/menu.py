@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+COMMAND_FALLBACK = "en"
+"""Whose command names a language without its own uses."""
+
 
 @dataclass(frozen=True)
 class MenuCommand:
@@ -24,7 +27,11 @@ class MenuCommand:
         return self.group and (to_admin or not self.admin)
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or next(iter(self.names.values()))
+        """The command as `lang` writes it. Telegram allows only a-z, 0-9 and _ in a command, so
+        a language without names of its own (Turkish, Arabic, Polish, Ukrainian) uses the English
+        ones, which every chat understands; only the description is in the resident's language."""
+        return self.names.get(lang) or self.names.get(COMMAND_FALLBACK) \
+            or next(iter(self.names.values()))
 
     @property
     def all_names(self) -> list[str]:

@@ -42,5 +42,6 @@ RIGHT_TO_LEFT: frozenset[str] = frozenset(language.code for language in LANGUAGE
 
 
 def native_name(code: str) -> str:
-    """A language's name as its speakers write it, for the language buttons."""
-    return next(language.native_name for language in LANGUAGES if language.code == code)
+    """A language's name as its speakers write it, for the language buttons (the code itself for
+    a language the bot does not speak)."""
+    return next((language.native_name for language in LANGUAGES if language.code == code), code)

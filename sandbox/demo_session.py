@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.services import Services
+from locales import native_name
 from sandbox import CallbackResult, Sandbox
 from sandbox.demo_clock import clock_label, clock_target
 from sandbox.demo_tour import BUILDING, TOUR, USAGE
@@ -95,8 +96,7 @@ class Demo:
         if word in {"quit", "exit"}:
             return False
         if word in {"help", "tour", "who"}:
-            print({"help": USAGE, "tour": TOUR}.get(word)
-                  or ", ".join(u.first_name for u in self.residents.values()))
+            print({"help": USAGE, "tour": TOUR}.get(word) or self._who())
             return True
         if word == "clock":
             await self.move_clock(rest)
@@ -106,6 +106,11 @@ class Demo:
         self.show_new()
         await self._show_answers()
         return True
+
+    def _who(self) -> str:
+        """Each resident with the language their Telegram is set to, in that language's name."""
+        return ", ".join(f"{user.first_name} ({native_name(user.language_code or 'nl')})"
+                         for user in self.residents.values())
 
     async def settle(self) -> None:
         """Wait until the bot has done everything this line caused: every update handled,

@@ -8,7 +8,7 @@ RESIDENTS = [
     ("Fatma", "Yilmaz", "nl"),
     ("Mehmet", "Demir", "tr"),
     ("Youssef", "El Amrani", "nl"),
-    ("Khadija", "Bennani", "nl"),
+    ("Khadija", "Bennani", "ar"),
     ("Agnieszka", "Kowalska", "pl"),
     ("Piotr", "Nowak", "en"),
     ("Oksana", "Shevchenko", "uk"),
@@ -28,7 +28,9 @@ Speak as any resident (the first is the group's admin):
   Fatma open 1 Begin hier    Fatma follows the link button "Begin hier" on message #1
   clock +1d   clock +2h   clock 19:00   clock wo 19:00
                              move the bot's clock; what falls due on the way happens
-  who    the residents      tour    what to try      help    this text      quit    stop
+  who    the residents and their languages   tour    what to try   help    this text   quit
+Each resident reads the bot in the language their Telegram is set to: Mehmet Türkçe, Khadija
+العربية, Agnieszka Polski, Oksana Українська, Piotr and Dmytro English, the others Dutch.
 """
 
 TOUR = """\
@@ -41,6 +43,11 @@ A short tour (the clock starts on a Monday at 10:00). Type the lines after ">":
   > Fatma press Vandaag
   > Fatma press Met mijn naam (Fatma)
   > Fatma press Plaats in de groep
+ Each neighbour reads the bot in their own language; the group keeps Dutch:
+  > Mehmet> /start
+  > Khadija> /start
+  > Agnieszka> /start
+  > Oksana> /privacy
  Kees organises coffee for Wednesday evening, and Anouk comes:
   > Kees open Begin hier
   > Kees> /activiteit

@@ -134,3 +134,8 @@ class Watching(SandboxCore):
         """The command menu setMyCommands stored for exactly this scope and language."""
         stored = self.world.commands.get((scope_key(scope), language_code), [])
         return [dict(command) for command in stored]
+
+    def bot_text(self, field: str, *, language_code: str = "") -> str:
+        """The `description`, `short_description` or `name` set for exactly this language
+        (empty when none was)."""
+        return self.world.bot_texts.get((field, language_code), "")

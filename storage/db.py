@@ -131,8 +131,7 @@ class Database:
         try:
             try:
                 yield
-                while unit.before_commit:
-                    await unit.before_commit.pop(0)()
+                await self.run_before_commit()
             except BaseException:
                 await self._end(unit, commit=False)
                 raise
@@ -160,6 +159,13 @@ class Database:
         are visible already, while what they set going (a wake of the delivery worker) is not
         under way yet: anyone asking whether the bot is idle must wait for this too."""
         return self._finishing > 0
+
+    async def run_before_commit(self) -> None:
+        """Run the current unit's `before_commit` hooks now, and those they add in turn, so that
+        what the caller writes next (an update's handled mark) is its unit's last statement."""
+        unit = self._unit()
+        while unit is not None and unit.before_commit:
+            await unit.before_commit.pop(0)()
 
     def before_commit(self, hook: Callable[[], Awaitable[None]]) -> bool:
         """Run `hook` inside the current unit of work once its block is done, just before the

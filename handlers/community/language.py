@@ -1,24 +1,35 @@
-"""/taal (/language): a resident picks their own language privately; an admin picks the group's."""
+"""/taal (/language): a resident picks their own language privately; an admin picks the group's.
+Both lists hold every language the bot speaks, each named in its own language and script."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import plain, t
+from bot.domain.languages import LANGUAGE_CODES
+from bot.i18n import t
 from handlers.kit.buttons import button, keyboard
 from handlers.kit.context import Context, is_group, language_for, remember, services
 from handlers.kit.guards import admin_now, group_admin
 from handlers.kit.press import Press, Speaks
-from locales import SUPPORTED_LANGUAGES
+from locales import native_name
 
 RESIDENT_SCOPE, GROUP_SCOPE = "lang", "glang"
 """Callback prefixes: `lang:<code>` for oneself, `glang:<code>` for the group."""
+PER_ROW = 2
+"""Two names a row: the longest ("Українська") stays whole on a phone."""
 
 
-def language_keyboard(scope: str) -> InlineKeyboardMarkup:
-    """Each language named in itself, so anyone can find their own."""
-    return keyboard([button(plain(lang, "language.name"), scope, lang)
-                     for lang in SUPPORTED_LANGUAGES])
+def language_keyboard(scope: str, *after: str) -> InlineKeyboardMarkup:
+    """Each language named in itself, so anyone can find their own; a button comes back as
+    `<scope>:<code>` followed by `after`."""
+    buttons = [button(native_name(code), scope, code, *after) for code in LANGUAGE_CODES]
+    return keyboard(*(buttons[start:start + PER_ROW] for start in range(0, len(buttons), PER_ROW)))
+
+
+def first_question() -> str:
+    """The question before the bot knows whom it speaks to: asked in every language it speaks,
+    each text once (a language without its own text yet would repeat the Dutch)."""
+    return "\n".join(dict.fromkeys(t(code, "language.first_contact") for code in LANGUAGE_CODES))
 
 
 async def ask_language(update: Update, context: Context) -> None:
@@ -42,7 +53,7 @@ async def on_language_chosen(update: Update, context: Context) -> None:
         return
     scope, _, chosen = press.data.partition(":")
     svc, chat = press.svc, press.chat
-    if chosen not in SUPPORTED_LANGUAGES:
+    if chosen not in LANGUAGE_CODES:
         await press.tell("error.stale_button")
         return
     if scope == GROUP_SCOPE:

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.community import MemberStatus, Resident
 from bot.domain.deeplinks import link_url
-from bot.i18n import normalize_language
+from bot.domain.languages import own_language, spoken
 from bot.services import Services
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -69,11 +69,11 @@ async def mark_departed(svc: Services, building_id: int, user: User, now: dateti
 
 
 def resident_language(svc: Services, resident: Resident | None) -> str:
+    """The language to write to this resident in: their own (`own_language`), else the bot's
+    default until they have picked one."""
     if resident is None:
         return svc.settings.language
-    if resident.language:
-        return resident.language
-    return normalize_language(resident.telegram_language, svc.settings.language)
+    return own_language(resident.language, resident.telegram_language) or svc.settings.language
 
 
 async def user_language(svc: Services, user_id: int) -> str:
@@ -86,7 +86,7 @@ async def presser_language(svc: Services, user: User) -> str:
     bot has recorded them."""
     resident = await svc.residents.get(user.id)
     if resident is None:
-        return normalize_language(user.language_code, svc.settings.language)
+        return spoken(user.language_code) or svc.settings.language
     return resident_language(svc, resident)
 
 

@@ -10,11 +10,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.dates_text import clock_text, weekday_name
 from bot.domain import settings as rules
 from bot.domain.community import Building
+from bot.domain.languages import LANGUAGE_CODES
 from bot.i18n import plain, plainn, t, tn
 from bot.services import Services
 from handlers.kit.buttons import button, keyboard
 from handlers.prompts.links import link_to
-from locales import SUPPORTED_LANGUAGES
+from locales import native_name
 
 PREFIX = "cfg"
 CONTACT_LINK = "cfgcontact"
@@ -40,7 +41,7 @@ def summary(building: Building, lang: str) -> str:
     return t(
         lang, "settings.summary",
         building=building.title,
-        language=t(building.language, "language.name"),
+        language=native_name(building.language),
         digest=digest_text(building, lang),
         nudges=nudge_text,
         quiet=t(lang, "settings.quiet.value", start=clock_text(lang, s.quiet_hours.start),
@@ -74,8 +75,9 @@ def main_keyboard(lang: str) -> InlineKeyboardMarkup:
 
 
 def _language_rows(building: Building) -> Rows:
-    return [[_option(plain(code, "language.name"), "lang", code,
-                     chosen=code == building.language) for code in SUPPORTED_LANGUAGES]]
+    """Every language the bot speaks, each named in itself, two a row as /taal shows them."""
+    return _rows([_option(native_name(code), "lang", code, chosen=code == building.language)
+                  for code in LANGUAGE_CODES], 2)
 
 
 def _digest_rows(building: Building, lang: str) -> Rows:

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain import settings as rules
 from bot.domain.community import Building, BuildingSettings
+from bot.domain.languages import LANGUAGE_CODES
 from bot.i18n import Safe, plain, t, tn
 from bot.menu import MenuCommand
 from bot.services import Services
@@ -29,7 +30,6 @@ from handlers.kit.press import Press, Speaks
 from handlers.prompts.digest import plan_digest
 from handlers.prompts.menu import PREFIX, summary, view
 from handlers.prompts.nudges import replan_nudge
-from locales import SUPPORTED_LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ async def _apply(svc: Services, building_id: int, action: str, value: str) -> bo
         current = await svc.buildings.get(building_id)
         assert current is not None
         if action == "lang":
-            if value not in SUPPORTED_LANGUAGES:
+            if value not in LANGUAGE_CODES:
                 return False
             await svc.buildings.set_language(current.chat_id, value)
             return True

@@ -33,6 +33,15 @@ def scope_key(scope: Any) -> str:
     return json.dumps(normalized, sort_keys=True)
 
 
+def language_key(p: Params) -> str:
+    """The `language_code` a menu or text is kept under: empty for everyone without their own,
+    else a two-letter ISO 639-1 code, as Telegram accepts it."""
+    code = p.get_str("language_code") or ""
+    if code and not (len(code) == 2 and code.isascii() and code.isalpha() and code.islower()):
+        raise bad_request("invalid language code specified")
+    return code
+
+
 class CommandMethods(ApiBase):
     def _scope(self, p: Params) -> str:
         scope = p.get_json("scope")
@@ -65,7 +74,7 @@ class CommandMethods(ApiBase):
             if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
             stored.append({"command": command, "description": description})
-        key = (self._scope(p), p.get_str("language_code") or "")
+        key = (self._scope(p), language_key(p))
         if stored:
             self.world.commands[key] = stored
         else:
@@ -73,11 +82,11 @@ class CommandMethods(ApiBase):
         return Reply(True)
 
     async def get_my_commands(self, p: Params) -> Reply:
-        key = (self._scope(p), p.get_str("language_code") or "")
+        key = (self._scope(p), language_key(p))
         return Reply([dict(c) for c in self.world.commands.get(key, [])])
 
     async def delete_my_commands(self, p: Params) -> Reply:
-        key = (self._scope(p), p.get_str("language_code") or "")
+        key = (self._scope(p), language_key(p))
         self.world.commands.pop(key, None)
         return Reply(True)
 
@@ -86,7 +95,7 @@ class CommandMethods(ApiBase):
             value = p.get_str(field) or ""
             if len(value) > _TEXT_LIMITS[field]:
                 raise bad_request(f"{field.replace('_', ' ')} is too long")
-            key = (field, p.get_str("language_code") or "")
+            key = (field, language_key(p))
             if value:
                 self.world.bot_texts[key] = value
             else:
@@ -97,7 +106,7 @@ class CommandMethods(ApiBase):
 
     def _text_getter(self, field: str) -> Handler:
         async def getter(p: Params) -> Reply:
-            language = p.get_str("language_code") or ""
+            language = language_key(p)
             texts = self.world.bot_texts
             value = texts.get((field, language), texts.get((field, ""), ""))
             if field == "name" and not value:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.i18n import t
+from locales import LANGUAGES
 from storage.community import BuildingStore, ResidentStore
 from storage.db import Database
 from tests.harness import ROOT, TOKEN, BotProcess, World
@@ -81,6 +82,7 @@ async def test_taal_switches_a_residents_language(world: World) -> None:
         await world.sb.next_message(anouk)
         await world.sb.say(anouk, anouk, "/taal")
         choice = await world.sb.next_message(anouk)
+        assert choice.button_texts() == [language.native_name for language in LANGUAGES]
         result = await world.sb.tap(anouk, choice, "English")
         await result.answer()
         confirmed = await world.sb.next_edit(anouk)

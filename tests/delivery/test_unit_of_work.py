@@ -51,6 +51,23 @@ async def test_a_unit_commits_everything_together_and_then_runs_its_callbacks(db
     assert not db.in_unit_of_work
 
 
+async def test_work_left_for_the_commit_can_run_before_the_units_last_statement(
+    db: Database,
+) -> None:
+    async def note(text: str) -> None:
+        await db.execute("INSERT INTO notes (text) VALUES (?)", (text,))
+
+    async def first() -> None:
+        await note("first")
+        db.before_commit(lambda: note("added by first"))
+
+    async with db.unit_of_work():
+        db.before_commit(first)
+        await db.run_before_commit()
+        await note("last")  # an update's handled mark, say
+    assert await notes(db) == ["first", "added by first", "last"]
+
+
 async def test_an_escaping_error_rolls_back_the_whole_unit_and_drops_its_callbacks(
     db: Database,
 ) -> None:

@@ -22,6 +22,8 @@ from tests.foundation.test_locales import extracted_ids, used_message_ids, used_
 MESSAGE_MAX = 4096
 CAPTION_MAX = 1024
 PRESS_ANSWER_MAX = 200
+OWN_LIMITS = {"bot.description": 512, "bot.short_description": 120}
+"""Texts with a limit of their own: the bot's description and short description."""
 
 LONGEST: dict[str, int] = {
     "name": 64, "requester": 64, "helper": 64, "organiser": 64, "who": 64,
@@ -120,8 +122,8 @@ def test_no_text_breaks_telegrams_limits(lang: str) -> None:
     captions, plain_ids = _caption_ids(), used_plain_ids() | extracted_ids({"tell": (1,)})
     assert captions and plain_ids
     for key in own:
-        limit = (PRESS_ANSWER_MAX if key in plain_ids else CAPTION_MAX if key in captions
-                 else MESSAGE_MAX)
+        limit = OWN_LIMITS.get(key) or (PRESS_ANSWER_MAX if key in plain_ids
+                                        else CAPTION_MAX if key in captions else MESSAGE_MAX)
         for template in _texts(own, key):
             shown = _shown_length(_rendered(template))
             assert 1 <= shown <= limit, f"{lang} {key}: {shown} > {limit}"

@@ -4,6 +4,7 @@ language read first; and a refusal the features already know for what no languag
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from bot.domain import activities, requests
 from bot.domain.date_vocabulary import fold, language_vocabulary
 from bot.domain.dates import DateProblem, TypedMoment, read_moment, read_time_from
 from bot.domain.quiet_hours import QuietHours
+from bot.i18n import catalogs
 from locales import LANGUAGES
 from tests.harness import AMS, local
 
@@ -189,3 +191,17 @@ def test_every_language_has_babels_names_and_another_needs_no_hand_list() -> Non
 )
 def test_typed_text_and_the_words_fold_alike(typed: str, folded: str) -> None:
     assert fold(typed) == folded
+
+
+EXAMPLE_IDS = ("request.flow.when", "request.when_error.unreadable", "activity.ask.when",
+               "activity.ask.edit_when")
+EXAMPLE = re.compile(r"([^\s<>,:;()]+ \d{1,2}:\d{2})")
+
+
+@pytest.mark.parametrize("lang", [language.code for language in LANGUAGES])
+def test_every_example_a_question_gives_is_read_in_its_language(lang: str) -> None:
+    """"Type for example Cmt 14:00": the examples the questions show are understood."""
+    examples = {found for key in EXAMPLE_IDS for found in EXAMPLE.findall(catalogs()[lang][key])}
+    assert len(examples) >= 2, (lang, examples)
+    for typed in sorted(examples):
+        assert isinstance(start(typed, lang), datetime), (lang, typed)

@@ -15,6 +15,7 @@ import pytest
 from bot.config import load_settings
 from sandbox.demo import TOUR, clock_target, demo_building, first_monday_after, tour_lines
 from tests.harness import ROOT
+from tests.languages.reading import chunks
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
 
@@ -83,6 +84,11 @@ async def test_the_tour_shows_what_the_bot_does_as_time_passes(
         assert "Was je bij Koffie in de hal?" in wednesday and "[Ik was er niet]" in wednesday
         assert "Dit is voorbij." in wednesday and "Er kwamen 0" not in wednesday
         assert "waren erbij: 1" in after("Anouk press Fijn")
+        for line, lang, key in (("Mehmet> /start", "tr", "start.private"),
+                                ("Khadija> /start", "ar", "start.private"),
+                                ("Agnieszka> /start", "pl", "start.private"),
+                                ("Oksana> /privacy", "uk", "privacy.text")):
+            assert all(part in after(line) for part in chunks(lang, key)), line
         digest = after("clock +4d")
         assert "— Sun 29 Nov 19:" in digest and "Open vragen" in digest
         assert "The clock now says Sun 29 Nov 21:30." in digest

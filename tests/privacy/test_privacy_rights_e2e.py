@@ -103,7 +103,7 @@ async def test_export_lists_everything_of_the_resident_and_nothing_of_others(wor
         data = document["data"]
         assert set(data) == {personal.name for personal in svc.personal_data}
         assert data["resident"]["profile"]["first_name"] == "Fatma"
-        assert data["resident"]["profile"]["telegram_language"] == "tr"
+        assert data["resident"]["profile"]["telegram_language"] == "nl"
         assert [m["building"] for m in data["resident"]["memberships"]] == ["Flat De Linde"]
         assert data["test_notes"] == {"notes": ["boodschappen op dinsdag"]}
         for other in ("Kees", str(kees.id), "kees-geheim", "Marieke", str(world.admin.id)):

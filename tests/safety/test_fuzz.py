@@ -87,7 +87,7 @@ REFUSALS = frozenset(plain(lang, key) for lang in SUPPORTED_LANGUAGES for key in
 """Every short "no" a press can get: after one of these, nothing may have changed."""
 ERRORS = frozenset(plain(lang, "error.generic") for lang in SUPPORTED_LANGUAGES)
 PRIVATE_ONLY = re.compile(
-    r"^(rqf|actf|actm|actfade|actp|pf|off|wsh|pair|fgt|lang|mute|quiet|rhide|rkeep|relay|home"
+    r"^(rqf|actf|actm|actfade|actp|pf|off|wsh|pair|fgt|lang|hello|mute|quiet|rhide|rkeep|relay|home"
     r"|idea:(stop|b|make)|act:(rate|help)|wrk:cancel|req:(pc|done|thx|wd|cx|et|ew|ct|ss|again))"
     r"(:|$)"
 )
@@ -424,8 +424,8 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Town]:
         protect_token(TOKEN)
         sb = await stack.enter_async_context(
             Sandbox(token=TOKEN, group_limit_per_minute=1_000_000, global_limit_per_second=1_000_000))
-        names = {"Marieke": "nl", "Fatma": "tr", "Youssef": "nl", "Anouk": "nl", "Kees": "nl",
-                 "Mehmet": "en", "Piet": "nl", "Olga": "uk", "Bram": None}
+        names = {"Marieke": "nl", "Fatma": "nl", "Youssef": "nl", "Anouk": "nl", "Kees": "nl",
+                 "Mehmet": "en", "Piet": "tr", "Olga": "nl", "Bram": None}
         users = {name: sb.add_user(name, "Fuzz", language_code=lang) for name, lang in names.items()}
         a = sb.add_group("Flat De Linde", admins=[users["Marieke"]], members=[
             users[n] for n in ("Marieke", "Fatma", "Youssef", "Anouk", "Kees", "Mehmet")])
@@ -578,11 +578,11 @@ TEMPLATES = [
     "pair:end:{}", "pair:endy:{}", "pair:endn:{}", "pair:req:{}", "rep:req:{}", "rep:act:{}",
     "rep:idea:{}", "rhide:{}", "rkeep:{}", "relay:req:{}", "relay:pair:{}", "wrk:stop:{}",
     "wrk:obj:{}", "wrk:resume:{}", "wrk:limit:{}", "cfg:max:{}", "cfg:v:{}", "mute:{}",
-    "lang:{}", "glang:{}", "wipe:{}", "fgt:{}", "home:{}",
+    "lang:{}", "glang:{}", "hello:{}", "wipe:{}", "fgt:{}", "home:{}",
 ]
 FIXED = ["actf:new", "actf:stop", "actf:skip", "actf:post", "idea:stop", "rqf:stop", "rqf:post",
          "rqf:k:shopping", "pf:stop", "pf:next", "wsh:new", "wrk:cancel", "cfg:done", "cfg:stop",
-         "fgt:no", "wipe:no", "wipe:1", "wipe:2", "lang:en", "glang:nl", "mute:request",
+         "fgt:no", "wipe:no", "wipe:1", "wipe:2", "lang:en", "glang:nl", "hello:en", "mute:request",
          "quiet:keep", "home:ask", "home:help", "home:act", "home:mine", "req:", "act:", ":",
          "::::"]
 UNSAFE = frozenset({"fgt:yes"})
