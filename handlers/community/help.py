@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import Safe, t
+from bot.i18n import Safe, t, ts
 from bot.menu import MenuCommand
 from handlers.kit.context import Context, is_group, language_for, remember, services
 
 
 def help_text(menu: list[MenuCommand], lang: str, *, in_group: bool) -> str:
     lines = [
-        t(lang, "help.line", command=command.name(lang), description=t(lang, command.description_key))
+        # Both are whole pieces of their own (a command name in Latin letters, a translated
+        # text): no isolates, so "/help" stays a command Telegram can tap, in Arabic too.
+        t(lang, "help.line", command=Safe(command.name(lang)),
+          description=ts(lang, command.description_key))
         for command in menu
         if (command.group if in_group else command.private)
     ]

@@ -17,7 +17,7 @@ from bot.domain.community import Building
 from bot.domain.deeplinks import DeepLink, is_valid_payload, link_url
 from bot.domain.insights import LABEL_MAX, LabelProblem, clean_label
 from bot.domain.worker_consent import objection_threshold
-from bot.i18n import plain, t, tn
+from bot.i18n import Safe, plain, t, tn
 from bot.services import Services
 from handlers.insights.consent import DECIDE_KIND, PREFIX, card_ref, day
 from handlers.kit.buttons import button, keyboard
@@ -53,7 +53,7 @@ async def invite(command: Command, building: Building) -> None:
     )
     private_lang = resident_language(svc, admin)
     text = t(private_lang, "workers.invite.private", building=building.title,
-             url=link_url(svc.bot_username, link.token))
+             url=Safe(link_url(svc.bot_username, link.token)))  # on its own line: no isolates
     message = command.update.effective_message
     need_start = await need_start_line(svc, building.chat_id, user.id,
                                        key="workers.invite.need_start",
