@@ -27,7 +27,7 @@ UPDATE_WAIT_LIMIT_SECONDS = 120.0
 def heartbeat_path(database: Path | str) -> Path:
     """Beside a SQLite file; for a PostgreSQL URL, in the temporary folder, named for the URL."""
     if is_postgresql(database):
-        digest = hashlib.sha256(database.encode()).hexdigest()[:16]
+        digest = hashlib.sha256(str(database).encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"omzien-{digest}.heartbeat"
     file = sqlite_path(database)
     return file.with_name(file.name + ".heartbeat")

@@ -36,7 +36,7 @@ async def test_killed_while_handling_a_stored_update_handles_it_once_after_resta
         await sb.say(world.admin, group, "/wisgroep")
         await sb.wait_for(lambda e: e.delayed and e.method == "getChatMember", timeout=WAIT)
         assert sb.pending_updates == 0
-        assert value(world.database, UNHANDLED) == 1
+        assert await value(world.database, UNHANDLED) == 1
         process.kill()
         await process.wait()
     sb.faults.clear()
@@ -44,7 +44,7 @@ async def test_killed_while_handling_a_stored_update_handles_it_once_after_resta
     async with bot_process(sb, world.database, env=env) as process:
         await sb.next_message(group, containing=asked, timeout=WAIT)
         await sb.settle(timeout=WAIT)
-        assert value(world.database, UNHANDLED) == 0
+        assert await value(world.database, UNHANDLED) == 0
         process.send_signal(signal.SIGTERM)
         assert await process.wait() == 0
     sent = [e for e in sb.events_since_mark() if e.ok and e.method == "sendMessage"
