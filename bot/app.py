@@ -31,12 +31,13 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery_worker import STOP_GRACE_SECONDS, DeliveryWorker
-from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor
+from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor, read_update
 from bot.health import beat
 from bot.http_server import BotHttpServer
 from bot.profile import publish_profile
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
+from bot.shared_inbox import SharedInbox
 from bot.webhook import UpdateReceiver, set_webhook
 from handlers import (
     activities,
@@ -49,6 +50,7 @@ from handlers import (
     prompts,
 )
 from handlers import requests as help_requests
+from storage.chat_turns import ChatTurns
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ STOP_DEADLINE_SECONDS = 9.0
 that matters is committed; a container runtime kills after 10 s)."""
 _WORKER = "delivery_worker"
 _HTTP_SERVER = "http_server"
+_SHARED_INBOX = "shared_inbox"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -148,9 +151,15 @@ async def _post_init(app: App) -> None:
     wire(app, svc)
     await publish_profile(app.bot, svc.menu, settings.language)
     await svc.scheduler.recover()
-    await replay_inbox(app, svc)
+    shared = await _share_inbox(app, svc)
+    if shared is None:
+        await replay_inbox(app, svc)
+    else:
+        await svc.inbox.prune(clock.now() - timedelta(days=INBOX_KEEP_DAYS))
     await worker.store.prune(clock.now() - timedelta(days=OUTBOX_KEEP_DAYS))
     await worker.start(svc.cards, svc.mark_unreachable)
+    if shared is not None:
+        shared.start()
     await _start_http_server(app, svc, worker)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
@@ -168,8 +177,10 @@ async def _start_http_server(app: App, svc: Services, worker: DeliveryWorker) ->
     receiver: tuple[str, UpdateReceiver] | None = None
     if settings.webhook_url is not None and settings.webhook_secret is not None:
         secret = settings.webhook_secret.get_secret_value()
+        shared = shared_inbox(app)
+        enqueue = app.update_queue.put if shared is None else shared.received
         receiver = (settings.webhook_path,
-                    UpdateReceiver(bot, svc.inbox, svc.clock, secret, app.update_queue.put))
+                    UpdateReceiver(bot, svc.inbox, svc.clock, secret, enqueue))
         port = settings.webhook_port
     elif settings.metrics_port is not None:
         port = settings.metrics_port
@@ -180,6 +191,28 @@ async def _start_http_server(app: App, svc: Services, worker: DeliveryWorker) ->
     app.bot_data[_HTTP_SERVER] = server
     if settings.webhook_url is not None and receiver is not None:
         await set_webhook(bot, settings.webhook_url, secret, ALLOWED_UPDATES)
+
+
+async def _share_inbox(app: App, svc: Services) -> SharedInbox | None:
+    """Webhook workers on PostgreSQL (any number of them) take turns by chat to handle the
+    stored updates (bot/shared_inbox.py); None for one bot alone: SQLite, or polling."""
+    if svc.settings.webhook_url is None or not svc.db.sql.postgresql:
+        return None
+    turns = await ChatTurns.open(str(svc.db.location))
+    bot = app.bot
+
+    def read(payload: dict[str, Any]) -> Update | None:
+        found = read_update(bot, payload)
+        return None if found is None else found[1]
+
+    shared = SharedInbox(svc.inbox, turns, svc.clock, read, app.process_update)
+    app.bot_data[_SHARED_INBOX] = shared
+    return shared
+
+
+def shared_inbox(app: App) -> SharedInbox | None:
+    shared = app.bot_data.get(_SHARED_INBOX)
+    return shared if isinstance(shared, SharedInbox) else None
 
 
 def http_server(app: App) -> BotHttpServer | None:
@@ -202,6 +235,9 @@ def wire(app: App, svc: Services) -> None:
 
 async def _post_stop(app: App) -> None:
     """Updates and jobs are done: let the answers and sends under way finish (bounded)."""
+    shared = shared_inbox(app)
+    if shared is not None:
+        await shared.stop()
     if isinstance(app, OmzienApplication):
         await app.press_answers.finish(ANSWERS_AT_STOP_SECONDS)
     worker = delivery_worker(app)
@@ -211,6 +247,9 @@ async def _post_stop(app: App) -> None:
 
 async def _post_shutdown(app: App) -> None:
     await _stop_http_server(app)
+    shared = shared_inbox(app)
+    if shared is not None:
+        await shared.stop()
     worker = delivery_worker(app)
     if worker is not None:
         await worker.stop(0)

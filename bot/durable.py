@@ -113,6 +113,11 @@ def _read_timeout(bot: ExtBot[None], timeout: Any, read_timeout: Any) -> float:
     return float(base + timeout) if timeout else float(base)
 
 
+class HandledElsewhere(Exception):
+    """The update's handled mark was committed by another unit of work while this one ran: this
+    one rolls back, so the update's work is done once."""
+
+
 class OmzienApplication(Application):  # type: ignore[type-arg]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -137,11 +142,17 @@ class OmzienApplication(Application):  # type: ignore[type-arg]
             log.info("update %s was handled before; skipped", update.update_id)
             return
         started = time.perf_counter()
-        async with self.press_answers.around_update(), services.db.unit_of_work():
-            with origin(update_origin(update.update_id)):
-                await super().process_update(update)
-            await services.db.run_before_commit()
-            await services.inbox.mark_handled(update.update_id, services.clock.now())
+        try:
+            async with self.press_answers.around_update(), services.db.unit_of_work():
+                with origin(update_origin(update.update_id)):
+                    await super().process_update(update)
+                await services.db.run_before_commit()
+                if not await services.inbox.mark_handled(update.update_id, services.clock.now()):
+                    raise HandledElsewhere(update.update_id)
+        except HandledElsewhere:
+            log.warning("update %s was handled by another unit first; this one rolled back",
+                        update.update_id)
+            return
         HANDLER_SECONDS.observe(time.perf_counter() - started)
         UPDATES_HANDLED.labels(kind=update_kind(update)).inc()
 

@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
-from bot.durable import read_update
+from bot.durable import chat_key, read_update
 from storage.inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class UpdateReceiver:
             return web.Response(status=400)
         update_id, update = read
         now = self._clock.now()
-        if not await self._inbox.store_new(update_id, item, now):
+        if not await self._inbox.store_new(update_id, item, now, chat_key(update)):
             log.info("update %s was delivered again; already stored", update_id)
         elif update is None:
             await self._inbox.mark_handled(update_id, now)

@@ -29,14 +29,35 @@ class UpdateInbox:
                 [(update_id, json.dumps(payload), to_db(now)) for update_id, payload in updates],
             )
 
-    async def store_new(self, update_id: int, payload: dict[str, Any], now: datetime) -> bool:
-        """Store one update; False when its id was stored before (a redelivery)."""
+    async def store_new(self, update_id: int, payload: dict[str, Any], now: datetime,
+                        chat_id: int | None = None) -> bool:
+        """Store one update, with the chat whose order it keeps; False when its id was stored
+        before (a redelivery, to this worker or another)."""
         changed = await self._db.execute(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            "INSERT INTO inbox (update_id, payload, received_at, chat_id) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (update_id) DO NOTHING",
-            (update_id, json.dumps(payload), to_db(now)),
+            (update_id, json.dumps(payload), to_db(now), chat_id),
         )
         return changed > 0
+
+    async def waiting_in(self, chat_id: int, after: int,
+                         limit: int) -> list[tuple[int, dict[str, Any]]]:
+        """The chat's next updates not handled yet, those with an id above `after`, in id order
+        (chat 0 also holds the updates stored without a chat)."""
+        rows = await self._db.fetch_all(
+            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL"
+            " AND COALESCE(chat_id, 0) = ? AND update_id > ? ORDER BY update_id LIMIT ?",
+            (chat_id, after, limit),
+        )
+        return [(int(row[0]), json.loads(row[1])) for row in rows]
+
+    async def chats_waiting(self) -> list[int]:
+        """The chats with an update not handled yet, the longest waiting first."""
+        rows = await self._db.fetch_all(
+            "SELECT COALESCE(chat_id, 0) AS chat FROM inbox WHERE handled_at IS NULL"
+            " GROUP BY COALESCE(chat_id, 0) ORDER BY MIN(update_id)"
+        )
+        return [int(row[0]) for row in rows]
 
     async def oldest_unhandled(self) -> datetime | None:
         """When the update waiting longest to be handled came in (None: nothing waits)."""
@@ -50,12 +71,16 @@ class UpdateInbox:
         )
         return value is not None
 
-    async def mark_handled(self, update_id: int, now: datetime) -> None:
-        await self._db.execute(
+    async def mark_handled(self, update_id: int, now: datetime) -> bool:
+        """False when the update was marked handled already: by another unit of work that
+        committed first (in another worker, say), which then did the update's work."""
+        changed = await self._db.execute(
             "INSERT INTO inbox (update_id, payload, received_at, handled_at) VALUES (?, '{}', ?, ?)"
-            " ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at",
+            " ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at"
+            " WHERE inbox.handled_at IS NULL",
             (update_id, to_db(now), to_db(now)),
         )
+        return changed > 0
 
     async def unhandled(self) -> list[dict[str, Any]]:
         rows = await self._db.fetch_all(

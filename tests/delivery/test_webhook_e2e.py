@@ -58,7 +58,7 @@ async def test_a_call_without_the_secret_changes_nothing(
     async with world.bot():
         await world.add_bot()
         await sb.settle()
-        before = every_table(world.database)
+        before = await every_table(world.database)
         sb.mark()
         async with aiohttp.ClientSession() as session:
             for headers, status in (({}, 401), ({"X-Telegram-Bot-Api-Secret-Token": "guess"}, 403),
@@ -66,7 +66,7 @@ async def test_a_call_without_the_secret_changes_nothing(
                 async with session.post(base + HOOK_PATH, json=forged, headers=headers) as answer:
                     assert answer.status == status
         await sb.settle()
-        assert every_table(world.database) == before
+        assert await every_table(world.database) == before
         assert sb.events_since_mark() == []
     assert "forged-body-text" not in caplog.text
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import socket
-import sqlite3
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from storage.db import is_postgresql
+from tests.committed import read_rows
 from tests.harness import World
 
 SECRET = "building-secret_42"
@@ -34,13 +35,14 @@ def webhook_mode(world: World) -> str:
     return base
 
 
-def every_table(database: Path) -> dict[str, list[tuple[Any, ...]]]:
+async def every_table(database: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to show that something changed nothing."""
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        names = [row[0] for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-                for name in names}
+    names_sql = ("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+                 if is_postgresql(database)
+                 else "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    names = [row[0] for row in await read_rows(database, names_sql)]
+    return {name: sorted(await read_rows(database, f'SELECT * FROM "{name}"'), key=repr)
+            for name in names}
 
 
 async def metrics(base: str) -> dict[str, float]:
