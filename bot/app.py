@@ -77,6 +77,7 @@ that matters is committed; a container runtime kills after 10 s)."""
 _WORKER = "delivery_worker"
 _HTTP_SERVER = "http_server"
 _SHARED_INBOX = "shared_inbox"
+_TURNS = "chat_turns"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -140,7 +141,10 @@ async def _post_init(app: App) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
-    worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"])
+    turns = await ChatTurns.open(settings.database) if shares_chats(settings, db) else None
+    app.bot_data[_TURNS] = turns
+    worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"],
+                            turns=turns)
     app.bot_data[_WORKER] = worker
     svc = Services.create(settings, clock, db, app.bot, delivery=worker.delivery)
     svc.bot_username = app.bot.username
@@ -193,12 +197,17 @@ async def _start_http_server(app: App, svc: Services, worker: DeliveryWorker) ->
         await set_webhook(bot, settings.webhook_url, secret, ALLOWED_UPDATES)
 
 
-async def _share_inbox(app: App, svc: Services) -> SharedInbox | None:
+def shares_chats(settings: Settings, db: Database) -> bool:
     """Webhook workers on PostgreSQL (any number of them) take turns by chat to handle the
-    stored updates (bot/shared_inbox.py); None for one bot alone: SQLite, or polling."""
-    if svc.settings.webhook_url is None or not svc.db.sql.postgresql:
+    stored updates and to send the outbox (bot/shared_inbox.py, storage/chat_turns.py); one
+    bot alone (SQLite, or polling) keeps its chats in memory."""
+    return settings.webhook_url is not None and db.sql.postgresql
+
+
+async def _share_inbox(app: App, svc: Services) -> SharedInbox | None:
+    turns = app.bot_data.get(_TURNS)
+    if not isinstance(turns, ChatTurns):
         return None
-    turns = await ChatTurns.open(str(svc.db.location))
     bot = app.bot
 
     def read(payload: dict[str, Any]) -> Update | None:
@@ -253,6 +262,9 @@ async def _post_shutdown(app: App) -> None:
     worker = delivery_worker(app)
     if worker is not None:
         await worker.stop(0)
+    turns = app.bot_data.get(_TURNS)
+    if isinstance(turns, ChatTurns):
+        await turns.close()
     svc = app.bot_data.get("services")
     if isinstance(svc, Services):
         await svc.out.close()

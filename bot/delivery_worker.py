@@ -40,6 +40,7 @@ from handlers.kit.delivery import (
     settle_refusal,
 )
 from handlers.kit.send import Method, Outgoing
+from storage.chat_turns import ChatTurns, Kind
 from storage.db import Database
 from storage.outbox import OutboxRow, OutboxStore
 
@@ -49,6 +50,8 @@ RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 60.0
 ERROR_PAUSE_SECONDS = 5.0
 """After something unexpected (the database, say), how long a chat waits before going on."""
+SWEEP_SECONDS = 1.0
+"""With other workers: how often chats whose turn nobody holds are looked for."""
 STOP_GRACE_SECONDS = 5.0
 """At a stop, how long calls under way may take to finish before they are cut off."""
 ERROR_LENGTH = 300
@@ -66,7 +69,9 @@ def _describe(error: BaseException) -> str:
 
 class DeliveryWorker:
     def __init__(self, bot: Bot, db: Database, clock: Clock, *,
-                 send_timeout: float | None = None) -> None:
+                 send_timeout: float | None = None, turns: ChatTurns | None = None) -> None:
+        """`turns`: with other workers on the database, each chat is sent by one of them at a
+        time, the one holding its turn; a sweep takes chats nobody holds (their worker died)."""
         self._bot = bot
         self._db = db
         self._store = OutboxStore(db)
@@ -79,6 +84,8 @@ class DeliveryWorker:
         self._chats: dict[int, asyncio.Task[None]] = {}
         self._bells: dict[int, asyncio.Event] = {}
         self._running = False
+        self._turns = turns
+        self._sweeper: asyncio.Task[None] | None = None
 
     @property
     def store(self) -> OutboxStore:
@@ -92,8 +99,25 @@ class DeliveryWorker:
         """Start sending, beginning with every row left pending by the last run."""
         self._cards, self._mark_unreachable = cards, mark_unreachable
         self._running = True
+        if self._turns is not None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="outbox sweep")
+            return
         for chat_id in await self._store.chats_with_pending():
             self.wake(chat_id)
+
+    async def _sweep_forever(self) -> None:
+        """Chats with rows waiting whose turn nobody holds: at start, and after a worker died
+        (or a row was committed just as its chat's holder gave the turn back)."""
+        assert self._turns is not None
+        while self._running:
+            try:
+                waiting = [chat_id for chat_id in await self._store.chats_with_pending()
+                           if chat_id not in self._chats]
+                for chat_id in await self._turns.free(Kind.OUTBOX, waiting):
+                    self.wake(chat_id)
+            except Exception:
+                log.exception("looking for chats with rows to send failed")
+            await asyncio.sleep(SWEEP_SECONDS)
 
     def wake(self, chat_id: int) -> None:
         """A row for `chat_id` was committed: make sure its chat is being sent."""
@@ -113,6 +137,10 @@ class DeliveryWorker:
         them off (their rows stay pending and go out at the next start). A send still waiting
         for its chat's rate window has not left: it is cut off at once."""
         self._running = False
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
         for bell in self._bells.values():
             bell.set()
         tasks = list(self._chats.values())
@@ -133,28 +161,43 @@ class DeliveryWorker:
 
     async def _run_chat(self, chat_id: int, bell: asyncio.Event) -> None:
         try:
+            if self._turns is None:
+                await self._send_chat(chat_id, bell)
+                return
             while self._running:
-                bell.clear()
+                if not await self._turns.take(Kind.OUTBOX, chat_id):
+                    return  # its holder sends the row too: it reads the chat's rows afresh
                 try:
-                    row, later = await self._store.next_for(chat_id, time.time())
-                    if row is None and later is None:
-                        if bell.is_set():
-                            continue
-                        return
-                    due = later if row is None else row.not_before
-                    if row is None or (due is not None and due > time.time()):
-                        await _sleep(bell, (due or 0.0) - time.time())
-                        continue
-                    await self._send(row)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("sending the outbox of a chat failed; trying again")
-                    await _sleep(bell, ERROR_PAUSE_SECONDS)
+                    await self._send_chat(chat_id, bell)
+                finally:
+                    await self._turns.give_back(Kind.OUTBOX, chat_id)
+                if not await self._store.pending_count(chat_id):
+                    return  # else: a row committed by a worker that found the turn taken
         finally:
             if self._bells.get(chat_id) is bell:
                 del self._bells[chat_id]
                 del self._chats[chat_id]
+
+    async def _send_chat(self, chat_id: int, bell: asyncio.Event) -> None:
+        """The chat's rows in id order, until none is left (or the worker stops)."""
+        while self._running:
+            bell.clear()
+            try:
+                row, later = await self._store.next_for(chat_id, time.time())
+                if row is None and later is None:
+                    if bell.is_set():
+                        continue
+                    return
+                due = later if row is None else row.not_before
+                if row is None or (due is not None and due > time.time()):
+                    await _sleep(bell, (due or 0.0) - time.time())
+                    continue
+                await self._send(row)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sending the outbox of a chat failed; trying again")
+                await _sleep(bell, ERROR_PAUSE_SECONDS)
 
     async def _send(self, row: OutboxRow) -> None:
         assert self._cards is not None and self._mark_unreachable is not None

@@ -71,7 +71,6 @@ class SharedInbox:
         self._stopping = True
         self._again.clear()
         await asyncio.gather(*self._chats.values(), return_exceptions=True)
-        await self._turns.close()
 
     async def received(self, update: Update) -> None:
         """The webhook stored `update`: its chat's turn decides who handles it."""
@@ -133,12 +132,12 @@ class SharedInbox:
         return after
 
     async def _sweep_forever(self) -> None:
-        """A chat whose turn is held elsewhere costs one refused try a sweep."""
         while True:
             try:
-                for chat_id in await self._inbox.chats_waiting():
-                    if chat_id not in self._chats:
-                        self.arrived(chat_id)
+                waiting = [chat_id for chat_id in await self._inbox.chats_waiting()
+                           if chat_id not in self._chats]
+                for chat_id in await self._turns.free(Kind.INBOX, waiting):
+                    self.arrived(chat_id)
             except Exception:
                 log.exception("looking for waiting updates failed")
             await asyncio.sleep(SWEEP_SECONDS)

@@ -61,6 +61,23 @@ class ChatTurns:
             return bool(await self._connection.fetchval(
                 "SELECT pg_try_advisory_lock($1)", turn_key(kind, chat_id)))
 
+    async def free(self, kind: Kind, chat_ids: list[int]) -> list[int]:
+        """Those of `chat_ids` whose turn nobody holds (a worker that died holds none), so a
+        sweep tries only those."""
+        if not chat_ids:
+            return []
+        keys = {turn_key(kind, chat_id): chat_id for chat_id in chat_ids}
+        async with self._lock:
+            if self._connection.is_closed():
+                return chat_ids
+            rows = await self._connection.fetch(
+                "SELECT key FROM unnest($1::bigint[]) AS key WHERE key NOT IN ("
+                " SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
+                " WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+                list(keys))
+        return [keys[row[0]] for row in rows]
+
     async def give_back(self, kind: Kind, chat_id: int) -> None:
         async with self._lock:
             if not self._connection.is_closed():
