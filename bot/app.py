@@ -154,6 +154,8 @@ async def _post_init(app: App) -> None:
     bot.inbox, bot.clock = svc.inbox, clock
     wire(app, svc)
     await publish_profile(app.bot, svc.menu, settings.language)
+    if turns is not None:
+        svc.scheduler.share(turns)
     await svc.scheduler.recover()
     shared = await _share_inbox(app, svc)
     if shared is None:

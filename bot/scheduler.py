@@ -33,6 +33,7 @@ from bot.clock import Clock
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.schedule import MAX_ATTEMPTS, RETRY_DELAY, ItemState, ScheduledItem
 from bot.origin import origin, schedule_origin
+from storage.chat_turns import ChatTurns
 from storage.schedule import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,16 @@ class Scheduler:
         self._planners: list[Planner] = []
         self._lock = asyncio.Lock()
         self._stopping = False
+        self._turns: ChatTurns | None = None
+
+    def share(self, turns: ChatTurns) -> None:
+        """Other workers run this schedule too: rows are claimed in this worker's name, and
+        each poll first gives the rows of a worker that died back to the schedule."""
+        self._turns = turns
+
+    @property
+    def _worker(self) -> int | None:
+        return None if self._turns is None else self._turns.worker_id
 
     def register(self, kind: str, handler: JobHandler, *, calm: bool = True) -> None:
         """`calm=False` only for rows that never message anyone (they may then run at night)."""
@@ -131,7 +142,7 @@ class Scheduler:
             return
         try:
             async with self.store.savepoint():
-                if not await self.store.claim(item.id):
+                if not await self.store.claim(item.id, self._worker):
                     return
                 with origin(schedule_origin(item.id)):
                     outcome = await self._handlers[kind](item, now)
@@ -164,7 +175,13 @@ class Scheduler:
         return await self.store.cancel_for_building(kind, building_id, self.clock.now())
 
     async def recover(self) -> None:
-        again, skipped = await self.store.requeue_interrupted(self.clock.now(), MAX_ATTEMPTS)
+        """Rows left running by a stop run again (with other workers: only those of a worker
+        that died)."""
+        gone = None
+        if self._turns is not None:
+            gone = await self._turns.gone(await self.store.running_claimants())
+        again, skipped = await self.store.requeue_interrupted(self.clock.now(), MAX_ATTEMPTS,
+                                                              gone)
         if again:
             log.warning("%d scheduled item(s) were interrupted by a stop; run again", again)
         if skipped:
@@ -187,6 +204,8 @@ class Scheduler:
         async with self._lock:
             if self._stopping:
                 return 0
+            if self._turns is not None:
+                await self.recover()
             await self._plan(self.clock.now())
             total = 0
             while not self._stopping:
@@ -244,7 +263,7 @@ class Scheduler:
     async def _wait_for_morning(self, item: ScheduledItem, hours: QuietHours, now: datetime) -> int:
         morning = hours.next_allowed(now, self.zone)
         if item.is_stale(morning):
-            if await self.store.claim(item.id):
+            if await self.store.claim(item.id, self._worker):
                 await self.store.finish(item.id, ItemState.SKIPPED, now)
                 return 1
             return 0
@@ -253,7 +272,7 @@ class Scheduler:
 
     async def _run_one(self, item: ScheduledItem, now: datetime) -> int:
         handler = self._handlers[item.kind]
-        if not await self.store.claim(item.id):
+        if not await self.store.claim(item.id, self._worker):
             return 0
         if item.is_stale(now):
             await self.store.finish(item.id, ItemState.SKIPPED, now)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from enum import IntEnum
 from typing import Any
 
@@ -29,6 +30,8 @@ class Kind(IntEnum):
 
     INBOX = 1
     OUTBOX = 2
+    WORKER = 3
+    """Held by each worker for itself, as long as it lives (the "chat" is its id)."""
 
 
 def turn_key(kind: Kind, chat_id: int) -> int:
@@ -43,10 +46,18 @@ class ChatTurns:
         self._url = url
         self._connection = connection
         self._lock = asyncio.Lock()
+        self.worker_id = secrets.randbits(52)
+        """This worker's name in the rows it claims; alive while its WORKER turn is held."""
 
     @classmethod
     async def open(cls, url: str) -> ChatTurns:
-        return cls(url, await asyncpg.connect(url))
+        turns = cls(url, await asyncpg.connect(url))
+        await turns.take(Kind.WORKER, turns.worker_id)
+        return turns
+
+    async def gone(self, worker_ids: list[int]) -> list[int]:
+        """Those of `worker_ids` whose worker no longer lives."""
+        return await self.free(Kind.WORKER, worker_ids)
 
     async def close(self) -> None:
         await self._connection.close()
@@ -58,6 +69,8 @@ class ChatTurns:
                 # The session ended (the server restarted): every turn it held is free again.
                 log.warning("the connection holding chat turns was lost; opening another")
                 self._connection = await asyncpg.connect(self._url)
+                await self._connection.fetchval(
+                    "SELECT pg_try_advisory_lock($1)", turn_key(Kind.WORKER, self.worker_id))
             return bool(await self._connection.fetchval(
                 "SELECT pg_try_advisory_lock($1)", turn_key(kind, chat_id)))
 

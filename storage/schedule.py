@@ -179,13 +179,25 @@ class ScheduleStore:
             for row in rows
         }
 
-    async def claim(self, item_id: int) -> bool:
+    async def claim(self, item_id: int, worker: int | None = None) -> bool:
+        """Mark a pending row running, in the name of `worker` when several share the database.
+        On PostgreSQL a row another worker is claiming at this moment is passed over at once
+        (`SKIP LOCKED`) instead of waited for; SQLite has one writer at a time anyway."""
+        skip = " FOR UPDATE SKIP LOCKED" if self._db.sql.postgresql else ""
         changed = await self._db.execute(
-            "UPDATE schedule SET state = 'running', attempts = attempts + 1"
-            " WHERE id = ? AND state = 'pending'",
-            (item_id,),
+            "UPDATE schedule SET state = 'running', attempts = attempts + 1, claimed_by = ?"
+            " WHERE id = (SELECT id FROM schedule WHERE id = ? AND state = 'pending'" + skip + ")",
+            (worker, item_id),
         )
         return changed > 0
+
+    async def running_claimants(self) -> list[int]:
+        """The workers named by rows running now."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT claimed_by FROM schedule"
+            " WHERE state = 'running' AND claimed_by IS NOT NULL"
+        )
+        return [int(row[0]) for row in rows]
 
     async def finish(self, item_id: int, state: ItemState, now: datetime) -> None:
         await self._db.execute(
@@ -199,18 +211,24 @@ class ScheduleStore:
             (to_db(due_at), item_id),
         )
 
-    async def requeue_interrupted(self, now: datetime, max_attempts: int) -> tuple[int, int]:
+    async def requeue_interrupted(self, now: datetime, max_attempts: int,
+                                  gone: list[int] | None = None) -> tuple[int, int]:
         """Rows left 'running' by a crash never committed their job (a job and its "done" mark
         commit together): they run again, unless they were tried `max_attempts` times already
         (then they are skipped, so a job that takes the bot down cannot do so forever).
-        Returns (run again, skipped)."""
+        `gone`: with several workers, only the rows of these workers (they died) and those no
+        worker claimed; the others' rows are running now. Returns (run again, skipped)."""
+        running = "state = 'running'"
+        if gone is not None:
+            marks = ", ".join("?" for _ in gone) or "NULL"
+            running += f" AND (claimed_by IS NULL OR claimed_by IN ({marks}))"
         async with self._db.transaction() as tx:
             skipped = await tx.execute(
                 "UPDATE schedule SET state = 'skipped', finished_at = ?"
-                " WHERE state = 'running' AND attempts >= ?",
-                (to_db(now), max_attempts),
+                f" WHERE {running} AND attempts >= ?",
+                (to_db(now), *(gone or ()), max_attempts),
             )
             again = await tx.execute(
-                "UPDATE schedule SET state = 'pending' WHERE state = 'running'"
+                f"UPDATE schedule SET state = 'pending' WHERE {running}", tuple(gone or ())
             )
         return again, skipped
