@@ -161,6 +161,20 @@ async def database_location(tmp_path: Path) -> AsyncIterator[Path | str]:
 
 
 @pytest.fixture
+async def blank_database_location(tmp_path: Path) -> AsyncIterator[Path | str]:
+    """Like `database_location`, but with no migration applied yet."""
+    if not postgres_server.on_postgresql():
+        yield tmp_path / "blank.sqlite3"
+        return
+    server = postgres_server.server()
+    url = await server.fresh_database(template="template0")
+    try:
+        yield url
+    finally:
+        await server.drop(url)
+
+
+@pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     protect_token(TOKEN)
     async with Sandbox(token=TOKEN) as sb:

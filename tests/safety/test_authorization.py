@@ -54,6 +54,7 @@ from storage.pairing import PairingStore
 from storage.requests import RequestStore
 from tests.harness import START, TOKEN, World, running_watched
 from tests.requests.request_steps import ask
+from tests.schema_info import column_names, table_names
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authorization.md"
 ROLES = ("resident", "requester", "helper", "organiser", "group admin", "community worker",
@@ -115,10 +116,9 @@ class Town:
         """Every table that is not bookkeeping, with its columns."""
         if not self.columns:
             db = self.world.services.db
-            for (table,) in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'"):
-                if table not in BOOKKEEPING and not table.startswith("sqlite_"):
-                    rows = await db.fetch_all(f"PRAGMA table_info({table})")
-                    self.columns[table] = [row[1] for row in rows]
+            for table in await table_names(db):
+                if table not in BOOKKEEPING:
+                    self.columns[table] = await column_names(db, table)
         return self.columns
 
     async def scene(self) -> Scene:
