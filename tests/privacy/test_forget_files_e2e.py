@@ -12,9 +12,9 @@ import pytest
 
 from bot.i18n import t
 from sandbox import SandboxUser
+from storage.db import Database
 from tests.activities.test_activities_e2e import post_prepared
 from tests.harness import World
-from storage.db import Database
 from tests.requests.request_steps import ask, started, tap
 from tests.schema_info import column_names, table_names
 
