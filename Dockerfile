@@ -17,6 +17,8 @@ RUN pip install --no-cache-dir .
 
 USER omzien
 VOLUME ["/data"]
+# The webhook and /metrics, when OMZIEN_WEBHOOK_URL or OMZIEN_METRICS_PORT turns them on.
+EXPOSE 8080
 
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "bot", "health"]

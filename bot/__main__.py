@@ -19,8 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "run",
-        help="run the bot (long polling against OMZIEN_BOT_API_URL)",
-        description="Run the bot with long polling. Needs OMZIEN_BOT_TOKEN.",
+        help="run the bot (long polling, or a webhook when OMZIEN_WEBHOOK_URL is set)",
+        description="Run the bot with long polling against OMZIEN_BOT_API_URL, or, with "
+        "OMZIEN_WEBHOOK_URL and OMZIEN_WEBHOOK_SECRET set, take updates on a webhook. "
+        "Needs OMZIEN_BOT_TOKEN.",
     )
     demo = commands.add_parser(
         "demo",
@@ -42,8 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="where to write the copy")
     commands.add_parser(
         "health",
-        help="exit 0 when a running bot has shown a sign of life recently",
-        description="For container health checks: reads the heartbeat beside OMZIEN_DATABASE.",
+        help="exit 0 when a running bot shows a sign of life and its updates are flowing",
+        description="For container health checks: reads the heartbeat beside OMZIEN_DATABASE "
+        "and how long the oldest update not yet handled has waited.",
     )
     return parser
 
@@ -95,18 +98,21 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             setup_logging(settings.log_level, settings.token)
-            from bot.app import run_polling
+            from bot.app import run
 
-            run_polling(settings)
+            run(settings)
         elif args.command == "demo":
             return _demo(settings, args.script)
         elif args.command == "migrate":
             setup_logging(settings.log_level)
             asyncio.run(_migrate(settings))
         elif args.command == "health":
-            from bot.health import is_alive
+            from bot.health import check
 
-            return 0 if is_alive(settings.database) else 1
+            problem = asyncio.run(check(settings.database))
+            if problem is not None:
+                print(f"omzien: unhealthy: {problem}", file=sys.stderr)
+                return 1
         elif args.command == "backup":
             setup_logging(settings.log_level)
             asyncio.run(_backup(settings, args.path))

@@ -33,9 +33,11 @@ from bot.config import Settings
 from bot.delivery_worker import STOP_GRACE_SECONDS, DeliveryWorker
 from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor
 from bot.health import beat
+from bot.http_server import BotHttpServer
 from bot.profile import publish_profile
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
+from bot.webhook import UpdateReceiver, set_webhook
 from handlers import (
     activities,
     community,
@@ -71,6 +73,7 @@ STOP_DEADLINE_SECONDS = 9.0
 """After SIGTERM or SIGINT the process is gone within this time, stopped cleanly or not (all
 that matters is committed; a container runtime kills after 10 s)."""
 _WORKER = "delivery_worker"
+_HTTP_SERVER = "http_server"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -148,11 +151,46 @@ async def _post_init(app: App) -> None:
     await replay_inbox(app, svc)
     await worker.store.prune(clock.now() - timedelta(days=OUTBOX_KEEP_DAYS))
     await worker.start(svc.cards, svc.mark_unreachable)
+    await _start_http_server(app, svc, worker)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         _run_schedule, interval=app.bot_data["schedule_poll_seconds"], first=0.05,
         name="schedule", job_kwargs={"max_instances": 1, "coalesce": True},
     )
+
+
+async def _start_http_server(app: App, svc: Services, worker: DeliveryWorker) -> None:
+    """With a webhook: the server that takes Telegram's updates (and /metrics), then
+    `setWebhook`. When polling: a /metrics server, only if OMZIEN_METRICS_PORT is set."""
+    settings = svc.settings
+    bot = app.bot
+    assert isinstance(bot, DurableBot)
+    receiver: tuple[str, UpdateReceiver] | None = None
+    if settings.webhook_url is not None and settings.webhook_secret is not None:
+        secret = settings.webhook_secret.get_secret_value()
+        receiver = (settings.webhook_path,
+                    UpdateReceiver(bot, svc.inbox, svc.clock, secret, app.update_queue.put))
+        port = settings.webhook_port
+    elif settings.metrics_port is not None:
+        port = settings.metrics_port
+    else:
+        return
+    server = BotHttpServer(worker.store, svc.clock, receiver)
+    await server.start(settings.webhook_listen, port)
+    app.bot_data[_HTTP_SERVER] = server
+    if settings.webhook_url is not None and receiver is not None:
+        await set_webhook(bot, settings.webhook_url, secret, ALLOWED_UPDATES)
+
+
+def http_server(app: App) -> BotHttpServer | None:
+    server = app.bot_data.get(_HTTP_SERVER)
+    return server if isinstance(server, BotHttpServer) else None
+
+
+async def _stop_http_server(app: App) -> None:
+    server = http_server(app)
+    if server is not None:
+        await server.stop()
 
 
 def wire(app: App, svc: Services) -> None:
@@ -172,6 +210,7 @@ async def _post_stop(app: App) -> None:
 
 
 async def _post_shutdown(app: App) -> None:
+    await _stop_http_server(app)
     worker = delivery_worker(app)
     if worker is not None:
         await worker.stop(0)
@@ -203,8 +242,9 @@ async def replay_inbox(app: App, svc: Services) -> None:
 async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
     """Run the bot inside an existing event loop (tests, the demo); stops cleanly on exit.
 
-    Does what `run_polling` does around the polling itself, post_init, post_stop and
-    post_shutdown included.
+    Does what `run` does around the polling itself, post_init, post_stop and
+    post_shutdown included. With a webhook URL set it does not poll: post_init started the
+    webhook's server and called setWebhook, and the server stops first at the end.
     """
     await app.initialize()
     try:
@@ -212,14 +252,16 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, poll_interval=0.0
-        )
+        if app.bot_data["settings"].webhook_url is None:
+            await app.updater.start_polling(
+                timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, poll_interval=0.0
+            )
         try:
             yield app
         finally:
             if app.updater.running:
                 await app.updater.stop()
+            await _stop_http_server(app)
             if app.running:
                 await app.stop()
                 if app.post_stop is not None:
@@ -230,34 +272,60 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
             await app.post_shutdown(app)
 
 
-def run_polling(settings: Settings, *, clock: Clock | None = None,
+def run(settings: Settings, *, clock: Clock | None = None,
                 rate_limiter: OmzienRateLimiter | None = None) -> None:
-    """Until SIGTERM or SIGINT: then no more updates are fetched, those fetched are handled,
-    the delivery worker finishes what it is sending, and the process exits (within
-    STOP_DEADLINE_SECONDS, whatever happens). `clock` and `rate_limiter` as for
+    """Until SIGTERM or SIGINT: then no more updates are fetched (or taken from the webhook),
+    those received are handled, the delivery worker finishes what it is sending, and the
+    process exits (within STOP_DEADLINE_SECONDS, whatever happens). With a webhook URL set,
+    Telegram sends the updates instead. `clock` and `rate_limiter` as for
     `build_application`."""
     app = build_application(settings, clock=clock, rate_limiter=rate_limiter)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    if settings.webhook_url is not None:
+        stop = asyncio.Event()
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop_signal, _stop_webhook_by_signal, stop)
+        try:
+            loop.run_until_complete(_serve_webhook(app, stop))
+        finally:
+            loop.close()
+        return
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(stop_signal, _stop_by_signal)
     app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=True, stop_signals=None)
 
 
+async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
+    async with running(app):
+        await stop.wait()
+
+
 _stopping = threading.Event()
 
 
-def _stop_by_signal() -> None:
-    """Leave the loop as PTB's own handler does (it then stops cleanly); a second signal only
-    waits for that. A stop that hangs is cut off by the deadline."""
+def _begin_stop() -> bool:
+    """The first signal starts the stop and its deadline; a second one only waits for it."""
     if _stopping.is_set():
-        return
+        return False
     _stopping.set()
     log.info("stopping")
     deadline = threading.Timer(STOP_DEADLINE_SECONDS, _exit_now)
     deadline.daemon = True
     deadline.start()
-    raise SystemExit
+    return True
+
+
+def _stop_by_signal() -> None:
+    """Leave the loop as PTB's own handler does (it then stops cleanly). A stop that hangs is
+    cut off by the deadline."""
+    if _begin_stop():
+        raise SystemExit
+
+
+def _stop_webhook_by_signal(stop: asyncio.Event) -> None:
+    if _begin_stop():
+        stop.set()
 
 
 def _exit_now() -> None:

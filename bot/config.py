@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -13,6 +14,8 @@ from locales import SUPPORTED_LANGUAGES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+_WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""Telegram's rule for `secret_token`: 1 to 256 letters, digits, `_` and `-`."""
 CARE_CONTACTS_MAX = 1000
 CARE_CONTACT_SEPARATOR = "|"
 
@@ -46,6 +49,17 @@ class Settings(BaseSettings):
     Unset: the usual Dutch list (huisarts, huisartsenpost, Veilig Thuis) in the reader's
     language. 112 for emergencies is always shown."""
 
+    webhook_url: str | None = None
+    """Where Telegram sends updates (OMZIEN_WEBHOOK_URL); unset: the bot polls."""
+    webhook_secret: SecretStr | None = None
+    """Telegram sends it back with every update; required with a webhook URL."""
+    webhook_listen: str = "0.0.0.0"
+    """The address the bot's HTTP server (webhook and /metrics) listens on."""
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """When polling, serve /metrics on this port (unset: no metrics server). With a webhook,
+    /metrics is served beside it."""
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -59,6 +73,24 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
         return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError("must be an http(s) URL such as https://bot.example.org/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _WEBHOOK_SECRET_PATTERN.match(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 letters, digits, _ or -")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -108,6 +140,13 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def webhook_path(self) -> str:
+        """The path of the webhook URL, where the server takes Telegram's POSTs."""
+        if self.webhook_url is None:
+            raise ConfigError("OMZIEN_WEBHOOK_URL is not set")
+        return urlsplit(self.webhook_url).path or "/"
+
+    @property
     def token(self) -> str:
         if self.bot_token is None:
             raise ConfigError("OMZIEN_BOT_TOKEN is not set: ask @BotFather for a token")
@@ -117,9 +156,13 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line that names the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"OMZIEN_{field.upper()}: {message}") from None
+    if settings.webhook_url is not None and settings.webhook_secret is None:
+        raise ConfigError("OMZIEN_WEBHOOK_SECRET is not set: a webhook needs a secret that only"
+                          " Telegram and the bot know")
+    return settings

@@ -28,6 +28,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
+from bot.metrics import RETRIES, RETRY_BY_DELIVERY
 from bot.ratelimit import OmzienRateLimiter, retry_after_seconds
 from handlers.kit.cards import Cards
 from handlers.kit.delivery import (
@@ -201,6 +202,7 @@ class DeliveryWorker:
     async def _retry(self, row: OutboxRow, pause: float, error: TelegramError) -> None:
         log.warning("%s failed (%s); trying again in %.1f s", row.method,
                     type(error).__name__, pause)
+        RETRIES.labels(by=RETRY_BY_DELIVERY).inc()
         await self._store.retry_later(row.id, time.time() + pause, _describe(error))
 
     async def _refused(self, row: OutboxRow, item: Outgoing, error: TelegramError) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 
 from bot.clock import Clock
+from bot.metrics import HANDLER_SECONDS, UPDATES_HANDLED, update_kind
 from bot.origin import origin, update_origin
 from bot.press_answers import HeldAnswers
 from storage.inbox import UpdateInbox
@@ -66,19 +68,14 @@ class DurableBot(ExtBot[None]):
         broken: list[tuple[int, dict[str, Any]]] = []
         updates: list[Update] = []
         for item in raw if isinstance(raw, list) else []:
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int) or isinstance(update_id, bool):
-                log.warning("an update without an update id was dropped")
+            read = read_update(self, item)
+            if read is None:
                 continue
-            try:
-                update = Update.de_json(item, self)
-            except Exception as exc:  # any shape Telegram (or a fake) might send
-                log.warning("update %s could not be read (%s); skipped", update_id,
-                            type(exc).__name__)
+            update_id, update = read
+            if update is None:
                 broken.append((update_id, item))
                 updates.append(Update(update_id))
                 continue
-            self.insert_callback_data(update)
             good.append((update_id, item))
             updates.append(update)
         if self.inbox is not None and self.clock is not None:
@@ -88,6 +85,22 @@ class DurableBot(ExtBot[None]):
             for update_id, _ in broken:
                 await self.inbox.mark_handled(update_id, now)
         return tuple(updates)
+
+
+def read_update(bot: ExtBot[None], item: object) -> tuple[int, Update | None] | None:
+    """An update's id and the update as PTB reads it (None for one that cannot be read, which
+    is then recorded as handled rather than tried forever); None when it has no update id."""
+    update_id = item.get("update_id") if isinstance(item, dict) else None
+    if not isinstance(item, dict) or not isinstance(update_id, int) or isinstance(update_id, bool):
+        log.warning("an update without an update id was dropped")
+        return None
+    try:
+        update = Update.de_json(item, bot)
+    except Exception as exc:  # any shape Telegram (or a fake) might send
+        log.warning("update %s could not be read (%s); skipped", update_id, type(exc).__name__)
+        return update_id, None
+    bot.insert_callback_data(update)
+    return update_id, update
 
 
 def _read_timeout(bot: ExtBot[None], timeout: Any, read_timeout: Any) -> float:
@@ -123,11 +136,14 @@ class OmzienApplication(Application):  # type: ignore[type-arg]
         if await services.inbox.is_handled(update.update_id):
             log.info("update %s was handled before; skipped", update.update_id)
             return
+        started = time.perf_counter()
         async with self.press_answers.around_update(), services.db.unit_of_work():
             with origin(update_origin(update.update_id)):
                 await super().process_update(update)
             await services.db.run_before_commit()
             await services.inbox.mark_handled(update.update_id, services.clock.now())
+        HANDLER_SECONDS.observe(time.perf_counter() - started)
+        UPDATES_HANDLED.labels(kind=update_kind(update)).inc()
 
 
 def chat_key(update: object) -> int:

@@ -26,6 +26,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.metrics import RETRIES, RETRY_BY_RATE_LIMITER, TELEGRAM_429
+
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
@@ -271,11 +273,13 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                     for window in windows:
                         window.finish(now)
             except RetryAfter as exc:
+                TELEGRAM_429.inc()
                 if attempt == retries:
                     log.error("rate limit still hit after %d retries", retries)
                     raise
                 seconds = retry_after_seconds(exc)
                 log.warning("Telegram asked to slow down; pausing %.1f s", seconds)
+                RETRIES.labels(by=RETRY_BY_RATE_LIMITER).inc()
                 self._paused_until = max(
                     self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
                 )

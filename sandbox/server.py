@@ -21,6 +21,7 @@ from sandbox.methods import BotApi, MethodDef, Reply
 from sandbox.models import BotEvent
 from sandbox.params import Params, Upload
 from sandbox.spec import BotApiSpec, MethodSpec
+from sandbox.update_queue import QueuedUpdate
 from sandbox.world import World
 
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files bots upload
@@ -106,6 +107,7 @@ class SandboxServer:
         self.inflight = 0  # calls being handled, long polls excluded
         self.url = ""
         self._runner: web.AppRunner | None = None
+        api.check_webhook_update = self._check_webhook_update
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD)
@@ -130,12 +132,20 @@ class SandboxServer:
 
     async def stop(self) -> None:
         self.api.close_polls()
+        await self.api.close_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     def violation(self, method: str, detail: str) -> None:
         self.violations.append(f"{method}: {detail}")
+
+    def _check_webhook_update(self, update: QueuedUpdate, body: dict[str, Any]) -> None:
+        """An update the webhook sends is checked as getUpdates' result is (raw ones exempt)."""
+        if not self.strict or self.spec is None or update.raw:
+            return
+        for problem in self.spec.validate(("Update",), body, "update"):
+            self.violation("webhook", problem)
 
     # -- files ---------------------------------------------------------------------------------
 

@@ -66,6 +66,13 @@ class UpdateQueue:
             self.delivered.append(update.update_id)
         return batch
 
+    def acknowledge(self, update: QueuedUpdate) -> None:
+        """A webhook answered 2xx for `update`: it was handed over and leaves the queue."""
+        update.delivered = True
+        update.sticky = False
+        self.delivered.append(update.update_id)
+        self.pending = [u for u in self.pending if u is not update]
+
     def clear(self) -> None:
         self.pending.clear()
 

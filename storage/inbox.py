@@ -28,6 +28,21 @@ class UpdateInbox:
                 [(update_id, json.dumps(payload), to_db(now)) for update_id, payload in updates],
             )
 
+    async def store_new(self, update_id: int, payload: dict[str, Any], now: datetime) -> bool:
+        """Store one update; False when its id was stored before (a redelivery)."""
+        changed = await self._db.execute(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING",
+            (update_id, json.dumps(payload), to_db(now)),
+        )
+        return changed > 0
+
+    async def oldest_unhandled(self) -> datetime | None:
+        """When the update waiting longest to be handled came in (None: nothing waits)."""
+        return from_db(await self._db.fetch_value(
+            "SELECT MIN(received_at) FROM inbox WHERE handled_at IS NULL"
+        ))
+
     async def is_handled(self, update_id: int) -> bool:
         value = await self._db.fetch_value(
             "SELECT handled_at FROM inbox WHERE update_id = ?", (update_id,)

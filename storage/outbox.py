@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, Row, to_db
+from storage.db import Database, Row, from_db, to_db
 
 EDIT_TEXT = "editMessageText"
 """The method whose pending rows for one card are replaced by a newer one (latest wins)."""
@@ -150,6 +150,12 @@ class OutboxStore:
         return int(await self._db.fetch_value(
             "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND (? IS NULL OR chat_id = ?)",
             (chat_id, chat_id),
+        ))
+
+    async def oldest_pending(self) -> datetime | None:
+        """When the row waiting longest to be sent was stored (None: nothing waits)."""
+        return from_db(await self._db.fetch_value(
+            "SELECT MIN(created_at) FROM outbox WHERE state = 'pending'"
         ))
 
     async def prune(self, created_before: datetime) -> int:

@@ -41,6 +41,8 @@ class BotApi(UpdateMethods, FileMethods, MessageMethods, CallbackMethods, ChatMe
         add("logOut", (), self.log_out)
         add("close", (), self.log_out)
         add("getUpdates", ("offset", "limit", "timeout", "allowed_updates"), self.get_updates)
+        add("setWebhook", ("url", "max_connections", "allowed_updates", "drop_pending_updates",
+                           "secret_token"), self.set_webhook)
         add("deleteWebhook", ("drop_pending_updates",), self.delete_webhook)
         add("getWebhookInfo", (), self.get_webhook_info)
         add(

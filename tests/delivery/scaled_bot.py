@@ -79,7 +79,7 @@ def main() -> int:
         add_digest_line(line)
     limiter = scaled_limiter(scale, messages_per_second=settings.messages_per_second,
                              group_messages_per_minute=settings.group_messages_per_minute)
-    bot_app.run_polling(settings, clock=clock, rate_limiter=limiter)
+    bot_app.run(settings, clock=clock, rate_limiter=limiter)
     return 0
 
 

@@ -42,6 +42,10 @@ def test_care_contacts_are_read_one_place_a_line(monkeypatch: pytest.MonkeyPatch
         ("OMZIEN_BOT_API_URL", "ftp://x", "OMZIEN_BOT_API_URL: must be an http(s) URL"),
         ("OMZIEN_CARE_CONTACTS", "Wijkteam\nHuisarts", "OMZIEN_CARE_CONTACTS: use \"|\" between"),
         ("OMZIEN_CARE_CONTACTS", "x" * 1001, "OMZIEN_CARE_CONTACTS: must be at most 1000"),
+        ("OMZIEN_WEBHOOK_URL", "bot.example.org/hook", "OMZIEN_WEBHOOK_URL: must be an http(s) URL"),
+        ("OMZIEN_WEBHOOK_SECRET", "with spaces", "OMZIEN_WEBHOOK_SECRET: must be 1 to 256"),
+        ("OMZIEN_WEBHOOK_PORT", "70000", "OMZIEN_WEBHOOK_PORT: Input should be less than"),
+        ("OMZIEN_METRICS_PORT", "0", "OMZIEN_METRICS_PORT: Input should be greater than"),
     ],
 )
 def test_bad_value_names_the_variable(
@@ -51,6 +55,38 @@ def test_bad_value_names_the_variable(
     with pytest.raises(ConfigError) as caught:
         load_settings(_env_file=None)
     assert str(caught.value).startswith(expected)
+
+
+def test_webhook_settings_and_polling_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("URL", "SECRET", "LISTEN", "PORT"):
+        monkeypatch.delenv(f"OMZIEN_WEBHOOK_{name}", raising=False)
+    monkeypatch.delenv("OMZIEN_METRICS_PORT", raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.webhook_url is None and settings.metrics_port is None
+    assert (settings.webhook_listen, settings.webhook_port) == ("0.0.0.0", 8080)
+    monkeypatch.setenv("OMZIEN_WEBHOOK_URL", "https://bot.example.org/telegram/omzien")
+    monkeypatch.setenv("OMZIEN_WEBHOOK_SECRET", "Abc_-123")
+    monkeypatch.setenv("OMZIEN_WEBHOOK_PORT", "8443")
+    settings = load_settings(_env_file=None)
+    assert settings.webhook_path == "/telegram/omzien" and settings.webhook_port == 8443
+    assert settings.webhook_secret is not None
+    assert settings.webhook_secret.get_secret_value() == "Abc_-123"
+    assert "Abc_-123" not in repr(settings)
+
+
+def test_a_webhook_without_a_secret_is_one_clear_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env={"OMZIEN_WEBHOOK_URL": "https://bot.example.org/hook", "PATH": "/usr/bin:/bin",
+             "HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "omzien: OMZIEN_WEBHOOK_SECRET is not set: a webhook needs a secret that only Telegram"
+        " and the bot know"
+    ]
 
 
 def test_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
