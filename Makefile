@@ -5,12 +5,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck pytest postgresql mutate run migrate bench clean
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
 
-$(STAMP): pyproject.toml
+.PHONY: demo test lint typecheck pytest postgresql mutate run migrate bench lock clean
+
+# The venv holds exactly the versions in the dev lock, each checked against its hash, so a new
+# release of a dependency or a tool changes nothing until `make lock` is run. The project itself
+# is installed without its dependencies (they are all in the lock) and built with the locked
+# setuptools, not one fetched for the build.
+$(STAMP): $(DEV_LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -57,6 +64,20 @@ migrate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Rewrites both lock files from pyproject.toml: after a dependency there changed, keeping every
+# other pin; `make lock UPGRADE=1` moves every pin to the newest release the ranges allow.
+# pip-tools runs in a venv of its own that is removed afterwards.
+LOCK_TOOLS := pip==26.0.1 pip-tools==7.6.2
+COMPILE_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock:
+	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && \
+	"$$tools/bin/python" -m pip install --quiet $(LOCK_TOOLS) && \
+	export CUSTOM_COMPILE_COMMAND="make lock" && \
+	"$$tools/bin/pip-compile" $(COMPILE_FLAGS) --output-file $(LOCK) pyproject.toml && \
+	"$$tools/bin/pip-compile" $(COMPILE_FLAGS) --extra dev --output-file $(DEV_LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants

@@ -79,14 +79,14 @@ async def _backup(settings: Settings, target: Path) -> None:
 
 
 def _demo(settings: Settings, script: Path | None) -> int:
-    """The demo lives in the sandbox, a dev extra: the product runs without it."""
+    """The demo lives in the sandbox, which only a checkout has: the product runs without it."""
     try:
         from sandbox.demo import run_demo
     except ModuleNotFoundError as exc:
-        if exc.name is None or exc.name.partition(".")[0] not in {"sandbox", "aiohttp"}:
+        if exc.name is None or exc.name.partition(".")[0] != "sandbox":
             raise
         print(
-            "omzien: the demo needs the sandbox, a dev extra: in a checkout, `pip install -e '.[sandbox]'`",
+            "omzien: the demo needs the sandbox, which only a checkout has: run `make demo` there",
             file=sys.stderr,
         )
         return 2

@@ -214,7 +214,10 @@ class Scheduler:
                 ran = await self._run_batch(batch, now)
                 total += ran
                 if len(batch) < DUE_BATCH or ran == 0:
-                    return total
+                    break
+            if total:
+                # A row skipped as too late planned nothing after it: plan now, not a poll later.
+                await self._plan(self.clock.now())
             return total
 
     async def _run_batch(self, batch: list[ScheduledItem], now: datetime) -> int:

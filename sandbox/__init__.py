@@ -1,4 +1,4 @@
-"""A local Telegram Bot API for end-to-end tests and the demo: a dev extra the product never needs.
+"""A local Telegram Bot API for end-to-end tests and the demo: in the checkout only, never in the product.
 
     async with Sandbox() as sb:
         kees = sb.add_user("Kees")

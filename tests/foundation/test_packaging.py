@@ -1,8 +1,7 @@
 """The product ships without the sandbox: not in the distribution, not in the image, not needed to run.
 
-The sandbox (a local Bot API) is a dev extra behind the tests and the demo; a resident's building
-runs only `bot`, `handlers`, `storage` and `locales` (aiohttp, which the sandbox also runs on,
-serves the product's webhook and /metrics).
+The sandbox (a local Bot API) lives in the checkout, behind the tests and the demo; a resident's
+building runs only `bot`, `handlers`, `storage` and `locales`, installed from the product's lock.
 """
 
 from __future__ import annotations
@@ -50,13 +49,17 @@ def test_distribution_holds_the_product_packages_only(monkeypatch: pytest.Monkey
     assert not {name for name in packages if name.partition(".")[0] in DEV_ONLY}
 
 
-def test_the_http_server_and_metrics_are_runtime_requirements(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_servers_and_postgresql_are_runtime_requirements_and_tools_are_dev_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """aiohttp serves the webhook and /metrics, asyncpg reaches PostgreSQL; test tools stay out."""
     dist = _distribution(monkeypatch)
     runtime = _names(dist.install_requires)
-    assert {"python-telegram-bot", "aiohttp", "prometheus-client"} <= runtime
-    extras = dist.extras_require
-    assert _names(extras.get("sandbox", [])) <= runtime
-    assert "omzien[sandbox]" in extras["dev"]
+    assert {"python-telegram-bot", "aiohttp", "asyncpg", "prometheus-client"} <= runtime
+    assert set(dist.extras_require) == {"dev"}
+    dev = _names(dist.extras_require["dev"])
+    assert {"pytest", "ruff", "mypy", "hypothesis", "mutmut"} <= dev
+    assert not dev & runtime
 
 
 def test_image_copies_the_product_and_nothing_else() -> None:
@@ -66,7 +69,7 @@ def test_image_copies_the_product_and_nothing_else() -> None:
         words = line.split()
         if words and words[0].upper() in {"COPY", "ADD"}:
             sources.update(word.rstrip("/") for word in words[1:-1] if not word.startswith("--"))
-    assert sources == PRODUCT | {"pyproject.toml", "README.md"}
+    assert sources == PRODUCT | {"pyproject.toml", "README.md", "requirements.lock"}
 
 
 def test_product_imports_and_demo_explains_without_the_sandbox() -> None:
@@ -90,5 +93,5 @@ sys.exit(main(["demo"]))
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "omzien: the demo needs the sandbox, a dev extra: in a checkout, `pip install -e '.[sandbox]'`"
+        "omzien: the demo needs the sandbox, which only a checkout has: run `make demo` there"
     ]

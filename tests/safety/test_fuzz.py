@@ -56,6 +56,7 @@ from sandbox import CallbackAnswer, Sandbox, SandboxChat, SandboxMessage, Sandbo
 from sandbox.text_entities import detect_entities
 from sandbox.world import CallbackQueryState
 from tests.harness import START, TOKEN, World, running_watched
+from tests.languages.reading import chunks
 from tests.requests.request_steps import ask
 
 pytestmark = pytest.mark.sqlite_only(
@@ -557,7 +558,9 @@ def test_another_buildings_ids_are_answered_as_unknown_ones(town: Town) -> None:
         for data, key in ((f"req:done:{values['req']}", "error.not_yours"),
                           (f"pair:end:{values['pair']}", "error.not_yours"),
                           (f"actm:cancel:{values['act']}", "activity.organiser_only")):
-            assert (await (await sb.tap(kees, greeting, data, forged=True)).answer()).text == t("nl", key)
+            # The fuzz run may have changed Kees's language: the answer counts in any of them.
+            answer = (await (await sb.tap(kees, greeting, data, forged=True)).answer()).text
+            assert answer in {t(lang, key) for lang in SUPPORTED_LANGUAGES}
         await sb.settle()
         assert await _snapshot(town.svc, town.watched) == before
         await _changes(town.svc)
@@ -802,7 +805,8 @@ def test_ten_thousand_updates_change_nothing_they_should_not(town: Town) -> None
         kees = town.everyone["Kees"]
         await town.sb.say(kees, kees, "/help")
         reply = await town.sb.next_message(kees, containing="/privacy")
-        assert reply.text.startswith(("Dit kun je", "What you can do"))
+        assert reply.text.startswith(tuple(chunks(lang, "help.private")[0]
+                                           for lang in SUPPORTED_LANGUAGES))
         assert [record.getMessage() for record in town.errors] == [], "errors after the run"
 
     town.run(still_answers())
