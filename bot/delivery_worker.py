@@ -52,6 +52,10 @@ ERROR_PAUSE_SECONDS = 5.0
 """After something unexpected (the database, say), how long a chat waits before going on."""
 SWEEP_SECONDS = 1.0
 """With other workers: how often chats whose turn nobody holds are looked for."""
+MAX_HELD_CHATS = 512
+"""With other workers: chats one worker sends at once, each holding its turn (an advisory
+lock: PostgreSQL's lock table is shared and bounded, and a Sunday's fan-out to thousands of
+groups waits for Telegram's limits anyway). The others wait for a place, holding nothing."""
 STOP_GRACE_SECONDS = 5.0
 """At a stop, how long calls under way may take to finish before they are cut off."""
 ERROR_LENGTH = 300
@@ -85,6 +89,7 @@ class DeliveryWorker:
         self._bells: dict[int, asyncio.Event] = {}
         self._running = False
         self._turns = turns
+        self._held = asyncio.Semaphore(MAX_HELD_CHATS)
         self._sweeper: asyncio.Task[None] | None = None
 
     @property
@@ -165,12 +170,13 @@ class DeliveryWorker:
                 await self._send_chat(chat_id, bell)
                 return
             while self._running:
-                if not await self._turns.take(Kind.OUTBOX, chat_id):
-                    return  # its holder sends the row too: it reads the chat's rows afresh
-                try:
-                    await self._send_chat(chat_id, bell)
-                finally:
-                    await self._turns.give_back(Kind.OUTBOX, chat_id)
+                async with self._held:
+                    if not self._running or not await self._turns.take(Kind.OUTBOX, chat_id):
+                        return  # its holder sends the row too: it reads the chat's rows afresh
+                    try:
+                        await self._send_chat(chat_id, bell)
+                    finally:
+                        await self._turns.give_back(Kind.OUTBOX, chat_id)
                 if not await self._store.pending_count(chat_id):
                     return  # else: a row committed by a worker that found the turn taken
         finally:

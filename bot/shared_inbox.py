@@ -35,7 +35,7 @@ SWEEP_SECONDS = 1.0
 about how long a chat waits after its worker died."""
 BATCH = 50
 MAX_RUNNING = 64
-"""Updates handled at once by one worker, across chats (as for polling)."""
+"""Chats handled at once by one worker (as for polling), and so turns held at once."""
 
 Read = Callable[[dict[str, Any]], Update | None]
 Handle = Callable[[Update], Awaitable[None]]
@@ -95,12 +95,13 @@ class SharedInbox:
         try:
             while not self._stopping:
                 self._again.discard(chat_id)
-                if not await self._turns.take(Kind.INBOX, chat_id):
-                    return  # the holder finds what was stored
-                try:
-                    after = await self._handle_waiting(chat_id, after)
-                finally:
-                    await self._turns.give_back(Kind.INBOX, chat_id)
+                async with self._running:  # a place first: a waiting chat holds no turn
+                    if not await self._turns.take(Kind.INBOX, chat_id):
+                        return  # the holder finds what was stored
+                    try:
+                        after = await self._handle_waiting(chat_id, after)
+                    finally:
+                        await self._turns.give_back(Kind.INBOX, chat_id)
                 if chat_id not in self._again and not await self._inbox.waiting_in(
                         chat_id, after, 1):
                     return
@@ -124,11 +125,10 @@ class SharedInbox:
                 if update is None:
                     await self._inbox.mark_handled(update_id, self._clock.now())
                     continue
-                async with self._running:
-                    try:
-                        await self._handle(update)
-                    except Exception:
-                        log.exception("update %s failed; the sweep tries it again", update_id)
+                try:
+                    await self._handle(update)
+                except Exception:
+                    log.exception("update %s failed; the sweep tries it again", update_id)
         return after
 
     async def _sweep_forever(self) -> None:
