@@ -5,15 +5,17 @@ update's handled mark set only once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from bot.clock import FakeClock
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.scheduler import Scheduler
+from bot.shared_inbox import SharedInbox
 from storage.chat_turns import ChatTurns, Kind
 from storage.db import Database
 from storage.inbox import UpdateInbox
@@ -113,3 +115,44 @@ async def test_only_the_rows_of_a_worker_that_died_run_again(db: Database) -> No
         assert done is not None and done.state is ItemState.DONE and done.attempts == 2
     finally:
         await alive.close()
+
+
+@only_postgresql
+async def test_two_workers_handle_each_chats_updates_once_and_in_order(db: Database) -> None:
+    """Updates of three chats reach two workers in turn, as from a load balancer; handling one
+    takes a moment. Each is handled once, and each chat's in update-id order."""
+    inbox = UpdateInbox(db)
+    clock = FakeClock(NOW)
+    handled: list[tuple[int, int]] = []
+    chats = (GROUP, -2002, 3003)
+    all_handled = asyncio.Event()
+
+    def handler(worker: int) -> Callable[[Update], Awaitable[None]]:
+        async def handle(update: Update) -> None:
+            handled.append((worker, update.update_id))
+            await asyncio.sleep(0.002 * (update.update_id % 3))
+            assert await inbox.mark_handled(update.update_id, NOW)
+            if not await inbox.chats_waiting():
+                all_handled.set()
+        return handle
+
+    turns = [await ChatTurns.open(str(db.location)) for _ in range(2)]
+    workers = [SharedInbox(inbox, own, clock, lambda item: Update(item["update_id"]),
+                           handler(number)) for number, own in enumerate(turns)]
+    try:
+        for update_id in range(1, 61):
+            chat = chats[update_id % len(chats)]
+            assert await inbox.store_new(update_id, {"update_id": update_id}, NOW, chat)
+            workers[update_id % 2].arrived(chat)
+            await asyncio.sleep(0)
+        await asyncio.wait_for(all_handled.wait(), timeout=30)
+    finally:
+        for worker, own in zip(workers, turns, strict=True):
+            await worker.stop()
+            await own.close()
+    ids = [update_id for _, update_id in handled]
+    assert sorted(ids) == list(range(1, 61)), "each update handled once"
+    for chat in chats:
+        mine = [update_id for update_id in ids if chats[update_id % len(chats)] == chat]
+        assert mine == sorted(mine), "a chat's updates in update-id order"
+    assert {worker for worker, _ in handled} == {0, 1}, "both workers took turns"
