@@ -21,6 +21,7 @@ nothing in another.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -358,7 +359,13 @@ class Scene:
     # -- judging ---------------------------------------------------------------------------------
 
     async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
-        """Every stored row of these buildings and these people, minus bookkeeping."""
+        """Every stored row of these buildings and these people, minus bookkeeping, once what
+        the bot had to send went out (a sent card's message id is recorded afterwards)."""
+        deadline = asyncio.get_running_loop().time() + 10.0
+        while self.svc.out.busy():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the outbox did not empty within 10 s")
+            await asyncio.sleep(0.01)
         db = self.svc.db
         buildings = [self.group.id] + ([self.other_group.id] if self.other_group else [])
         users = [person.id for person in self.people.values()]
@@ -371,9 +378,8 @@ class Scene:
                 continue
             shown = ", ".join(c for c in columns if c not in VOLATILE)
             marks = ", ".join("?" * len(ids))
-            rows = await db.fetch_all(
-                f"SELECT {shown} FROM {table} WHERE {key} IN ({marks}) ORDER BY rowid", ids)
-            found[table] = [tuple(row) for row in rows]
+            rows = await db.fetch_all(f"SELECT {shown} FROM {table} WHERE {key} IN ({marks})", ids)
+            found[table] = sorted((tuple(row) for row in rows), key=repr)  # in any engine's order
         return found
 
     async def judge(self, before: dict[str, list[tuple[object, ...]]], done: bool,
