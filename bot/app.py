@@ -32,7 +32,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
@@ -57,6 +57,7 @@ from handlers import (
 from handlers import requests as help_requests
 from locales import SUPPORTED_LANGUAGES
 from storage.db import Database
+from storage.send_slots import SendSlotStore
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ async def _post_init(app: App) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
+    share_limits(app, db)
     worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"])
     app.bot_data[_WORKER] = worker
     svc = Services.create(settings, clock, db, app.bot, delivery=worker.delivery)
@@ -162,6 +164,14 @@ async def _post_init(app: App) -> None:
         _run_schedule, interval=app.bot_data["schedule_poll_seconds"], first=0.05,
         name="schedule", job_kwargs={"max_instances": 1, "coalesce": True},
     )
+
+
+def share_limits(app: App, db: Database) -> None:
+    """On PostgreSQL other processes may send for the bot too: Telegram's limits are then
+    counted in the database, across all of them."""
+    limiter = app.bot.rate_limiter if isinstance(app.bot, ExtBot) else None
+    if db.sql.postgresql and isinstance(limiter, OmzienRateLimiter):
+        limiter.share(SendSlotStore(db))
 
 
 def wire(app: App, svc: Services) -> None:

@@ -13,6 +13,9 @@ come, first served, per chat and overall.
 Also: retries on 429 (everything pauses for retry_after, as Telegram asks), about one message a
 second into each private chat (a short burst allowed, as Telegram does there), and read-only
 calls that spend no message budget.
+
+On PostgreSQL, where several processes send for one bot, the same windows are kept in the
+database instead (`share`, bot/shared_limits.py), so that together they stay within the limits.
 """
 
 from __future__ import annotations
@@ -20,16 +23,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.shared_limits import SharedWindows
+from storage.send_slots import OVERALL, Scope, SendSlotStore
 
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 Result = bool | JSONDict | list[JSONDict]
+T = TypeVar("T")
 
 READ_ONLY_METHODS = frozenset(
     {
@@ -158,6 +165,16 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         self._gate = asyncio.Lock()
         self._paused_until = 0.0
         self._queued: set[asyncio.Task[Any]] = set()
+        self._shared: SharedWindows | None = None
+
+    def share(self, store: SendSlotStore) -> None:
+        """From now on keep the windows in the database, shared with every other process that
+        sends for this bot (PostgreSQL), instead of in this process's memory."""
+        self._shared = SharedWindows(
+            store, overall=Scope(OVERALL, self._overall.limit, self._overall.period),
+            group_limit=self._group_rate, group_period=self._group_period,
+            private_burst=PRIVATE_BURST, private_rate=self._private_rate,
+        )
 
     async def initialize(self) -> None:
         """Nothing to open: the windows live in memory."""
@@ -195,17 +212,21 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         nothing that Telegram saw)."""
         return task in self._queued
 
+    async def _queue(self, places: Awaitable[T]) -> T:
+        """Wait for `places`, marked as queued meanwhile (see `is_queued`)."""
+        task = asyncio.current_task()
+        if task is None:
+            return await places
+        self._queued.add(task)
+        try:
+            return await places
+        finally:
+            self._queued.discard(task)
+
     async def _acquire(self, chat: int | str | None, endpoint: str) -> list[Window]:
         """Wait, first come first served, until the chat's and the overall window both have
         room, and take a place in both at the same moment, just before the request leaves."""
-        task = asyncio.current_task()
-        if task is None:
-            return await self._take_places(chat, endpoint)
-        self._queued.add(task)
-        try:
-            return await self._take_places(chat, endpoint)
-        finally:
-            self._queued.discard(task)
+        return await self._queue(self._take_places(chat, endpoint))
 
     async def _take_places(self, chat: int | str | None, endpoint: str) -> list[Window]:
         private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
@@ -240,7 +261,8 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
             await asyncio.sleep(wait)
 
     async def _wait_paused(self) -> None:
-        wait = self._paused_until - self._now()
+        shared = self._shared.paused_until if self._shared is not None else 0.0
+        wait = max(self._paused_until, shared) - self._now()
         if wait > 0:
             await asyncio.sleep(wait)
 
@@ -263,6 +285,9 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 if not limited:
                     await self._wait_paused()
                     return await callback(*args, **kwargs)
+                if self._shared is not None:
+                    return await self._send_shared(self._shared, chat, endpoint,
+                                                   lambda: callback(*args, **kwargs))
                 windows = await self._acquire(chat, endpoint)
                 try:
                     return await callback(*args, **kwargs)
@@ -279,7 +304,26 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 self._paused_until = max(
                     self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
                 )
+                if self._shared is not None:
+                    await self._shared.pause(seconds + RETRY_PAUSE_EXTRA)
         raise AssertionError("unreachable")
+
+    async def _send_shared(self, shared: SharedWindows, chat: int | str | None, endpoint: str,
+                           request: Callable[[], Awaitable[Result]]) -> Result:
+        """`request` once its places in the shared windows are taken; its answer's moment is
+        recorded after, whatever the answer. Should that record fail, the places count as
+        under way a while longer: later sends wait more, none goes over a limit."""
+        private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
+        scopes = shared.scopes(chat if chat is not None else OVERALL,
+                               counts_in_chat=chat is not None and not private_edit)
+        slots = await self._queue(shared.take(scopes))
+        try:
+            return await request()
+        finally:
+            try:
+                await shared.answered(slots)
+            except Exception:
+                log.exception("the answer to a send was not recorded in the shared windows")
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
