@@ -180,7 +180,9 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         """Nothing to open: the windows live in memory."""
 
     async def shutdown(self) -> None:
-        """Nothing to close."""
+        """The answers not yet recorded in the shared windows are recorded."""
+        if self._shared is not None:
+            await self._shared.close()
 
     @staticmethod
     def _now() -> float:
@@ -311,8 +313,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
     async def _send_shared(self, shared: SharedWindows, chat: int | str | None, endpoint: str,
                            request: Callable[[], Awaitable[Result]]) -> Result:
         """`request` once its places in the shared windows are taken; its answer's moment is
-        recorded after, whatever the answer. Should that record fail, the places count as
-        under way a while longer: later sends wait more, none goes over a limit."""
+        recorded after, whatever the answer."""
         private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
         scopes = shared.scopes(chat if chat is not None else OVERALL,
                                counts_in_chat=chat is not None and not private_edit)
@@ -320,10 +321,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         try:
             return await request()
         finally:
-            try:
-                await shared.answered(slots)
-            except Exception:
-                log.exception("the answer to a send was not recorded in the shared windows")
+            shared.answered(slots)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

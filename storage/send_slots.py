@@ -2,10 +2,10 @@
 them (migration 0016: the tables and `take_send_slots`).
 
 A send takes its slots in one call (one round trip, one short transaction under one advisory
-lock) and gives the answer's moment in another once Telegram replied; nothing is locked while the
-request travels. Every time is the database server's clock, so processes on machines whose
-clocks differ still agree on every window. PostgreSQL only: one process on SQLite keeps its
-windows in memory (bot/ratelimit.py).
+lock), possibly to start a little later; when its answer came goes with the next call (or on its
+own when no call follows soon); nothing is locked while the request travels. Every moment is on
+the database server's clock, so processes on machines whose clocks differ still agree on every
+window. PostgreSQL only: one process on SQLite keeps its windows in memory (bot/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -39,13 +39,23 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Telegram answered the send that took `slot` at `at` (the server's clock) or before."""
+
+    slot: int
+    at: float
+
+
+@dataclass(frozen=True)
 class Taken:
-    """Slots taken (`slots`), or none: then `wait` seconds at least until `blocked` (a scope's
-    name, or PAUSE) could have room."""
+    """Slots taken (`slots`: the message may leave at `at`), or none: then `blocked` (a scope's
+    name, or PAUSE) could have room at `at` at the earliest. `moment`: when the call ran. All
+    three on the database server's clock."""
 
     slots: tuple[int, ...]
-    wait: float
+    at: float
     blocked: str | None
+    moment: float
 
 
 class SendSlotStore:
@@ -59,25 +69,31 @@ class SendSlotStore:
             return await work
         return await asyncio.create_task(_awaited(work))
 
-    async def take(self, scopes: Sequence[Scope], flight: float) -> Taken:
-        """A slot in every one of `scopes`, or in none. `flight`: the longest a request may be
+    async def take(self, scopes: Sequence[Scope], *, flight: float, ahead: float,
+                   answers: Sequence[Answer] = ()) -> Taken:
+        """A slot in every one of `scopes`, starting at most `ahead` seconds from now, or in
+        none; `answers` recorded first (see `answered`). `flight`: the longest a request may be
         under way; a slot whose answer never comes back (its process died) counts that long."""
         row = await self._alone(self._db.fetch_one(
-            "SELECT slots, wait, blocked FROM take_send_slots("
-            "?::TEXT[], ?::BIGINT[], ?::DOUBLE PRECISION[], ?::BOOLEAN[], ?)",
+            "SELECT slots, at, blocked, moment FROM take_send_slots(?::TEXT[], ?::BIGINT[],"
+            " ?::DOUBLE PRECISION[], ?::BOOLEAN[], ?, ?, ?::BIGINT[], ?::DOUBLE PRECISION[])",
             ([scope.name for scope in scopes], [scope.limit for scope in scopes],
-             [scope.period for scope in scopes], [scope.held for scope in scopes], flight),
+             [scope.period for scope in scopes], [scope.held for scope in scopes], flight,
+             ahead, [answer.slot for answer in answers], [answer.at for answer in answers]),
         ))
         assert row is not None
-        return Taken(tuple(row["slots"] or ()), float(row["wait"]), row["blocked"])
+        return Taken(tuple(row["slots"] or ()), float(row["at"]), row["blocked"],
+                     float(row["moment"]))
 
-    async def answered(self, slots: Sequence[int]) -> None:
-        """Telegram answered the send that took `slots`: each counts a period from now."""
-        if slots:
+    async def answered(self, answers: Sequence[Answer]) -> None:
+        """Telegram answered the sends whose slots these are: each slot counts until a period
+        after its answer."""
+        if answers:
             await self._alone(self._db.execute(
-                f"UPDATE send_slots SET counts_until = {_NOW} + held_for, held_for = NULL"
-                " WHERE id = ANY(?::BIGINT[]) AND held_for IS NOT NULL",
-                (list(slots),),
+                "UPDATE send_slots SET counts_until = a.at + send_slots.held_for, held_for = NULL"
+                " FROM unnest(?::BIGINT[], ?::DOUBLE PRECISION[]) AS a(id, at)"
+                " WHERE send_slots.id = a.id AND send_slots.held_for IS NOT NULL",
+                ([answer.slot for answer in answers], [answer.at for answer in answers]),
             ))
 
     async def pause(self, seconds: float) -> None:

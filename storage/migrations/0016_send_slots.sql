@@ -1,14 +1,14 @@
 -- Telegram's limits shared by every process on one PostgreSQL database (one process on SQLite
 -- keeps its windows in memory: these tables stay empty there). Each message takes a slot in the
--- overall window and in its chat's window just before it leaves; a slot counts from its leaving
--- until a period after Telegram's answer (`held_for`: that period, while the answer is still
--- awaited). Times are seconds since the epoch on the database server's clock, the one clock
--- every process shares.
+-- overall window and in its chat's window before it leaves; a slot counts from its leaving until
+-- a period after Telegram's answer (`held_for`: that period, while the answer is still awaited).
+-- Times are seconds since the epoch on the database server's clock, the one clock every process
+-- shares.
 
 CREATE TABLE send_slots (
     id            INTEGER PRIMARY KEY,
     scope         TEXT NOT NULL,                  -- 'all', or the chat's id
-    left_at       REAL NOT NULL,
+    left_at       REAL NOT NULL,                  -- when the message may leave: when taken, or a little later
     counts_until  REAL NOT NULL,                  -- while under way: left_at + the longest a call may take + the period
     held_for      REAL                            -- NULL once answered, or for a slot counted from its leaving only
 );
@@ -22,54 +22,72 @@ CREATE TABLE send_pauses (
 );
 
 /* postgresql only
--- One call takes a slot in every scope wanted, or in none: then `wait` is how long until the
--- scope `blocked` (or 'pause') could have room, at the earliest. One advisory lock serialises
--- the takers of every process; the lock lasts the call, never the send.
+-- One call takes a slot in every scope wanted, or in none. A slot may start up to `ahead`
+-- seconds after the call (`moment`: the call's own time on this server's clock; `at`: when the
+-- message may leave), so the next place in a full window is taken while the window is still
+-- full, and the send leaves the moment it frees. Within a scope slots start in the order they
+-- were taken, and a new one starts once fewer than `limits` slots taken before it still count:
+-- from then on, at no moment do more than `limits` count. When no slot is taken, `at` is the
+-- earliest the scope `blocked` (or 'pause') could have room. The same call first records the
+-- answers that came since the caller's last call (`answered`, at `answered_at`), so that a send
+-- costs one round trip. One advisory lock serialises the takers of every process; it lasts the
+-- call, never the send.
 CREATE FUNCTION take_send_slots(
     wanted TEXT[], limits BIGINT[], periods DOUBLE PRECISION[], held BOOLEAN[],
-    flight DOUBLE PRECISION
-) RETURNS TABLE (slots BIGINT[], wait DOUBLE PRECISION, blocked TEXT)
+    flight DOUBLE PRECISION, ahead DOUBLE PRECISION,
+    answered BIGINT[], answered_at DOUBLE PRECISION[]
+) RETURNS TABLE (slots BIGINT[], at DOUBLE PRECISION, blocked TEXT, moment DOUBLE PRECISION)
 LANGUAGE plpgsql AS $$
 DECLARE
-    moment DOUBLE PRECISION := extract(epoch FROM clock_timestamp());
+    called_at DOUBLE PRECISION := extract(epoch FROM clock_timestamp());
+    start DOUBLE PRECISION := called_at;
     live BIGINT;
+    latest DOUBLE PRECISION;
     free_at DOUBLE PRECISION;
-    longest DOUBLE PRECISION := 0;
-    blocker TEXT := NULL;
+    answer_awaited BOOLEAN;
     n BIGINT;
 BEGIN
     PERFORM pg_advisory_xact_lock(1936027236);
-    DELETE FROM send_slots WHERE counts_until <= moment;
+    UPDATE send_slots s SET counts_until = a.at + s.held_for, held_for = NULL
+      FROM unnest(answered, answered_at) AS a(id, at)
+     WHERE s.id = a.id AND s.held_for IS NOT NULL;
+    DELETE FROM send_slots WHERE counts_until <= called_at;
     SELECT p.paused_until INTO free_at FROM send_pauses p WHERE p.scope = 'all';
-    IF free_at > moment THEN
-        RETURN QUERY SELECT NULL::BIGINT[], free_at - moment, 'pause'::TEXT;
+    IF free_at > called_at THEN
+        RETURN QUERY SELECT NULL::BIGINT[], free_at, 'pause'::TEXT, called_at;
         RETURN;
     END IF;
     FOR n IN 1 .. cardinality(wanted) LOOP
-        SELECT count(*) INTO live FROM send_slots s WHERE s.scope = wanted[n];
+        SELECT count(*), max(s.left_at) INTO live, latest FROM send_slots s
+         WHERE s.scope = wanted[n];
+        free_at := COALESCE(latest, called_at);
         IF live >= limits[n] THEN
-            SELECT COALESCE(s.left_at + s.held_for, s.counts_until) AS free INTO free_at
+            -- the slot whose end makes room: slots still awaiting their answer end last
+            SELECT s.held_for IS NOT NULL, COALESCE(s.left_at + s.held_for, s.counts_until)
+              INTO answer_awaited, free_at
               FROM send_slots s WHERE s.scope = wanted[n]
-              ORDER BY free OFFSET live - limits[n] LIMIT 1;
-            IF blocker IS NULL OR free_at - moment > longest THEN
-                longest := free_at - moment;
-                blocker := wanted[n];
+             ORDER BY s.held_for IS NOT NULL, s.counts_until OFFSET live - limits[n] LIMIT 1;
+            IF answer_awaited THEN
+                RETURN QUERY SELECT NULL::BIGINT[], free_at, wanted[n], called_at;
+                RETURN;
             END IF;
+            free_at := GREATEST(free_at, latest);
         END IF;
+        IF free_at - called_at > ahead THEN
+            RETURN QUERY SELECT NULL::BIGINT[], free_at - ahead, wanted[n], called_at;
+            RETURN;
+        END IF;
+        start := GREATEST(start, free_at);
     END LOOP;
-    IF blocker IS NOT NULL THEN
-        RETURN QUERY SELECT NULL::BIGINT[], longest, blocker;
-        RETURN;
-    END IF;
     RETURN QUERY WITH taken AS (
         INSERT INTO send_slots (scope, left_at, counts_until, held_for)
-        SELECT wanted[i], moment,
-               moment + periods[i] + CASE WHEN held[i] THEN flight ELSE 0 END,
+        SELECT wanted[i], start,
+               start + periods[i] + CASE WHEN held[i] THEN flight ELSE 0 END,
                CASE WHEN held[i] THEN periods[i] END
           FROM generate_subscripts(wanted, 1) AS i
         RETURNING id
     )
-    SELECT array_agg(taken.id), 0::DOUBLE PRECISION, NULL::TEXT FROM taken;
+    SELECT array_agg(taken.id), start, NULL::TEXT, called_at FROM taken;
 END;
 $$;
 */

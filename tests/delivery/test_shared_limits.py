@@ -28,7 +28,7 @@ from telegram.request import HTTPXRequest
 from sandbox import Sandbox, SandboxChat
 from sandbox.limits import RateLimiter
 from storage.db import Database
-from storage.send_slots import OVERALL, Scope, SendSlotStore
+from storage.send_slots import OVERALL, Answer, Scope, SendSlotStore
 from tests import postgres_server
 from tests.delivery.scaled_bot import scaled_limiter
 from tests.delivery.test_fanout import most_in_window
@@ -58,49 +58,63 @@ async def databases() -> AsyncIterator[list[Database]]:
 async def test_a_slot_is_taken_in_every_window_or_in_none(databases: list[Database]) -> None:
     store = SendSlotStore(databases[0])
     overall, group = Scope(OVERALL, 3, 60.0), Scope("-100", 2, 60.0)
-    first = await store.take([overall, group], flight=30.0)
-    second = await store.take([overall, group], flight=30.0)
+    first = await store.take([overall, group], flight=30.0, ahead=0.0)
+    second = await store.take([overall, group], flight=30.0, ahead=0.0)
     assert len(first.slots) == len(second.slots) == 2
-    full = await store.take([overall, group], flight=30.0)
+    full = await store.take([overall, group], flight=30.0, ahead=0.0)
     assert full.slots == () and full.blocked == "-100"
-    assert 59.0 < full.wait <= 60.0  # under way: at the earliest a period after leaving
+    assert 59.0 < full.at - full.moment <= 60.0  # under way: a period after leaving, at least
     assert await store.counted(OVERALL) == 2  # nothing was taken for the refused send
-    third = await store.take([overall, Scope("-200", 2, 60.0)], flight=30.0)
+    third = await store.take([overall, Scope("-200", 2, 60.0)], flight=30.0, ahead=0.0)
     assert len(third.slots) == 2
-    refused = await SendSlotStore(databases[1]).take([overall], flight=30.0)
+    refused = await SendSlotStore(databases[1]).take([overall], flight=30.0, ahead=0.0)
     assert refused.blocked == OVERALL  # another process sees the same window
 
 
 async def test_an_answered_slot_counts_a_period_from_its_answer(databases: list[Database]) -> None:
     store = SendSlotStore(databases[0])
     window = Scope(OVERALL, 1, 1.0)
-    taken = await store.take([window], flight=30.0)
-    await asyncio.sleep(0.5)
-    await store.answered(taken.slots)
-    again = await store.take([window], flight=30.0)
-    assert again.blocked == OVERALL and 0.5 < again.wait <= 1.0  # from leaving: under 0.5 s
-    await asyncio.sleep(again.wait)
-    assert (await store.take([window], flight=30.0)).slots
+    taken = await store.take([window], flight=30.0, ahead=0.0)
+    await store.answered([Answer(slot, taken.moment + 0.5) for slot in taken.slots])  # 0.5 s on
+    again = await store.take([window], flight=30.0, ahead=0.0)
+    assert again.blocked == OVERALL and again.at == pytest.approx(taken.moment + 1.5)
+    ahead = await store.take([window], flight=30.0, ahead=2.0)
+    assert ahead.slots and ahead.at == again.at  # taken now, to leave once the first expires
 
 
 async def test_a_private_chat_counts_from_leaving_only(databases: list[Database]) -> None:
     store = SendSlotStore(databases[0])
     overall, private = Scope(OVERALL, 30, 1.0), Scope("42", 1, 60.0, held=False)
-    assert (await store.take([overall, private], flight=30.0)).slots
-    blocked = await store.take([overall, private], flight=30.0)
-    assert blocked.blocked == "42" and 59.0 < blocked.wait <= 60.0
+    assert (await store.take([overall, private], flight=30.0, ahead=0.0)).slots
+    blocked = await store.take([overall, private], flight=30.0, ahead=0.0)
+    assert blocked.blocked == "42" and 59.0 < blocked.at - blocked.moment <= 60.0
 
 
 async def test_a_429_pauses_every_process(databases: list[Database]) -> None:
     await SendSlotStore(databases[0]).pause(2.0)
-    other = await SendSlotStore(databases[2]).take([Scope(OVERALL, 30, 1.0)], flight=30.0)
-    assert other.slots == () and other.blocked == "pause" and 1.5 < other.wait <= 2.0
+    other = await SendSlotStore(databases[2]).take([Scope(OVERALL, 30, 1.0)], flight=30.0,
+                                                    ahead=0.0)
+    assert other.slots == () and other.blocked == "pause"
+    assert 1.5 < other.at - other.moment <= 2.0
+
+
+class PauseWatch(SendSlotStore):
+    """Tells when a pause has been stored."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.stored = asyncio.Event()
+
+    async def pause(self, seconds: float) -> None:
+        await super().pause(seconds)
+        self.stored.set()
 
 
 async def test_a_429_in_one_limiter_holds_back_the_others(databases: list[Database]) -> None:
     first, second = (scaled_limiter(1.0, messages_per_second=30, group_messages_per_minute=20)
                      for _ in range(2))
-    first.share(SendSlotStore(databases[0]))
+    watch = PauseWatch(databases[0])
+    first.share(watch)
     second.share(SendSlotStore(databases[1]))
     loop = asyncio.get_running_loop()
     refused_at: list[float] = []
@@ -113,17 +127,17 @@ async def test_a_429_in_one_limiter_holds_back_the_others(databases: list[Databa
         answered[name] = loop.time()
         return True
 
-    async def after_the_pause_is_stored() -> bool:
-        probe = SendSlotStore(databases[2])
-        while (await probe.take([Scope("probe", 1000, 1.0)], flight=30.0)).blocked != "pause":
-            await asyncio.sleep(0.001)
+    async def once_paused() -> bool:
+        await watch.stored.wait()
         return await second.process_request(call, ("second",), {}, "sendMessage",
                                             {"chat_id": -2}, None)
 
     await asyncio.gather(
         first.process_request(call, ("first",), {}, "sendMessage", {"chat_id": -1}, None),
-        after_the_pause_is_stored(),
+        once_paused(),
     )
+    await first.shutdown()
+    await second.shutdown()
     assert set(answered) == {"first", "second"}
     assert all(at - refused_at[0] >= 1.0 for at in answered.values())
 
