@@ -9,8 +9,8 @@ messages a second: 600 messages in about four seconds, a load two shared cores s
 group test twenty times (20 in three seconds), since a group's 21st message must wait a whole
 minute, and its few messages put little load on the overall window.
 
-About PostgreSQL only (SQLite's one process keeps its windows in memory): they run when
-OMZIEN_TEST_ENGINE=postgresql, on the session's server.
+About PostgreSQL (SQLite's one process keeps its windows in memory): the tests with a database
+run when OMZIEN_TEST_ENGINE=postgresql, on the session's server.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.shared_limits import ServerClock
 from sandbox import Sandbox, SandboxChat
 from sandbox.limits import RateLimiter
 from storage.db import Database
@@ -34,9 +35,6 @@ from tests.delivery.scaled_bot import scaled_limiter
 from tests.delivery.test_fanout import most_in_window
 from tests.harness import TOKEN
 
-pytestmark = pytest.mark.skipif(not postgres_server.on_postgresql(),
-                                reason="the shared windows live in PostgreSQL")
-
 WORKERS = 3
 Bot = ExtBot[int]
 
@@ -44,6 +42,8 @@ Bot = ExtBot[int]
 @pytest.fixture
 async def databases() -> AsyncIterator[list[Database]]:
     """One database, opened three times: three pools, as three processes would have."""
+    if not postgres_server.on_postgresql():
+        pytest.skip("the shared windows live in PostgreSQL")
     server = postgres_server.server()
     url = await server.fresh_database()
     opened = [await Database.open(url) for _ in range(WORKERS)]
@@ -53,6 +53,16 @@ async def databases() -> AsyncIterator[list[Database]]:
         for db in opened:
             await db.close()
         await server.drop(url)
+
+
+def test_the_servers_clock_is_bounded_by_the_fastest_recent_round_trip() -> None:
+    clock = ServerClock()
+    clock.observe(asked=10.0, moment=1000.05, answered=10.2)  # ahead by 989.85 to 990.05
+    clock.observe(asked=11.0, moment=1001.0, answered=11.01)  # ahead by 989.99 to 990.0
+    assert clock.local(2000.0) == pytest.approx(2000.0 - 989.99)  # passed 2000 for sure
+    assert clock.server(12.0) == pytest.approx(12.0 + 990.0)  # shows no more than this
+    clock.observe(asked=30.0, moment=1020.0, answered=30.5)  # later: the old bounds expire
+    assert clock.local(2000.0) == pytest.approx(2000.0 - 989.5)
 
 
 async def test_a_slot_is_taken_in_every_window_or_in_none(databases: list[Database]) -> None:
