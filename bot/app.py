@@ -81,6 +81,7 @@ STOP_DEADLINE_SECONDS = 9.0
 """After SIGTERM or SIGINT the process is gone within this time, stopped cleanly or not (all
 that matters is committed; a container runtime kills after 10 s)."""
 _WORKER = "delivery_worker"
+_LIMITS_DB = "limits_database"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -144,7 +145,7 @@ async def _post_init(app: App) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
-    share_limits(app, db)
+    await share_limits(app, db)
     worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"])
     app.bot_data[_WORKER] = worker
     svc = Services.create(settings, clock, db, app.bot, delivery=worker.delivery)
@@ -166,12 +167,15 @@ async def _post_init(app: App) -> None:
     )
 
 
-def share_limits(app: App, db: Database) -> None:
+async def share_limits(app: App, db: Database) -> None:
     """On PostgreSQL other processes may send for the bot too: Telegram's limits are then
-    counted in the database, across all of them."""
+    counted in the database, across all of them, over a pool of their own (a send must not
+    wait for a connection behind the statements of hundreds of chats)."""
     limiter = app.bot.rate_limiter if isinstance(app.bot, ExtBot) else None
     if db.sql.postgresql and isinstance(limiter, OmzienRateLimiter):
-        limiter.share(SendSlotStore(db))
+        windows = await Database.open(db.location, migrate=False)
+        app.bot_data[_LIMITS_DB] = windows
+        limiter.share(SendSlotStore(windows))
 
 
 def wire(app: App, svc: Services) -> None:
@@ -198,6 +202,9 @@ async def _post_shutdown(app: App) -> None:
     if isinstance(svc, Services):
         await svc.out.close()
         await svc.db.close()
+    windows = app.bot_data.pop(_LIMITS_DB, None)
+    if isinstance(windows, Database):
+        await windows.close()
 
 
 async def _run_schedule(context: ContextTypes.DEFAULT_TYPE) -> None:
