@@ -89,7 +89,7 @@ class ActivityLookBackStore:
             counted = await tx.execute(
                 "UPDATE activities SET came_confirmed = (SELECT NULLIF(SUM(came), 0)"
                 " FROM activity_feedback WHERE activity_id = ? AND came > 0)"
-                " WHERE id = ? AND came_confirmed IS NOT (SELECT NULLIF(SUM(came), 0)"
+                " WHERE id = ? AND came_confirmed IS DISTINCT FROM (SELECT NULLIF(SUM(came), 0)"
                 " FROM activity_feedback WHERE activity_id = ? AND came > 0)",
                 (activity_id, activity_id, activity_id),
             )

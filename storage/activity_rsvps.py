@@ -96,7 +96,9 @@ class RsvpStore:
     ) -> RsvpResult | None:
         """Apply one press in one transaction, so quick presses from many residents stay exact."""
         async with self._db.transaction() as tx:
-            row = await tx.fetch_one("SELECT * FROM activities WHERE id = ?", (activity_id,))
+            row = await tx.fetch_one(
+                "SELECT * FROM activities WHERE id = ?" + self._db.sql.for_update, (activity_id,)
+            )
             if row is None:
                 return None
             activity = activity_from_row(row)
@@ -194,7 +196,7 @@ class RsvpStore:
             rows = await tx.fetch_all(
                 "SELECT a.* FROM activities a JOIN activity_rsvps r ON r.activity_id = a.id"
                 " WHERE r.user_id = ? AND a.status = 'open' AND a.starts_at > ?"
-                " AND (CAST(? AS BIGINT) IS NULL OR a.building_id = ?)",
+                " AND (CAST(? AS BIGINT) IS NULL OR a.building_id = ?)" + self._db.sql.for_update,
                 (user_id, to_db(now), building_id, building_id),
             )
             for row in rows:

@@ -145,7 +145,11 @@ class BuildingStore:
         is dropped. Idempotent: Telegram sends the news to both the old and the new chat.
         """
         async with self._db.transaction() as tx:
-            old = await tx.fetch_value("SELECT 1 FROM buildings WHERE chat_id = ?", (old_chat_id,))
+            # Locked: the news in the other chat, handled at the same time, waits for this move
+            # and then finds the building gone.
+            old = await tx.fetch_value(
+                "SELECT 1 FROM buildings WHERE chat_id = ?" + self._db.sql.for_update, (old_chat_id,)
+            )
             if old is None:
                 return False
             new = await tx.fetch_value("SELECT 1 FROM buildings WHERE chat_id = ?", (new_chat_id,))

@@ -21,6 +21,13 @@ class Dialect:
         return self.name == "postgresql"
 
     @property
+    def for_update(self) -> str:
+        """Ends a SELECT whose rows the transaction goes on to change from what it read: on
+        PostgreSQL it locks them until the commit, so two transactions deciding from the same
+        rows take turns. SQLite runs one writing transaction at a time already."""
+        return " FOR UPDATE" if self.postgresql else ""
+
+    @property
     def checkpoint(self) -> str | None:
         """Empties SQLite's write-ahead log into the database file (None: nothing to do)."""
         return None if self.postgresql else "PRAGMA wal_checkpoint(TRUNCATE)"
@@ -62,6 +69,11 @@ class Dialect:
             f" WHERE node.key = '{key}' AND node.type = 'integer' AND node.atom = {parameter})"
             " ELSE 0 END"
         )
+
+    def schema(self, script: str) -> str:
+        """A schema statement written for SQLite, as this engine runs it (see
+        `postgresql_script`): the migrations' translation."""
+        return postgresql_script(script) if self.postgresql else script
 
     def position(self, needle: str, haystack: str) -> str:
         """Where `needle` starts in `haystack`, counted from 1; 0 when it is not there."""

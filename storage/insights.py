@@ -62,7 +62,7 @@ class InsightStore:
 
     async def residents_ever(self, building_id: int) -> int:
         value = await self._db.fetch_value(
-            f"SELECT COUNT(*) FROM ({USERS_EVER}) WHERE user_id IS NOT NULL", {"b": building_id}
+            f"SELECT COUNT(*) FROM ({USERS_EVER}) AS ever WHERE user_id IS NOT NULL", {"b": building_id}
         )
         return int(value or 0)
 
@@ -101,8 +101,8 @@ class InsightStore:
         in_period = "building_id = :b AND created_at >= :s AND created_at < :e"
         row = await self._db.fetch_one(
             "SELECT COUNT(*) AS asked,"
-            f" COALESCE(SUM({HELPED} AND claimed_at < :e), 0) AS helped,"
-            " COALESCE(SUM(status = 'expired' AND expired_at < :e), 0) AS expired,"
+            f" COUNT(CASE WHEN {HELPED} AND claimed_at < :e THEN 1 END) AS helped,"
+            " COUNT(CASE WHEN status = 'expired' AND expired_at < :e THEN 1 END) AS expired,"
             " COUNT(DISTINCT requester_id) AS askers"
             f" FROM requests WHERE {in_period}",
             p,
@@ -143,8 +143,9 @@ class InsightStore:
         assert life is not None
         pairs = await self._pairs(building_id, start, end)
         group = await self._db.fetch_one(
-            f"SELECT (SELECT COUNT(*) FROM ({MEMBERS_AT_END})) AS members,"
-            f" (SELECT COUNT(*) FROM ({USERS_IN_PERIOD}) WHERE user_id IN ({MEMBERS_AT_END}))"
+            f"SELECT (SELECT COUNT(*) FROM ({MEMBERS_AT_END}) AS at_end) AS members,"
+            f" (SELECT COUNT(*) FROM ({USERS_IN_PERIOD}) AS active"
+            f" WHERE user_id IN ({MEMBERS_AT_END}))"
             " AS participants",
             p,
         )

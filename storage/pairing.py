@@ -200,7 +200,7 @@ class PairingStore(PairingDraftStore, OfferStore, WishStore):
         rows = await self._db.fetch_all(
             "SELECT person, COUNT(*) FROM (SELECT resident_id AS person FROM pairings"
             " WHERE status = 'active' UNION ALL SELECT helper_id FROM pairings"
-            " WHERE status = 'active') WHERE person IS NOT NULL GROUP BY person"
+            " WHERE status = 'active') AS people WHERE person IS NOT NULL GROUP BY person"
         )
         return {int(row[0]): int(row[1]) for row in rows}
 

@@ -9,6 +9,7 @@ statement text.
 from __future__ import annotations
 
 import asyncio
+import glob
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterable
@@ -23,6 +24,7 @@ from storage.dialect import POSTGRESQL, numbered, postgresql_script
 from storage.engine import Engine, Params, Row, Transaction
 
 POOL_SIZE = 10
+CLOSE_SECONDS = 10.0
 MIGRATION_LOCK = 0x6F6D7A69656E
 """The advisory lock that lets one process at a time migrate ("omzien" in hex)."""
 
@@ -79,7 +81,11 @@ class PostgresEngine(Engine):
         return cls(pool, url)
 
     async def close(self) -> None:
-        await self._pool.close()
+        """Waits a while for units of work still running, then cuts their connections."""
+        try:
+            await asyncio.wait_for(self._pool.close(), CLOSE_SECONDS)
+        except TimeoutError:
+            self._pool.terminate()
 
     async def begin(self) -> Transaction:
         connection = await self._pool.acquire()
@@ -131,7 +137,8 @@ class PostgresEngine(Engine):
 
     async def backup(self, target: Path) -> None:
         """pg_dump's consistent snapshot, in its custom format (restore with pg_restore)."""
-        pg_dump = shutil.which("pg_dump")
+        installed = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
+        pg_dump = shutil.which("pg_dump") or (installed[-1] if installed else None)
         if pg_dump is None:
             raise RuntimeError("pg_dump is not installed: PostgreSQL is backed up with pg_dump")
         target.parent.mkdir(parents=True, exist_ok=True)

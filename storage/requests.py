@@ -74,13 +74,14 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         """Turn a finished draft into a request, once: a second press finds the draft gone."""
         assert draft.kind is not None and draft.when is not None and draft.description is not None
         async with self._db.transaction() as tx:
-            previewing = await tx.fetch_value(
-                "SELECT 1 FROM request_drafts WHERE user_id = ? AND step = ?",
+            # Taking the draft is the claim on it: a second press at the same time waits for
+            # this row and then finds it gone (PostgreSQL locks it; SQLite runs one at a time).
+            taken = await tx.execute(
+                "DELETE FROM request_drafts WHERE user_id = ? AND step = ?",
                 (draft.user_id, DraftStep.PREVIEW.value),
             )
-            if previewing is None:
+            if not taken:
                 return None
-            await tx.execute("DELETE FROM request_drafts WHERE user_id = ?", (draft.user_id,))
             if draft.repeat and series_id is None:
                 series_id = await tx.insert(
                     "INSERT INTO request_series (building_id, requester_id, created_at)"
@@ -348,7 +349,7 @@ class RequestStore(RequestDraftStore, RequestSeriesStore, RequestControlStore):
         every one that names them (`name`: the notice that they stepped back, for one); a
         message of someone else that goes too only keeps its buttons (checked when pressed)."""
         stand_in = erased_stand_in()
-        marks = ", ".join("?" * len(involved))
+        marks = ", ".join("?" * len(involved)) or "NULL"
         async with self._db.transaction() as tx:
             await tx.execute(
                 "DELETE FROM request_buttons WHERE user_id = ?"

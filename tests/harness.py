@@ -160,6 +160,28 @@ async def database_location(tmp_path: Path) -> AsyncIterator[Path | str]:
         await server.drop(url)
 
 
+async def module_database(folder: Path) -> Path | str:
+    """A database for a module's fixture, as `database_location` gives one to a test (on
+    PostgreSQL it goes with the server at the session's end)."""
+    if not postgres_server.on_postgresql():
+        return folder / "omzien.sqlite3"
+    return await postgres_server.server().fresh_database()
+
+
+@pytest.fixture
+async def blank_database_location(tmp_path: Path) -> AsyncIterator[Path | str]:
+    """Like `database_location`, but with no migration applied yet."""
+    if not postgres_server.on_postgresql():
+        yield tmp_path / "blank.sqlite3"
+        return
+    server = postgres_server.server()
+    url = await server.fresh_database(template="template0")
+    try:
+        yield url
+    finally:
+        await server.drop(url)
+
+
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     protect_token(TOKEN)

@@ -107,13 +107,14 @@ class PostgresServer:
         await database.close()
         self._template_ready = True
 
-    async def fresh_database(self) -> str:
-        """The URL of a new, migrated, empty database."""
-        await self._ensure_template()
+    async def fresh_database(self, template: str = TEMPLATE) -> str:
+        """The URL of a new database: migrated and empty, or a copy of `template`."""
+        if template == TEMPLATE:
+            await self._ensure_template()
         name = f"test_{os.getpid()}_{next(self._names)}"
         admin = await self._admin()
         try:
-            await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         finally:
             await admin.close()
         return self.url(name)

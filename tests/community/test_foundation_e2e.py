@@ -6,6 +6,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import t
 from storage.community import BuildingStore, ResidentStore
 from storage.db import Database
@@ -257,6 +259,7 @@ async def test_killed_bot_keeps_state_and_loses_no_update(
     assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
 
 
+@pytest.mark.sqlite_only(reason="opens SQLite's online backup as a database again")
 async def test_backup_of_a_running_bot(world: World, tmp_path: Path) -> None:
     async with world.bot():
         await world.add_bot()

@@ -98,7 +98,8 @@ async def test_rows_that_name_the_old_group_move_with_it(world: World) -> None:
             (supergroup.id,))]
         assert refs == [f"{supergroup.id}:{row[0].split(':', 1)[1]}" for row in digests]
         assert await svc.db.fetch_value(
-            "SELECT COUNT(*) FROM schedule WHERE instr(ref, ?) > 0", (str(old_id),)) == 0
+            f"SELECT COUNT(*) FROM schedule WHERE {svc.db.sql.position('?', 'ref')} > 0",
+            (str(old_id),)) == 0
 
         pressed = await tap(world, admin, question, "Ja, wis alles")
         assert pressed.text == plain("nl", "error.stale_button")

@@ -17,6 +17,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from sandbox import SandboxChat
 from storage.db import Database, to_db
 from tests.activities.test_activities_e2e import post_prepared
@@ -32,6 +34,9 @@ from tests.community.schema_rows import (
 )
 from tests.harness import World
 from tests.requests.request_steps import ask, started, tap
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="reads the schema from SQLite's catalog (sqlite_master, PRAGMA foreign_key_list)")
 
 KEPT_AS_THEY_WERE: dict[str, tuple[str, str]] = {
     "inbox": ("0", "updates are kept as Telegram sent them (the news of the move itself names "

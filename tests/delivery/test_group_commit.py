@@ -11,6 +11,8 @@ import pytest
 from storage import group_commit
 from storage.group_commit import GroupCommit
 
+pytestmark = pytest.mark.sqlite_only(reason="group commit syncs SQLite's write-ahead log")
+
 
 @pytest.fixture
 def syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -39,9 +39,10 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-async def connections(tmp_path: Path) -> AsyncIterator[list[Database]]:
-    """Separate connections to one database file, each with its own thread and lock."""
-    path = tmp_path / "omzien.sqlite3"
+async def connections(database_location: Path | str) -> AsyncIterator[list[Database]]:
+    """Separate connections to one database (as separate processes would have): on SQLite each
+    with its own thread and lock, on PostgreSQL each with its own pool."""
+    path = database_location
     first = await Database.open(path)
     await BuildingStore(first).activate(GROUP, "Flat", "nl", NOW)
     others = [await Database.open(path) for _ in range(CONNECTIONS - 1)]

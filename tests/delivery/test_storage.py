@@ -14,6 +14,7 @@ from storage.db import Database, available_migrations
 from storage.deep_links import DeepLinkStore
 from storage.inbox import UpdateInbox
 from storage.schedule import ScheduleStore
+from tests import postgres_server
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -25,20 +26,26 @@ async def db(database_location: Path | str) -> Database:
     await database.close()
 
 
-async def test_migrations_are_recorded_and_forward_only(tmp_path: Path) -> None:
-    path = tmp_path / "m.sqlite3"
-    first = await Database.open(path)
+async def test_migrations_are_recorded_and_forward_only(blank_database_location: Path | str) -> None:
+    first = await Database.open(blank_database_location)
     latest = available_migrations()[-1][0]
     assert await first.schema_version() == latest
     assert await first.migrate() == []
     await first.close()
-    again = await Database.open(path)
+    again = await Database.open(blank_database_location)
     assert await again.schema_version() == latest
+    await again.close()
+
+
+@pytest.mark.sqlite_only(reason="SQLite's journal mode and foreign-key switch")
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    again = await Database.open(tmp_path / "m.sqlite3")
     assert await again.fetch_value("PRAGMA journal_mode") == "wal"
     assert await again.fetch_value("PRAGMA foreign_keys") == 1
     await again.close()
 
 
+@pytest.mark.sqlite_only(reason="the mode of SQLite's database file")
 async def test_database_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "private.sqlite3"
     database = await Database.open(path)
@@ -112,6 +119,7 @@ async def test_schedule_claims_each_row_once(db: Database) -> None:
     assert await schedule.due(NOW + timedelta(days=3)) == []
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup, opened again as SQLite")
 async def test_online_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
     await BuildingStore(db).activate(-7, "Backup flat", "nl", NOW)
     target = tmp_path / "copy" / "backup.sqlite3"
@@ -123,17 +131,26 @@ async def test_online_backup_is_a_consistent_copy(db: Database, tmp_path: Path) 
 
 
 async def test_a_lower_numbered_migration_added_later_is_applied(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, blank_database_location: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "0001_first.sql").write_text("CREATE TABLE a (x INTEGER);")
     (migrations / "0003_third.sql").write_text("CREATE TABLE c (x INTEGER);")
     monkeypatch.setattr("storage.db.MIGRATIONS_DIR", migrations)
-    db = await Database.open(tmp_path / "gap.sqlite3")
+    db = await Database.open(blank_database_location)
     assert await db.applied_migrations() == {1, 3}
     (migrations / "0002_second.sql").write_text("CREATE TABLE b (x INTEGER);")
     assert await db.migrate() == [2]
     assert await db.fetch_value("SELECT COUNT(*) FROM b") == 0
     assert await db.migrate() == []
     await db.close()
+
+
+@pytest.mark.skipif(not postgres_server.on_postgresql(), reason="pg_dump backs up PostgreSQL")
+async def test_postgresql_is_backed_up_with_pg_dump(db: Database, tmp_path: Path) -> None:
+    await BuildingStore(db).activate(-7, "Backup flat", "nl", NOW)
+    target = tmp_path / "copy" / "backup.pgdump"
+    await db.backup(target)
+    assert target.read_bytes().startswith(b"PGDMP")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600

@@ -21,6 +21,7 @@ from handlers.kit.send import CardRef, Messenger, Method, Outgoing
 from storage.db import Database
 from storage.outbox import OutboxStore
 from storage.schedule import ScheduleStore
+from tests import postgres_server
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -28,7 +29,8 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 @pytest.fixture
 async def db(database_location: Path | str) -> AsyncIterator[Database]:
     database = await Database.open(database_location)
-    await database.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    await database.execute(
+        database.sql.schema("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)"))
     yield database
     await database.close()
 
@@ -74,6 +76,7 @@ async def test_a_nested_transaction_that_fails_undoes_only_itself(db: Database) 
     assert await notes(db) == ["kept"]
 
 
+@pytest.mark.sqlite_only(reason="SQLite's one lock; PostgreSQL lets readers go on (next test)")
 async def test_other_tasks_wait_for_the_unit_and_see_only_its_commit(db: Database) -> None:
     seen: list[list[str]] = []
     inside = asyncio.Event()
@@ -99,6 +102,30 @@ async def test_other_tasks_wait_for_the_unit_and_see_only_its_commit(db: Databas
     assert seen == [["a", "b"]]
 
 
+@pytest.mark.skipif(not postgres_server.on_postgresql(), reason="PostgreSQL's row locks")
+async def test_on_postgresql_other_tasks_go_on_and_see_only_a_units_commit(db: Database) -> None:
+    """Each unit is its own transaction on its own connection: a reader neither waits for an
+    open unit nor sees what it did before its commit."""
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def unit() -> None:
+        async with db.unit_of_work():
+            await db.execute("INSERT INTO notes (text) VALUES ('a')")
+            inside.set()
+            await release.wait()
+            await db.execute("INSERT INTO notes (text) VALUES ('b')")
+
+    running = asyncio.create_task(unit())
+    await inside.wait()
+    assert await asyncio.wait_for(notes(db), 5.0) == []
+    async with db.unit_of_work():
+        await db.execute("INSERT INTO notes (text) VALUES ('c')")
+    release.set()
+    await running
+    assert sorted(await notes(db)) == ["a", "b", "c"]
+
+
 async def test_a_unit_takes_the_lock_only_from_its_first_statement(db: Database) -> None:
     """Waiting for Telegram before touching the database holds nobody up."""
     waiting = asyncio.Event()
@@ -118,6 +145,7 @@ async def test_a_unit_takes_the_lock_only_from_its_first_statement(db: Database)
     assert await notes(db) == ["other", "late"]
 
 
+@pytest.mark.sqlite_only(reason="the child waits for SQLite's one lock")
 async def test_a_task_started_inside_a_unit_is_not_part_of_it(db: Database) -> None:
     async with db.unit_of_work():
         await db.execute("INSERT INTO notes (text) VALUES ('unit')")
@@ -284,6 +312,7 @@ async def test_a_press_answered_inside_a_unit_is_answered_once_it_ended(db: Data
     assert not hold(answer)
 
 
+@pytest.mark.sqlite_only(reason="group commit syncs SQLite's write-ahead log")
 async def test_every_unit_is_on_disk_before_it_returns(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,15 +5,18 @@ would, then checked in the files themselves after a clean stop."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.i18n import t
 from sandbox import SandboxUser
+from storage.db import Database
 from tests.activities.test_activities_e2e import post_prepared
 from tests.harness import World
 from tests.requests.request_steps import ask, started, tap
+from tests.schema_info import column_names, table_names
 
 REQUEST_TEXT = "Wie haalt mijn medicijnen bij de apotheek?"
 ACTIVITY_TITLE = "Breicafé in de hal"
@@ -61,6 +64,7 @@ def _file_bytes(database: Path) -> bytes:
     return found
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's database file and write-ahead log byte by byte")
 async def test_after_forgetting_her_words_are_gone_from_the_database_files(world: World) -> None:
     zeynep = _zeynep(world)
     async with world.bot():
@@ -79,12 +83,10 @@ async def test_after_forgetting_her_words_are_gone_from_the_database_files(world
     assert ACTIVITY_TITLE not in called_off[0].text, "the organiser's words went with her"
 
 
-def _columns(connection: sqlite3.Connection) -> list[tuple[str, str]]:
-    tables = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+async def _columns(db: Database) -> list[tuple[str, str]]:
+    tables = await table_names(db)
     assert {"residents", "requests", "inbox", "outbox", "schedule"} <= set(tables)
-    return [(table, column[1]) for table in tables
-            for column in connection.execute(f'PRAGMA table_info("{table}")')]
+    return [(table, column) for table in tables for column in await column_names(db, table)]
 
 
 async def test_after_forgetting_no_column_of_any_table_holds_her_id(world: World) -> None:
@@ -92,22 +94,23 @@ async def test_after_forgetting_no_column_of_any_table_holds_her_id(world: World
     async with world.bot():
         await _live_a_little(world, zeynep)
         await _forget(world, zeynep)
-    connection = sqlite3.connect(world.database)
+    db = await Database.open(world.database, migrate=False)
     try:
         holding: list[str] = []
-        for table, column in _columns(connection):
-            count = connection.execute(
-                f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ?'
-                f' OR instr(CAST("{column}" AS TEXT), ?) > 0',
-                (zeynep.id, str(zeynep.id)),
-            ).fetchone()[0]
+        for table, column in await _columns(db):
+            text = f'CAST("{table}"."{column}" AS TEXT)'
+            count = await db.fetch_value(
+                f'SELECT COUNT(*) FROM "{table}" WHERE {text} = ?'
+                f" OR {db.sql.position('?', text)} > 0",
+                (str(zeynep.id), str(zeynep.id)),
+            )
             if count:
                 holding.append(f"{table}.{column} ({count})")
-        kees_rows = connection.execute(
+        kees_rows = await db.fetch_value(
             "SELECT COUNT(*) FROM requests WHERE requester_id = ?", (world.user("Kees").id,)
-        ).fetchone()[0]
+        )
     finally:
-        connection.close()
+        await db.close()
     assert holding == [], f"her id is still in {holding}"
     assert kees_rows == 1, "the neighbour's own request keeps its asker"
 

@@ -21,6 +21,7 @@ from storage.inbox import UpdateInbox
 from storage.outbox import OutboxStore
 from storage.privacy import FoundationData, GroupErasureStore, ReportStore, RetentionStore
 from storage.schedule import ScheduleStore
+from tests.schema_info import column_names
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 GROUP, OTHER_GROUP = -100, -200
@@ -99,7 +100,7 @@ async def test_one_open_report_per_card(db: Database) -> None:
     assert not await store.close(report.id, ReportState.KEPT, NOW), "first decision counts"
     _, reopened = await store.open(GROUP, "request", 7, NOW)
     assert reopened, "after a decision, a new report is a new one"
-    columns = {row[1] for row in await db.fetch_all("PRAGMA table_info(reports)")}
+    columns = set(await column_names(db, "reports"))
     assert not any("user" in column or "reporter" in column for column in columns)
 
 

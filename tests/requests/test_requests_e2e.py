@@ -54,6 +54,7 @@ async def test_ask_from_the_group_posts_an_escaped_card(world: World) -> None:
         assert card.button_texts() == ["Ik help", "Meld"]
         assert controls.text.startswith("Je vraag staat in de groep.")
         assert controls.button_texts() == ["Tekst veranderen", "Tijd veranderen", "Stop mijn vraag"]
+        await world.delivered()  # the card's message id is recorded once it was sent
         saved = (await store(world).open_in(world.group.id))[0]
         assert saved.kind is RequestKind.TRANSPORT and saved.description == text
         assert not saved.anonymous and not saved.on_behalf and saved.series_id is None

@@ -52,8 +52,9 @@ from storage.db import to_db
 from storage.insight_workers import WorkerStore
 from storage.pairing import PairingStore
 from storage.requests import RequestStore
-from tests.harness import START, TOKEN, World, running_watched
+from tests.harness import START, TOKEN, World, module_database, running_watched
 from tests.requests.request_steps import ask
+from tests.schema_info import column_names, table_names
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authorization.md"
 ROLES = ("resident", "requester", "helper", "organiser", "group admin", "community worker",
@@ -115,10 +116,9 @@ class Town:
         """Every table that is not bookkeeping, with its columns."""
         if not self.columns:
             db = self.world.services.db
-            for (table,) in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'"):
-                if table not in BOOKKEEPING and not table.startswith("sqlite_"):
-                    rows = await db.fetch_all(f"PRAGMA table_info({table})")
-                    self.columns[table] = [row[1] for row in rows]
+            for table in await table_names(db):
+                if table not in BOOKKEEPING:
+                    self.columns[table] = await column_names(db, table)
         return self.columns
 
     async def scene(self) -> Scene:
@@ -141,7 +141,7 @@ async def town(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Town]:
         keeper = sb.add_user("Joop", "Beheer", language_code="nl")
         first = sb.add_group("Flat Nul", members=[keeper], admins=[keeper])
         world = World(sb=sb, clock=FakeClock(START), group=first, admin=keeper, residents=[],
-                      database=tmp_path_factory.mktemp("authorization") / "omzien.sqlite3")
+                      database=await module_database(tmp_path_factory.mktemp("authorization")))
         app = build_application(world.settings(), clock=world.clock, schedule_poll_seconds=0.1)
         # Hundreds of cells, each a small scene: at Telegram's 30 messages a second overall and
         # one a second into a private chat, the module would mostly wait. Keeping to those paces

@@ -18,6 +18,7 @@ from sandbox.world import CallbackQueryState
 from tests.activities.test_activities_e2e import activity_of, local, post_prepared, tap
 from tests.harness import World
 from tests.requests.request_steps import ask_url, press_as_outsider
+from tests.schema_info import table_names
 
 UNKNOWN = 987_654
 """An id nothing has."""
@@ -28,12 +29,11 @@ press may touch these."""
 
 
 async def snapshot(world: World) -> dict[str, list[tuple[object, ...]]]:
-    """Every table the bot keeps (found in sqlite_master), but bookkeeping."""
+    """Every table the bot keeps (as the database lists them), but bookkeeping; each table's
+    rows in one order whatever order the engine reads them in."""
     db = world.services.db
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    return {name: [tuple(row) for row in await db.fetch_all(f'SELECT * FROM "{name}" ORDER BY rowid')]
-            for (name,) in tables if name not in BOOKKEEPING}
+    return {name: sorted((tuple(row) for row in await db.fetch_all(f'SELECT * FROM "{name}"')), key=repr)
+            for name in await table_names(db) if name not in BOOKKEEPING}
 
 
 async def outsider(world: World, first_name: str) -> tuple[SandboxUser, SandboxMessage]:

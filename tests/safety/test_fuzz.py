@@ -58,6 +58,9 @@ from sandbox.world import CallbackQueryState
 from tests.harness import START, TOKEN, World, running_watched
 from tests.requests.request_steps import ask
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="watches every change with SQLite's temporary triggers, on a database in memory")
+
 BATCH = 200
 EXAMPLES = 50
 """BATCH updates in each of EXAMPLES examples: at least 10,000 updates."""
