@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.shared_limits import SharedWindows
+from bot.shared_limits import FLIGHT_SECONDS, SharedWindows
 from storage.send_slots import OVERALL, Scope, SendSlotStore
 
 log = logging.getLogger(__name__)
@@ -154,12 +154,16 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         group_margin: float = GROUP_MARGIN,
         group_time_period: float = 60.0,
         overall_time_period: float = 1.0,
+        flight_time: float = FLIGHT_SECONDS,
     ) -> None:
+        """`flight_time`: in windows shared with other processes, how long a send whose answer
+        never came back (its process died) still counts as under way."""
         self._overall = SlidingWindow(int(overall_max_rate), overall_time_period + overall_margin)
         self._group_rate = int(group_max_rate)
         self._group_period = group_time_period + group_margin
         self._private_rate = private_max_rate
         self._max_retries = max_retries
+        self._flight_time = flight_time
         self._windows: dict[int | str, Window] = {}
         self._chat_locks: dict[int | str, asyncio.Lock] = {}
         self._gate = asyncio.Lock()
@@ -174,6 +178,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
             store, overall=Scope(OVERALL, self._overall.limit, self._overall.period),
             group_limit=self._group_rate, group_period=self._group_period,
             private_burst=PRIVATE_BURST, private_rate=self._private_rate,
+            flight=self._flight_time,
         )
 
     async def initialize(self) -> None:
