@@ -16,19 +16,23 @@ run when OMZIEN_TEST_ENGINE=postgresql, on the session's server.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import closing
 
 import pytest
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.ratelimit import Result
 from bot.shared_limits import ServerClock
 from sandbox import Sandbox, SandboxChat
 from sandbox.limits import RateLimiter
 from storage.db import Database
+from storage.dialect import postgresql_script
 from storage.send_slots import OVERALL, Answer, Scope, SendSlotStore
 from tests import postgres_server
 from tests.delivery.scaled_bot import scaled_limiter
@@ -53,6 +57,18 @@ async def databases() -> AsyncIterator[list[Database]]:
         for db in opened:
             await db.close()
         await server.drop(url)
+
+
+def test_a_postgresql_only_part_of_a_migration_is_run_as_written_and_skipped_by_sqlite() -> None:
+    script = ("CREATE TABLE t (n INTEGER);\n/* postgresql only\n"
+              "CREATE FUNCTION f() RETURNS INTEGER LANGUAGE sql AS $$ SELECT 1 $$;\n*/\n")
+    assert postgresql_script(script) == (
+        "CREATE TABLE t (n BIGINT);\n"
+        "CREATE FUNCTION f() RETURNS INTEGER LANGUAGE sql AS $$ SELECT 1 $$;\n\n"
+    )
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.executescript(script)
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
 
 
 def test_the_servers_clock_is_bounded_by_the_fastest_recent_round_trip() -> None:
@@ -137,7 +153,7 @@ async def test_a_429_in_one_limiter_holds_back_the_others(databases: list[Databa
         answered[name] = loop.time()
         return True
 
-    async def once_paused() -> bool:
+    async def once_paused() -> Result:
         await watch.stored.wait()
         return await second.process_request(call, ("second",), {}, "sendMessage",
                                             {"chat_id": -2}, None)
