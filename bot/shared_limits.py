@@ -29,7 +29,7 @@ from storage.send_slots import OVERALL, PAUSE, Answer, Scope, SendSlotStore, Tak
 
 log = logging.getLogger(__name__)
 
-IN_FLIGHT_POLL = 0.01
+IN_FLIGHT_POLL = 0.002
 """How long to wait when a full window's oldest place is held by a request still under way."""
 FLIGHT_SECONDS = 30.0
 """The longest a request can be under way (past the HTTP timeouts): a place taken by a process
@@ -37,7 +37,7 @@ that died before the answer came counts this long, plus its period."""
 TAKERS = 4
 """How many of this process's senders may ask the database at once: enough that a slow round
 trip does not hold the rest up, few enough that a full window is not asked about by all."""
-ANSWER_DELAY = 0.005
+ANSWER_DELAY = 0.001
 """How long an answer waits for the next call to carry it before it is recorded on its own.
 Until then other processes count its places as under way, and may have to ask again."""
 CLOCK_MEMORY_SECONDS = 10.0
