@@ -182,7 +182,7 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         )
 
     async def initialize(self) -> None:
-        """Nothing to open: the windows live in memory."""
+        """Nothing to open: the windows live in memory, or in the database given to `share`."""
 
     async def shutdown(self) -> None:
         """The answers not yet recorded in the shared windows are recorded."""

@@ -13,8 +13,8 @@ follows from the round trips of its calls (`ServerClock`): the places count from
 the request left until no earlier than a period after its answer, however slow a round trip.
 
 Inside one process the senders still queue first come, first served, overall and per chat, so
-that only the first in line asks the database: thousands of waiting chats do not all ask again
-each time a place frees up. A chat whose own window is full waits outside the overall queue.
+that only the first few in line ask the database: thousands of waiting chats do not all ask
+again each time a place frees up. A chat whose own window is full waits outside the overall queue.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ Until then other processes count its places as under way, and may have to ask ag
 CLOCK_MEMORY_SECONDS = 10.0
 """How long a round trip's bounds on the server's clock are trusted: over seconds the two
 clocks keep pace well within the windows' margins; over hours they might not."""
+CLOCK_MEMORY_CALLS = 64
+"""And of how many recent calls at most (each send looks at them all)."""
 
 
 class ServerClock:
@@ -55,7 +57,7 @@ class ServerClock:
     """
 
     def __init__(self) -> None:
-        self._bounds: deque[tuple[float, float, float]] = deque()
+        self._bounds: deque[tuple[float, float, float]] = deque(maxlen=CLOCK_MEMORY_CALLS)
 
     def observe(self, asked: float, moment: float, answered: float) -> None:
         self._bounds.append((answered, moment - answered, moment - asked))
@@ -168,7 +170,12 @@ class SharedWindows:
         await self.flush()
 
     async def pause(self, seconds: float) -> None:
-        await self._store.pause(seconds)
+        """Every process waits `seconds` before its next send. (Not stored, only this process
+        waits: the next 429 elsewhere pauses the others.)"""
+        try:
+            await self._store.pause(seconds)
+        except Exception:
+            log.exception("a 429's pause was not recorded in the shared windows")
 
     @contextlib.asynccontextmanager
     async def _chat_turn(self, name: str | None) -> AsyncIterator[None]:
