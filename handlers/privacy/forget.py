@@ -77,11 +77,17 @@ async def on_forget_answer(update: Update, context: Context) -> None:
     await press.answer()
     await svc.out.replace_pressed(
         update, t(lang, "data.forget.done") if complete else t(lang, "data.forget.partial"))
-    context.application.create_task(finish_forgetting(svc, user_id), update=update)
+
+    def follow_up() -> None:
+        context.application.create_task(finish_forgetting(svc, user_id), update=update)
+
+    # Once the erasure and its answer are committed, so that the follow-up finds them (a task
+    # started now would run beside the unit of work where the database lets it).
+    svc.db.after_commit(follow_up)
 
 
 async def finish_forgetting(svc: Services, user_id: int) -> None:
-    """After the erasure is committed (this runs in its own task, so it waits for that) and
+    """After the erasure is committed (this runs in its own task, started once it is) and
     what it said went out: the outbox keeps nothing of those messages, and the database files
     are checkpointed, so the erased words are gone from the disk too."""
     foundation = svc.stores.foundation

@@ -68,8 +68,8 @@ class Life:
 
 async def ensure_building(db: Database, building_id: int, title: str, now: datetime) -> None:
     await db.execute(
-        "INSERT OR IGNORE INTO buildings (chat_id, title, language, active, added_at)"
-        " VALUES (?, ?, 'nl', 1, ?)",
+        "INSERT INTO buildings (chat_id, title, language, active, added_at)"
+        " VALUES (?, ?, 'nl', 1, ?) ON CONFLICT DO NOTHING",
         (building_id, title, to_db(now)),
     )
 
@@ -82,13 +82,13 @@ async def seed(db: Database, building_id: int, life: Life, now: datetime) -> Non
 async def _seed(db: Transaction, building_id: int, life: Life, now: datetime) -> None:
     for r in life.residents:
         await db.execute(
-            "INSERT OR IGNORE INTO residents (user_id, first_name, telegram_language, created_at,"
-            " last_seen_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO residents (user_id, first_name, telegram_language, created_at,"
+            " last_seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (r.user_id, r.name, r.telegram_language, to_db(now), to_db(now)),
         )
         await db.execute(
-            "INSERT OR IGNORE INTO memberships (building_id, user_id, status, joined_at, updated_at)"
-            " VALUES (?, ?, 'member', ?, ?)",
+            "INSERT INTO memberships (building_id, user_id, status, joined_at, updated_at)"
+            " VALUES (?, ?, 'member', ?, ?) ON CONFLICT DO NOTHING",
             (building_id, r.user_id, to_db(now), to_db(now)),
         )
     for q in life.requests:
@@ -98,7 +98,7 @@ async def _seed(db: Transaction, building_id: int, life: Life, now: datetime) ->
         await db.insert(
             "INSERT INTO requests (building_id, requester_id, helper_id, kind, description, when_kind,"
             " due_at, status, contact, created_at, claimed_at, expired_at, done_at)"
-            " VALUES (?, ?, ?, ?, ?, 'day', ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, 'day', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (building_id, q.requester, q.helper if claimed else None, q.kind, q.text,
              to_db(q.created_at + timedelta(days=1)), q.status, f"contact {q.text}",
              to_db(q.created_at), to_db(claimed_at), to_db(expired_at),
@@ -108,7 +108,7 @@ async def _seed(db: Transaction, building_id: int, life: Life, now: datetime) ->
         activity_id = await db.insert(
             "INSERT INTO activities (building_id, organiser_id, organiser_name, title, description,"
             " place, starts_at, status, came_count, rsvp_count, created_at, updated_at, ended_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'ended', ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'ended', ?, ?, ?, ?, ?) RETURNING id",
             (building_id, a.organiser, a.organiser_name, a.title, a.description, a.place,
              to_db(a.starts_at), len(a.going), len(a.going), to_db(a.starts_at - timedelta(days=2)),
              to_db(a.starts_at), to_db(a.starts_at + timedelta(hours=2))),
@@ -123,7 +123,7 @@ async def _seed(db: Transaction, building_id: int, life: Life, now: datetime) ->
     for i in life.ideas:
         idea_id = await db.insert(
             "INSERT INTO ideas (building_id, proposer_id, proposer_name, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (building_id, i.proposer, i.proposer_name, i.text, to_db(i.created_at)),
         )
         for user_id in i.joiners:

@@ -223,6 +223,7 @@ async def test_report_alerts_admins_anonymously_and_only_admins_hide(world: Worl
         await (await world.sb.tap(marieke, alert, "Verbergen")).answer()
         assert (await world.sb.next_edit(marieke)).text == t("nl", "report.hidden")
         assert cards.hidden == [1]
+        await world.delivered()  # the deletion goes out beside the answer, to another chat
         assert world.sb.message(world.group, card.message_id).deleted
         stored = await world.services.db.fetch_all("SELECT * FROM reports")
         assert [row["state"] for row in stored] == ["hidden"]

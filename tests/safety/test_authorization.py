@@ -371,9 +371,8 @@ class Scene:
                 continue
             shown = ", ".join(c for c in columns if c not in VOLATILE)
             marks = ", ".join("?" * len(ids))
-            rows = await db.fetch_all(
-                f"SELECT {shown} FROM {table} WHERE {key} IN ({marks}) ORDER BY rowid", ids)
-            found[table] = [tuple(row) for row in rows]
+            rows = await db.fetch_all(f"SELECT {shown} FROM {table} WHERE {key} IN ({marks})", ids)
+            found[table] = sorted((tuple(row) for row in rows), key=repr)  # in any engine's order
         return found
 
     async def judge(self, before: dict[str, list[tuple[object, ...]]], done: bool,

@@ -61,6 +61,7 @@ async def test_overlong_ids_get_the_stale_answer_everywhere(world: World) -> Non
         await started(world, fatma, kees)
         posted = await ask(world, fatma)
         in_private = sb.bot_messages(kees)[0]
+        await world.delivered()  # the card's message id is recorded once it was sent
         before = await world.services.db.fetch_all("SELECT * FROM requests")
         generic = plain("nl", "error.generic")
         presses = [(posted.card, data, key) for data, key in GROUP_PRESSES.items()]
