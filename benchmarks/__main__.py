@@ -11,6 +11,9 @@ as one table with each goal and whether it was met.
   rendering each update.
 - The Sunday digest fan-out (benchmarks/fanout.py): thousands of groups due at once, as a share
   of Telegram's 30 messages a second, and how many 429s that earned.
+- The same presses with the bot on PostgreSQL (a server of its own, as the tests start one).
+- Telegram's limits shared by three workers on one PostgreSQL database
+  (benchmarks/shared_limits.py): their rate together, as a share of 30 messages a second.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ from typing import TypeVar
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from benchmarks import cards, fanout, outbox
+from benchmarks import cards, fanout, outbox, shared_limits
 from bot.app import build_application, running
 from bot.config import load_settings
 from bot.logs import protect_token
 from sandbox import Sandbox
 from sandbox.models import SandboxUser
+from tests import postgres_server
 from tests.harness import TOKEN
 
 T = TypeVar("T")
@@ -128,12 +132,28 @@ async def _presses(bench: Callable[[Sandbox, int, int], Awaitable[cards.Presses]
         return await bench(sb, buildings, residents)
 
 
+async def _presses_on_postgresql(buildings: int, residents: int) -> cards.Presses:
+    server = postgres_server.server()
+    url = await server.fresh_database()
+    try:
+        async with Sandbox(token=TOKEN, strict=False, global_limit_per_second=10_000) as sb:
+            return await cards.omzien_presses(sb, buildings, residents, database=url)
+    finally:
+        await server.drop(url)
+
+
+async def _shared(messages: int) -> shared_limits.SharedRate:
+    async with Sandbox(token=TOKEN, strict=False) as sb:  # Telegram's 30 a second, with 429s
+        return await shared_limits.three_workers(sb, messages)
+
+
 async def _fanout(groups: int) -> fanout.FanOut:
     async with Sandbox(token=TOKEN, strict=False) as sb:  # Telegram's 30 a second, with 429s
         return await fanout.omzien_fanout(sb, groups)
 
 
-async def main(count: int, sends: int, buildings: int, residents: int, groups: int) -> None:
+async def main(count: int, sends: int, buildings: int, residents: int, groups: int,
+               shared_messages: int) -> None:
     protect_token(TOKEN)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # a poll skipped while one runs
     rows: list[Row] = []
@@ -174,6 +194,24 @@ async def main(count: int, sends: int, buildings: int, residents: int, groups: i
             fan.sent == groups),
         Row("  429 answers", "", str(fan.too_many_requests), "0", fan.too_many_requests == 0),
     ]
+
+    on_postgresql = await _presses_on_postgresql(buildings, residents)
+    rows += [
+        Row(f"presses, {presses} at once, one worker on PostgreSQL", "",
+            f"{on_postgresql.per_second:.1f}/s"),
+        Row("  press to answer, p50", "", _ms(on_postgresql.latencies, 0.5)),
+    ]
+    shared = await _shared(shared_messages)
+    rows += [
+        Row(f"three workers on one PostgreSQL, {shared_messages} messages", "",
+            f"{shared.per_second:.1f}/s = {100 * shared.share:.1f} %", ">= 95 % of 30/s",
+            shared.share >= 0.95 and shared.sent == shared_messages),
+        Row("  most in any second", "", str(shared.most_in_a_second), "<= 30",
+            shared.most_in_a_second <= 30),
+        Row("  429 answers", "", str(shared.too_many_requests), "0",
+            shared.too_many_requests == 0),
+    ]
+    postgres_server.stop()
     print(_table(rows))
 
 
@@ -188,6 +226,8 @@ if __name__ == "__main__":
                         help="how many residents of each group press its card")
     parser.add_argument("--groups", type=int, default=5000,
                         help="how many groups get their digest on one Sunday evening")
+    parser.add_argument("--shared-messages", type=int, default=600,
+                        help="how many messages three workers on PostgreSQL send together")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.updates, arguments.sends, arguments.buildings,
-                     arguments.residents, arguments.groups))
+                     arguments.residents, arguments.groups, arguments.shared_messages))

@@ -121,11 +121,14 @@ async def bare_presses(sb: Sandbox, count: int, residents: int) -> Presses:
         return await press_all(sb, cards, BARE_BUTTON)
 
 
-async def omzien_presses(sb: Sandbox, count: int, residents: int) -> Presses:
+async def omzien_presses(sb: Sandbox, count: int, residents: int,
+                         database: Path | str | None = None) -> Presses:
+    """`database`: where the bot keeps its data (a SQLite file of its own if not given)."""
     places = buildings(sb, count, residents, bot_in=False)
     with tempfile.TemporaryDirectory() as workdir:
         first = places[0]
-        world = World(sb=sb, clock=FakeClock(START), database=Path(workdir) / "bench.sqlite3",
+        world = World(sb=sb, clock=FakeClock(START),
+                      database=database or Path(workdir) / "bench.sqlite3",
                       group=first.group, admin=first.organiser, residents=first.residents)
         async with world.bot(schedule_poll_seconds=SCHEDULE_POLL_SECONDS):
             cards = []

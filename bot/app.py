@@ -25,7 +25,7 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
@@ -52,6 +52,7 @@ from handlers import (
 from handlers import requests as help_requests
 from storage.chat_turns import ChatTurns
 from storage.db import Database
+from storage.send_slots import SendSlotStore
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ _WORKER = "delivery_worker"
 _HTTP_SERVER = "http_server"
 _SHARED_INBOX = "shared_inbox"
 _TURNS = "chat_turns"
+_LIMITS_DB = "limits_database"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -141,6 +143,7 @@ async def _post_init(app: App) -> None:
     settings: Settings = app.bot_data["settings"]
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
+    await share_limits(app, db)
     turns = await ChatTurns.open(settings.database) if shares_chats(settings, db) else None
     app.bot_data[_TURNS] = turns
     worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"],
@@ -237,6 +240,17 @@ async def _stop_http_server(app: App) -> None:
         await server.stop()
 
 
+async def share_limits(app: App, db: Database) -> None:
+    """On PostgreSQL other processes may send for the bot too: Telegram's limits are then
+    counted in the database, across all of them, over a pool of their own (a send must not
+    wait for a connection behind the statements of hundreds of chats)."""
+    limiter = app.bot.rate_limiter if isinstance(app.bot, ExtBot) else None
+    if db.sql.postgresql and isinstance(limiter, OmzienRateLimiter):
+        windows = await Database.open(db.location, migrate=False)
+        app.bot_data[_LIMITS_DB] = windows
+        limiter.share(SendSlotStore(windows))
+
+
 def wire(app: App, svc: Services) -> None:
     svc.flows.install(app, order.FLOWS)
     for feature in FEATURES:
@@ -271,6 +285,9 @@ async def _post_shutdown(app: App) -> None:
     if isinstance(svc, Services):
         await svc.out.close()
         await svc.db.close()
+    windows = app.bot_data.pop(_LIMITS_DB, None)
+    if isinstance(windows, Database):
+        await windows.close()
 
 
 async def _run_schedule(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,6 +13,9 @@ come, first served, per chat and overall.
 Also: retries on 429 (everything pauses for retry_after, as Telegram asks), about one message a
 second into each private chat (a short burst allowed, as Telegram does there), and read-only
 calls that spend no message budget.
+
+On PostgreSQL, where several processes send for one bot, the same windows are kept in the
+database instead (`share`, bot/shared_limits.py), so that together they stay within the limits.
 """
 
 from __future__ import annotations
@@ -20,18 +23,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.metrics import RETRIES, RETRY_BY_RATE_LIMITER, TELEGRAM_429
+from bot.shared_limits import FLIGHT_SECONDS, SharedWindows
+from storage.send_slots import OVERALL, Scope, SendSlotStore
 
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 Result = bool | JSONDict | list[JSONDict]
+T = TypeVar("T")
 
 READ_ONLY_METHODS = frozenset(
     {
@@ -149,23 +155,40 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         group_margin: float = GROUP_MARGIN,
         group_time_period: float = 60.0,
         overall_time_period: float = 1.0,
+        flight_time: float = FLIGHT_SECONDS,
     ) -> None:
+        """`flight_time`: in windows shared with other processes, how long a send whose answer
+        never came back (its process died) still counts as under way."""
         self._overall = SlidingWindow(int(overall_max_rate), overall_time_period + overall_margin)
         self._group_rate = int(group_max_rate)
         self._group_period = group_time_period + group_margin
         self._private_rate = private_max_rate
         self._max_retries = max_retries
+        self._flight_time = flight_time
         self._windows: dict[int | str, Window] = {}
         self._chat_locks: dict[int | str, asyncio.Lock] = {}
         self._gate = asyncio.Lock()
         self._paused_until = 0.0
         self._queued: set[asyncio.Task[Any]] = set()
+        self._shared: SharedWindows | None = None
+
+    def share(self, store: SendSlotStore) -> None:
+        """From now on keep the windows in the database, shared with every other process that
+        sends for this bot (PostgreSQL), instead of in this process's memory."""
+        self._shared = SharedWindows(
+            store, overall=Scope(OVERALL, self._overall.limit, self._overall.period),
+            group_limit=self._group_rate, group_period=self._group_period,
+            private_burst=PRIVATE_BURST, private_rate=self._private_rate,
+            flight=self._flight_time,
+        )
 
     async def initialize(self) -> None:
-        """Nothing to open: the windows live in memory."""
+        """Nothing to open: the windows live in memory, or in the database given to `share`."""
 
     async def shutdown(self) -> None:
-        """Nothing to close."""
+        """The answers not yet recorded in the shared windows are recorded."""
+        if self._shared is not None:
+            await self._shared.close()
 
     @staticmethod
     def _now() -> float:
@@ -197,17 +220,21 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
         nothing that Telegram saw)."""
         return task in self._queued
 
+    async def _queue(self, places: Awaitable[T]) -> T:
+        """Wait for `places`, marked as queued meanwhile (see `is_queued`)."""
+        task = asyncio.current_task()
+        if task is None:
+            return await places
+        self._queued.add(task)
+        try:
+            return await places
+        finally:
+            self._queued.discard(task)
+
     async def _acquire(self, chat: int | str | None, endpoint: str) -> list[Window]:
         """Wait, first come first served, until the chat's and the overall window both have
         room, and take a place in both at the same moment, just before the request leaves."""
-        task = asyncio.current_task()
-        if task is None:
-            return await self._take_places(chat, endpoint)
-        self._queued.add(task)
-        try:
-            return await self._take_places(chat, endpoint)
-        finally:
-            self._queued.discard(task)
+        return await self._queue(self._take_places(chat, endpoint))
 
     async def _take_places(self, chat: int | str | None, endpoint: str) -> list[Window]:
         private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
@@ -242,7 +269,8 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
             await asyncio.sleep(wait)
 
     async def _wait_paused(self) -> None:
-        wait = self._paused_until - self._now()
+        shared = self._shared.paused_until if self._shared is not None else 0.0
+        wait = max(self._paused_until, shared) - self._now()
         if wait > 0:
             await asyncio.sleep(wait)
 
@@ -265,6 +293,9 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 if not limited:
                     await self._wait_paused()
                     return await callback(*args, **kwargs)
+                if self._shared is not None:
+                    return await self._send_shared(self._shared, chat, endpoint,
+                                                   lambda: callback(*args, **kwargs))
                 windows = await self._acquire(chat, endpoint)
                 try:
                     return await callback(*args, **kwargs)
@@ -283,7 +314,22 @@ class OmzienRateLimiter(BaseRateLimiter[int]):
                 self._paused_until = max(
                     self._paused_until, self._now() + seconds + RETRY_PAUSE_EXTRA
                 )
+                if self._shared is not None:
+                    await self._shared.pause(seconds + RETRY_PAUSE_EXTRA)
         raise AssertionError("unreachable")
+
+    async def _send_shared(self, shared: SharedWindows, chat: int | str | None, endpoint: str,
+                           request: Callable[[], Awaitable[Result]]) -> Result:
+        """`request` once its places in the shared windows are taken; its answer's moment is
+        recorded after, whatever the answer."""
+        private_edit = isinstance(chat, int) and chat > 0 and endpoint in EDIT_METHODS
+        scopes = shared.scopes(chat if chat is not None else OVERALL,
+                               counts_in_chat=chat is not None and not private_edit)
+        slots = await self._queue(shared.take(scopes))
+        try:
+            return await request()
+        finally:
+            shared.answered(slots)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -22,6 +22,7 @@ from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
 from bot.ratelimit import GROUP_MARGIN, OVERALL_MARGIN, OmzienRateLimiter
 from bot.services import Services
+from bot.shared_limits import FLIGHT_SECONDS
 
 TIME_SCALE = "SCALED_BOT_TIME_SCALE"
 CLOCK_SHIFT = "SCALED_BOT_CLOCK_SHIFT"
@@ -40,7 +41,8 @@ class ShiftedClock:
 
 def scaled_limiter(scale: float, *, messages_per_second: int,
                    group_messages_per_minute: int) -> OmzienRateLimiter:
-    """Telegram's limits in windows `scale` times shorter (the margins too)."""
+    """Telegram's limits in windows `scale` times shorter (the margins, and how long a send
+    of a process that died counts in shared windows, too)."""
     return OmzienRateLimiter(
         overall_max_rate=messages_per_second,
         group_max_rate=group_messages_per_minute,
@@ -49,6 +51,7 @@ def scaled_limiter(scale: float, *, messages_per_second: int,
         overall_margin=OVERALL_MARGIN / scale,
         group_time_period=60.0 / scale,
         group_margin=GROUP_MARGIN / scale,
+        flight_time=FLIGHT_SECONDS / scale,
     )
 
 
