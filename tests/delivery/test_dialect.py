@@ -34,3 +34,14 @@ def test_migrations_get_identity_keys_bigints_and_jsonb() -> None:
         " chat_id BIGINT NOT NULL, at DOUBLE PRECISION);\n"
         "INSERT INTO u SELECT (figures::jsonb - 'a' - 'b')::text FROM v;"
     )
+
+
+def test_text_columns_compare_byte_by_byte_as_in_sqlite() -> None:
+    script = postgresql_script(
+        "CREATE TABLE t (\n    at   TEXT NOT NULL,\n    token TEXT PRIMARY KEY\n);\n"
+        "ALTER TABLE t ADD COLUMN seen TEXT;\nSELECT CAST(1 AS TEXT);"
+    )
+    assert script == (
+        'CREATE TABLE t (\n    at   TEXT COLLATE "C" NOT NULL,\n    token TEXT COLLATE "C" PRIMARY KEY\n);\n'
+        'ALTER TABLE t ADD COLUMN seen TEXT COLLATE "C";\nSELECT CAST(1 AS TEXT);'
+    )
