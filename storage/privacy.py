@@ -97,6 +97,10 @@ class FoundationData:
             await tx.execute("DELETE FROM outbox WHERE chat_id = ? AND state != 'pending'",
                              (user_id,))
             await tx.execute(_SCRUB_SETTLED_SENDS)
+            # Telegram's windows for her private chat (PostgreSQL counts them in the database):
+            # a few seconds of pacing are not worth her id left behind.
+            await tx.execute("DELETE FROM send_slots WHERE scope = ?", (str(user_id),))
+            await tx.execute("DELETE FROM send_pauses WHERE scope = ?", (str(user_id),))
 
     async def last_send(self) -> int:
         """The newest outbox row now (to wait for what was said up to this moment)."""
