@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
 
-.PHONY: demo test lint typecheck pytest postgresql mutate run migrate bench lock clean
+.PHONY: demo test lint typecheck pytest test-postgresql postgresql mutate run migrate bench lock clean
 
 # The venv holds exactly the versions in the dev lock, each checked against its hash, so a new
 # release of a dependency or a tool changes nothing until `make lock` is run. The project itself
@@ -35,10 +35,22 @@ typecheck: $(STAMP)
 # rate windows, disk syncs, a bot process starting), so two workers left the cores half idle
 # (620 s for the whole suite on a 2-core machine); four kept them busy (355 s) but crowded the
 # tests that measure time and rates.
-# Then the same suite on PostgreSQL: the tests start a server of their own (initdb and pg_ctl
-# in a temporary folder), so only Debian's postgresql package is needed, installed when missing.
+# Then, on PostgreSQL, the engine's own tests (storage, the dialect, shared claims and limits,
+# three workers with one killed) and whole stories of a few features: the tests start a server
+# of their own (initdb and pg_ctl in a temporary folder), so only Debian's postgresql package is
+# needed, installed when missing. `make test-postgresql` runs the whole suite on PostgreSQL.
+POSTGRESQL_TESTS := tests/delivery/test_storage.py tests/delivery/test_inbox_storage.py \
+	tests/requests/test_requests_storage.py tests/privacy/test_privacy_storage.py \
+	tests/delivery/test_dialect.py tests/delivery/test_unit_of_work.py \
+	tests/delivery/test_schedule.py tests/delivery/test_shared_claims.py \
+	tests/delivery/test_shared_limits.py tests/delivery/test_shared_limits_process.py \
+	tests/delivery/test_workers_process.py tests/delivery/test_webhook_e2e.py \
+	tests/privacy/test_forget_files_e2e.py tests/pairing tests/prompts tests/languages
 pytest: $(STAMP) postgresql
 	$(BIN)/pytest -n 3 -q
+	OMZIEN_TEST_ENGINE=postgresql $(BIN)/pytest -n 3 -q $(POSTGRESQL_TESTS)
+
+test-postgresql: $(STAMP) postgresql
 	OMZIEN_TEST_ENGINE=postgresql $(BIN)/pytest -n 3 -q
 
 postgresql:
