@@ -12,6 +12,9 @@ as one table with each goal and whether it was met.
 - The Sunday digest fan-out (benchmarks/fanout.py): thousands of groups due at once, as a share
   of Telegram's 30 messages a second, and how many 429s that earned.
 - The same presses with the bot on PostgreSQL (a server of its own, as the tests start one).
+- The same presses taken by three webhook workers on one PostgreSQL (benchmarks/workers.py),
+  beside one worker on SQLite and one on PostgreSQL: presses handled a second by each.
+- The digest fan-out by those three workers, at Telegram's own windows.
 - Telegram's limits shared by three workers on one PostgreSQL database
   (benchmarks/shared_limits.py): their rate together, as a share of 30 messages a second.
 """
@@ -31,7 +34,7 @@ from typing import TypeVar
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from benchmarks import cards, fanout, outbox, shared_limits
+from benchmarks import cards, fanout, outbox, shared_limits, workers
 from bot.app import build_application, running
 from bot.config import load_settings
 from bot.logs import protect_token
@@ -142,6 +145,16 @@ async def _presses_on_postgresql(buildings: int, residents: int) -> cards.Presse
         await server.drop(url)
 
 
+async def _workers_presses(buildings: int, residents: int) -> cards.Presses:
+    async with Sandbox(token=TOKEN, strict=False, global_limit_per_second=10_000) as sb:
+        return await workers.presses(sb, buildings, residents)
+
+
+async def _workers_fanout(groups: int) -> fanout.FanOut:
+    async with Sandbox(token=TOKEN, strict=False) as sb:  # Telegram's 30 a second, with 429s
+        return await workers.fan_out(sb, groups)
+
+
 async def _shared(messages: int) -> shared_limits.SharedRate:
     async with Sandbox(token=TOKEN, strict=False) as sb:  # Telegram's 30 a second, with 429s
         return await shared_limits.three_workers(sb, messages)
@@ -153,7 +166,7 @@ async def _fanout(groups: int) -> fanout.FanOut:
 
 
 async def main(count: int, sends: int, buildings: int, residents: int, groups: int,
-               shared_messages: int) -> None:
+               shared_messages: int, workers_groups: int) -> None:
     protect_token(TOKEN)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # a poll skipped while one runs
     rows: list[Row] = []
@@ -201,6 +214,24 @@ async def main(count: int, sends: int, buildings: int, residents: int, groups: i
             f"{on_postgresql.per_second:.1f}/s"),
         Row("  press to answer, p50", "", _ms(on_postgresql.latencies, 0.5)),
     ]
+    three = await _workers_presses(buildings, residents)
+    rows += [
+        Row(f"presses, {presses} at once, three webhook workers on PostgreSQL", "",
+            f"{three.per_second:.1f}/s"),
+        Row("  press to answer, p50", "", _ms(three.latencies, 0.5)),
+        Row("  handled a second: SQLite | PostgreSQL | 3 workers", "",
+            f"{omzien_press.per_second:.0f} | {on_postgresql.per_second:.0f}"
+            f" | {three.per_second:.0f}"),
+    ]
+    fan3 = await _workers_fanout(workers_groups)
+    rows += [
+        Row(f"digest fan-out to {workers_groups:,} groups, three workers", "",
+            f"{fan3.per_second:.1f}/s = {100 * fan3.share:.1f} %", ">= 95 % of 30/s",
+            fan3.share >= 0.95 and fan3.sent == workers_groups),
+        Row("  digests sent", "", f"{fan3.sent:,} in {fan3.seconds:.0f} s",
+            f"{workers_groups:,}", fan3.sent == workers_groups),
+        Row("  429 answers", "", str(fan3.too_many_requests), "0", fan3.too_many_requests == 0),
+    ]
     shared = await _shared(shared_messages)
     rows += [
         Row(f"three workers on one PostgreSQL, {shared_messages} messages", "",
@@ -228,6 +259,9 @@ if __name__ == "__main__":
                         help="how many groups get their digest on one Sunday evening")
     parser.add_argument("--shared-messages", type=int, default=600,
                         help="how many messages three workers on PostgreSQL send together")
+    parser.add_argument("--workers-groups", type=int, default=5000,
+                        help="how many groups three workers on PostgreSQL send the digest to")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.updates, arguments.sends, arguments.buildings,
-                     arguments.residents, arguments.groups, arguments.shared_messages))
+                     arguments.residents, arguments.groups, arguments.shared_messages,
+                     arguments.workers_groups))

@@ -13,6 +13,7 @@ LONG = (
     "tests/delivery/test_digest_fanout_process.py::",
     "tests/delivery/test_workers_process.py::",
     "tests/delivery/test_shared_limits_process.py::",
+    "tests/delivery/test_workers_fanout_process.py::",
     "tests/delivery/test_fanout.py::test_500_groups_on_one_sunday_evening_within_limits",
     "tests/delivery/test_races.py::test_several_groups_press_at_once_and_each_count_is_right",
     "tests/foundation/test_demo.py::test_the_tour_shows_what_the_bot_does_as_time_passes",

@@ -100,21 +100,34 @@ def database(tmp_path: Path, database_location: Path | str) -> Iterator[Path | s
 async def groups(sandbox: Sandbox, database: Path | str) -> AsyncIterator[list[SandboxChat]]:
     """2,000 groups with the bot in them, active since the day before in the bot's database
     (the digest on, the nudges off)."""
-    sb = sandbox
+    yield await due_groups(sandbox, database, GROUPS)
+
+
+async def due_groups(sb: Sandbox, database: Path | str, count: int) -> list[SandboxChat]:
+    """`count` groups whose digest is due on SUNDAY_EVENING, in a sandbox whose windows are
+    SCALE times shorter."""
     sb.limiter = sb.api.limiter = RateLimiter(lambda: time.time() * SCALE)
     admin = sb.add_user("Marieke", "Jansen", username="marieke", language_code="nl")
     chats = [sb.add_group(f"Flat {n}", members=[admin, sb.bot_user], admins=[admin],
-                          supergroup=True) for n in range(GROUPS)]
+                          supergroup=True) for n in range(count)]
+    await active_since_saturday(database, chats)
+    return chats
+
+
+async def active_since_saturday(database: Path | str, chats: list[SandboxChat]) -> None:
+    """`chats` active in the bot's database since the day before SUNDAY_EVENING, the digest
+    on and the nudges off (nothing else to plan for thousands of groups)."""
     db = await Database.open(database)
-    buildings = BuildingStore(db)
-    added = (SUNDAY_EVENING - timedelta(days=1)).astimezone(UTC)
-    quiet = BuildingSettings(nudges_enabled=False)  # nothing else to plan for 2,000 groups
-    async with db.unit_of_work():
-        for chat in chats:
-            await buildings.activate(chat.id, chat.title or "", "nl", added)
-            await buildings.save_settings(chat.id, quiet)
-    await db.close()
-    yield chats
+    try:
+        buildings = BuildingStore(db)
+        added = (SUNDAY_EVENING - timedelta(days=1)).astimezone(UTC)
+        quiet = BuildingSettings(nudges_enabled=False)
+        async with db.unit_of_work():
+            for chat in chats:
+                await buildings.activate(chat.id, chat.title or "", "nl", added)
+                await buildings.save_settings(chat.id, quiet)
+    finally:
+        await db.close()
 
 
 def hold_every_send(sb: Sandbox) -> None:
