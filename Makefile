@@ -45,7 +45,7 @@ POSTGRESQL_TESTS := tests/delivery/test_storage.py tests/delivery/test_inbox_sto
 	tests/delivery/test_schedule.py tests/delivery/test_shared_claims.py \
 	tests/delivery/test_shared_limits.py tests/delivery/test_shared_limits_process.py \
 	tests/delivery/test_workers_process.py tests/delivery/test_webhook_e2e.py \
-	tests/privacy/test_forget_files_e2e.py tests/pairing tests/prompts tests/languages
+	tests/privacy/test_forget_files_e2e.py tests/prompts tests/languages
 pytest: $(STAMP) postgresql
 	$(BIN)/pytest -n 3 -q
 	OMZIEN_TEST_ENGINE=postgresql $(BIN)/pytest -n 3 -q $(POSTGRESQL_TESTS)
