@@ -91,7 +91,7 @@ async def _run(bench: Callable[[Sandbox, list[SandboxUser]], Awaitable[T]], coun
     # Latency, not throughput, is measured here: lift the sandbox's overall rate limit so the bare
     # bot (which has no rate limiter) is not slowed by 429s.
     async with Sandbox(token=TOKEN, strict=False, global_limit_per_second=10_000) as sb:
-        users = [sb.add_user(f"Buur{i}") for i in range(count)]
+        users = [sb.add_user(f"Buur{i}", language_code="nl") for i in range(count)]
         for user in users:
             await sb.start_private(user)
         sb.mark()
