@@ -25,20 +25,28 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery_worker import STOP_GRACE_SECONDS, DeliveryWorker
-from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor, read_update
+from bot.durable import DurableBot, OmzienApplication, PerChatUpdateProcessor
 from bot.health import beat
-from bot.http_server import BotHttpServer
 from bot.profile import publish_profile
 from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
-from bot.shared_inbox import SharedInbox
-from bot.webhook import UpdateReceiver, set_webhook
+from bot.sharing import (
+    ALLOWED_UPDATES,
+    close_limits,
+    close_turns,
+    open_turns,
+    share_inbox,
+    share_limits,
+    shared_inbox,
+    start_http_server,
+    stop_http_server,
+)
 from handlers import (
     activities,
     community,
@@ -50,9 +58,7 @@ from handlers import (
     prompts,
 )
 from handlers import requests as help_requests
-from storage.chat_turns import ChatTurns
 from storage.db import Database
-from storage.send_slots import SendSlotStore
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +67,6 @@ FEATURES: Sequence[ModuleType] = (
 )
 """Registered in this order; each module has `register(app, services)` and may list COMMANDS."""
 
-ALLOWED_UPDATES = [
-    Update.MESSAGE,
-    Update.CALLBACK_QUERY,
-    Update.MY_CHAT_MEMBER,
-    Update.CHAT_MEMBER,
-]
 SCHEDULE_POLL_SECONDS = 20.0
 INBOX_KEEP_DAYS = 7
 OUTBOX_KEEP_DAYS = 7
@@ -76,10 +76,6 @@ STOP_DEADLINE_SECONDS = 9.0
 """After SIGTERM or SIGINT the process is gone within this time, stopped cleanly or not (all
 that matters is committed; a container runtime kills after 10 s)."""
 _WORKER = "delivery_worker"
-_HTTP_SERVER = "http_server"
-_SHARED_INBOX = "shared_inbox"
-_TURNS = "chat_turns"
-_LIMITS_DB = "limits_database"
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -144,8 +140,7 @@ async def _post_init(app: App) -> None:
     clock: Clock = app.bot_data["clock"]
     db = await Database.open(settings.database)
     await share_limits(app, db)
-    turns = await ChatTurns.open(settings.database) if shares_chats(settings, db) else None
-    app.bot_data[_TURNS] = turns
+    turns = await open_turns(app, settings, db)
     worker = DeliveryWorker(app.bot, db, clock, send_timeout=app.bot_data["send_timeout"],
                             turns=turns)
     app.bot_data[_WORKER] = worker
@@ -160,7 +155,7 @@ async def _post_init(app: App) -> None:
     if turns is not None:
         svc.scheduler.share(turns)
     await svc.scheduler.recover()
-    shared = await _share_inbox(app, svc)
+    shared = await share_inbox(app, svc)
     if shared is None:
         await replay_inbox(app, svc)
     else:
@@ -169,86 +164,12 @@ async def _post_init(app: App) -> None:
     await worker.start(svc.cards, svc.mark_unreachable)
     if shared is not None:
         shared.start()
-    await _start_http_server(app, svc, worker)
+    await start_http_server(app, svc, worker)
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         _run_schedule, interval=app.bot_data["schedule_poll_seconds"], first=0.05,
         name="schedule", job_kwargs={"max_instances": 1, "coalesce": True},
     )
-
-
-async def _start_http_server(app: App, svc: Services, worker: DeliveryWorker) -> None:
-    """With a webhook: the server that takes Telegram's updates (and /metrics), then
-    `setWebhook`. When polling: a /metrics server, only if OMZIEN_METRICS_PORT is set."""
-    settings = svc.settings
-    bot = app.bot
-    assert isinstance(bot, DurableBot)
-    receiver: tuple[str, UpdateReceiver] | None = None
-    if settings.webhook_url is not None and settings.webhook_secret is not None:
-        secret = settings.webhook_secret.get_secret_value()
-        shared = shared_inbox(app)
-        enqueue = app.update_queue.put if shared is None else shared.received
-        receiver = (settings.webhook_path,
-                    UpdateReceiver(bot, svc.inbox, svc.clock, secret, enqueue))
-        port = settings.webhook_port
-    elif settings.metrics_port is not None:
-        port = settings.metrics_port
-    else:
-        return
-    server = BotHttpServer(worker.store, svc.clock, receiver)
-    await server.start(settings.webhook_listen, port)
-    app.bot_data[_HTTP_SERVER] = server
-    if settings.webhook_url is not None and receiver is not None:
-        await set_webhook(bot, settings.webhook_url, secret, ALLOWED_UPDATES)
-
-
-def shares_chats(settings: Settings, db: Database) -> bool:
-    """Webhook workers on PostgreSQL (any number of them) take turns by chat to handle the
-    stored updates and to send the outbox (bot/shared_inbox.py, storage/chat_turns.py); one
-    bot alone (SQLite, or polling) keeps its chats in memory."""
-    return settings.webhook_url is not None and db.sql.postgresql
-
-
-async def _share_inbox(app: App, svc: Services) -> SharedInbox | None:
-    turns = app.bot_data.get(_TURNS)
-    if not isinstance(turns, ChatTurns):
-        return None
-    bot = app.bot
-
-    def read(payload: dict[str, Any]) -> Update | None:
-        found = read_update(bot, payload)
-        return None if found is None else found[1]
-
-    shared = SharedInbox(svc.inbox, turns, svc.clock, read, app.process_update)
-    app.bot_data[_SHARED_INBOX] = shared
-    return shared
-
-
-def shared_inbox(app: App) -> SharedInbox | None:
-    shared = app.bot_data.get(_SHARED_INBOX)
-    return shared if isinstance(shared, SharedInbox) else None
-
-
-def http_server(app: App) -> BotHttpServer | None:
-    server = app.bot_data.get(_HTTP_SERVER)
-    return server if isinstance(server, BotHttpServer) else None
-
-
-async def _stop_http_server(app: App) -> None:
-    server = http_server(app)
-    if server is not None:
-        await server.stop()
-
-
-async def share_limits(app: App, db: Database) -> None:
-    """On PostgreSQL other processes may send for the bot too: Telegram's limits are then
-    counted in the database, across all of them, over a pool of their own (a send must not
-    wait for a connection behind the statements of hundreds of chats)."""
-    limiter = app.bot.rate_limiter if isinstance(app.bot, ExtBot) else None
-    if db.sql.postgresql and isinstance(limiter, OmzienRateLimiter):
-        windows = await Database.open(db.location, migrate=False)
-        app.bot_data[_LIMITS_DB] = windows
-        limiter.share(SendSlotStore(windows))
 
 
 def wire(app: App, svc: Services) -> None:
@@ -271,23 +192,19 @@ async def _post_stop(app: App) -> None:
 
 
 async def _post_shutdown(app: App) -> None:
-    await _stop_http_server(app)
+    await stop_http_server(app)
     shared = shared_inbox(app)
     if shared is not None:
         await shared.stop()
     worker = delivery_worker(app)
     if worker is not None:
         await worker.stop(0)
-    turns = app.bot_data.get(_TURNS)
-    if isinstance(turns, ChatTurns):
-        await turns.close()
+    await close_turns(app)
     svc = app.bot_data.get("services")
     if isinstance(svc, Services):
         await svc.out.close()
         await svc.db.close()
-    windows = app.bot_data.pop(_LIMITS_DB, None)
-    if isinstance(windows, Database):
-        await windows.close()
+    await close_limits(app)
 
 
 async def _run_schedule(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -331,7 +248,7 @@ async def running(app: App, *, poll_timeout: int = 10) -> AsyncIterator[App]:
         finally:
             if app.updater.running:
                 await app.updater.stop()
-            await _stop_http_server(app)
+            await stop_http_server(app)
             if app.running:
                 await app.stop()
                 if app.post_stop is not None:
