@@ -27,13 +27,11 @@ LINE = "Zondag soep in de hal"
 """What each digest says this week (so only digests are counted, not a nudge)."""
 
 
-@dataclass(frozen=True)
-class FanOut:
-    groups: int
+class SendRate:
+    """A rate of sends from the first to the last one, and its share of Telegram's 30 a second."""
+
     sent: int
     seconds: float
-    """From the first digest's send to the last one's."""
-    too_many_requests: int
 
     @property
     def per_second(self) -> float:
@@ -43,6 +41,15 @@ class FanOut:
     def share(self) -> float:
         """Of Telegram's 30 messages a second."""
         return self.per_second / TELEGRAM_PER_SECOND
+
+
+@dataclass(frozen=True)
+class FanOut(SendRate):
+    groups: int
+    sent: int
+    seconds: float
+    """From the first digest's send to the last one's."""
+    too_many_requests: int
 
 
 async def omzien_fanout(sb: Sandbox, groups: int) -> FanOut:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
+from benchmarks.fanout import SendRate
 from bot.ratelimit import OmzienRateLimiter
 from sandbox import Sandbox
 from storage.db import Database
@@ -25,25 +26,15 @@ from tests import postgres_server
 from tests.harness import TOKEN
 
 WORKERS = 3
-TELEGRAM_PER_SECOND = 30
 
 
 @dataclass(frozen=True)
-class SharedRate:
+class SharedRate(SendRate):
     sent: int
     seconds: float
     """From the first send to the last one."""
     most_in_a_second: int
     too_many_requests: int
-
-    @property
-    def per_second(self) -> float:
-        return (self.sent - 1) / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def share(self) -> float:
-        """Of Telegram's 30 messages a second."""
-        return self.per_second / TELEGRAM_PER_SECOND
 
 
 def most_in_a_second(stamps: list[float]) -> int:
