@@ -27,13 +27,15 @@ JOB_EVENTS = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_
 class BotWatch:
     """Tells `Sandbox.settle` when the bot running in this process has finished: every update
     the sandbox delivered since the bot started is marked handled in its inbox, its messenger
-    has nothing waiting to be sent, and no job of its job queue is due at once or running."""
+    has nothing waiting to be sent, no job of its job queue is due at once or running, and
+    each repeating job (the schedule's poll) has run once: starting includes the first poll."""
 
     def __init__(self, sb: Sandbox, app: App) -> None:
         self.app = app
         self.first = len(sb.delivered_updates)
         self.handled: set[int] = set()
         self.running: dict[str, int] = {}
+        self.ran: set[str] = set()
 
     async def finished(self, delivered: Sequence[int]) -> bool:
         inbox = self.services.inbox
@@ -49,7 +51,8 @@ class BotWatch:
         if self.services.out.busy() or answering or any(self.running.values()):
             return True
         assert self.app.job_queue is not None
-        return any(isinstance(job.job.trigger, DateTrigger) for job in self.app.job_queue.jobs())
+        return any(isinstance(job.job.trigger, DateTrigger) or job.job.id not in self.ran
+                   for job in self.app.job_queue.jobs())
 
     def on_job_event(self, event: JobEvent) -> None:
         if isinstance(event, JobSubmissionEvent):
@@ -57,6 +60,7 @@ class BotWatch:
                 event.scheduled_run_times)
         else:
             self.running[event.job_id] = self.running.get(event.job_id, 0) - 1
+            self.ran.add(event.job_id)
 
     @property
     def services(self) -> Services:

@@ -57,6 +57,7 @@ async def test_a_call_without_the_secret_changes_nothing(
         "from": {"id": john.id, "is_bot": False, "first_name": "John"}}}
     async with world.bot():
         await world.add_bot()
+        await world.run_due()  # the new group's schedule is planned now, not by a later poll
         await sb.settle()
         before = await every_table(world.database)
         sb.mark()
