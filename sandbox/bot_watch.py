@@ -28,7 +28,7 @@ class BotWatch:
     """Tells `Sandbox.settle` when the bot running in this process has finished: every update
     the sandbox delivered since the bot started is marked handled in its inbox, its messenger
     has nothing waiting to be sent, no job of its job queue is due at once or running, and
-    each repeating job (the schedule's poll) has run once: starting includes the first poll."""
+    each enabled repeating job (the schedule's poll) has run once: starting includes the first poll."""
 
     def __init__(self, sb: Sandbox, app: App) -> None:
         self.app = app
@@ -51,7 +51,8 @@ class BotWatch:
         if self.services.out.busy() or answering or any(self.running.values()):
             return True
         assert self.app.job_queue is not None
-        return any(isinstance(job.job.trigger, DateTrigger) or job.job.id not in self.ran
+        return any(isinstance(job.job.trigger, DateTrigger)
+                   or (job.enabled and job.job.id not in self.ran)
                    for job in self.app.job_queue.jobs())
 
     def on_job_event(self, event: JobEvent) -> None:

@@ -98,6 +98,14 @@ class World:
         assert isinstance(services, Services)
         return services
 
+    def pause_schedule_poll(self) -> None:
+        """The schedule runs only when the test says so (`run_due`): what reaches a resident
+        then came at once from the action that caused it, not from a poll."""
+        assert self.app is not None and self.app.job_queue is not None
+        for job in self.app.job_queue.jobs():
+            if job.name == "schedule":
+                job.enabled = False
+
     async def run_due(self, timeout: float = 10.0) -> int:
         """Run what the schedule has due at the test clock's now, and wait until what it
         sends has left the outbox."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot.domain.deeplinks import DeepLink
 from bot.domain.requests import Action, HelpRequest, Refusal, RequestStatus, refusal
@@ -99,10 +99,31 @@ async def on_card_button(update: Update, context: Context) -> None:
     request = await press.svc.stores.requests.get(request_id) if request_id is not None else None
     chat, message = press.chat, press.query.message
     if (match is None or request is None or chat is None or message is None
-            or request.building_id != chat.id or request.card_message_id != message.message_id):
+            or request.building_id != chat.id
+            or not await _on_its_card(press, request, message.message_id)):
         await press.answer(refusal_answer(press.lang, Refusal.GONE))
         return
     await claim(update, context, request, press.lang, every_time=match.group(1) == "ca")
+
+
+async def _on_its_card(press: Press, request: HelpRequest, message_id: int) -> bool:
+    """The press is on the request's own card, not on an older one. Telegram shows a card the
+    moment it is sent, but its message id is stored only once the send is answered: a press in
+    between can only come from that card (no other message in the group carries this request's
+    button), so it counts, and the id is stored now (the delivery stores the same one)."""
+    if request.card_message_id is None:
+        if not _carries(press.query.message, press.data):
+            return False
+        await press.svc.stores.requests.set_card(request.id, message_id)
+        return True
+    return request.card_message_id == message_id
+
+
+def _carries(message: MaybeInaccessibleMessage | None, data: str) -> bool:
+    """The pressed message shows a button with this data (Telegram sends its keyboard along)."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    return markup is not None and any(
+        button.callback_data == data for row in markup.inline_keyboard for button in row)
 
 
 async def on_private_claim(update: Update, context: Context) -> None:

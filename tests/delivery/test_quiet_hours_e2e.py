@@ -330,20 +330,13 @@ async def test_every_scheduled_kind_has_a_case(world: World, registered: dict[st
         == set(MAINTENANCE)
 
 
-def pause_the_schedule_poll(world: World) -> None:
-    assert world.app is not None and world.app.job_queue is not None
-    for job in world.app.job_queue.jobs():
-        if job.name == "schedule":
-            job.enabled = False
-
-
 @pytest.mark.parametrize("kind", sorted(MESSAGES) + sorted(MAINTENANCE))
 async def test_nothing_at_night_then_once_in_the_morning(
     world: World, registered: dict[str, bool], kind: str
 ) -> None:
     sb = world.sb
     async with world.bot():
-        pause_the_schedule_poll(world)
+        world.pause_schedule_poll()
         await world.add_bot()
         due = await (MESSAGES.get(kind) or MAINTENANCE[kind])(world)
         await sb.settle()

@@ -6,11 +6,16 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.app import delivery_worker
 from bot.domain.requests import RequestStatus
 from bot.i18n import t
+from handlers.kit.send import Outgoing
+from handlers.requests.card import CARD_KIND
 from storage.db import Database
+from storage.outbox import OutboxRow
 from storage.requests import RequestStore
 from tests.harness import World
 from tests.requests.request_steps import ask, edits_in, press_as_outsider, started, store, tap
@@ -48,6 +53,41 @@ async def test_twenty_neighbours_press_at_once_and_one_helps(world: World) -> No
         assert f"{winners[0].first_name} helpt je" in intro.text
         await sb.settle()
         assert edits_in(world, world.group) == edits_before + 1
+
+
+async def test_a_press_before_the_card_send_is_answered_still_helps(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram shows a card the moment it is sent; the bot learns its message id only from the
+    answer to the send. Kees presses "Ik help" in between (that answer is held back here): he
+    helps, and the card shows it."""
+    sb, fatma, kees = world.sb, world.user("Fatma"), world.user("Kees")
+    async with world.bot() as app:
+        await world.add_bot()
+        await started(world, kees)
+        worker = delivery_worker(app)
+        assert worker is not None
+        answered = asyncio.Event()
+        sent = worker._sent
+
+        async def answered_late(row: OutboxRow, item: Outgoing, message_id: int | None) -> None:
+            if item.card is not None and item.card.kind == CARD_KIND:
+                await answered.wait()
+            await sent(row, item, message_id)
+
+        monkeypatch.setattr(worker, "_sent", answered_late)
+        posted = await ask(world, fatma)
+        waiting = await store(world).get(posted.request_id)
+        assert waiting is not None and waiting.card_message_id is None
+        assert (await tap(world, kees, posted.card, "Ik help")).text == t(
+            "nl", "request.answer.claimed")
+        answered.set()
+        assert "Er helpt al iemand" in (await sb.next_edit(world.group)).text
+        assert (await sb.next_message(fatma)).text.startswith("Fijn! Kees helpt je")
+        await sb.settle()
+        saved = await store(world).get(posted.request_id)
+        assert saved is not None and saved.status is RequestStatus.CLAIMED
+        assert saved.card_message_id == posted.card.message_id
 
 
 async def test_own_request_and_a_helper_who_left_the_group(world: World) -> None:

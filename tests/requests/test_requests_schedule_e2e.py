@@ -78,6 +78,7 @@ async def test_unclaimed_request_closes_and_is_asked_again_with_one_tap(world: W
         again = await sb.next_message(world.group, containing="Wie wil een stukje wandelen?")
         assert "Wanneer: di 24 nov" in again.text and again.button_texts() == ["Ik help", "Meld"]
         assert (await sb.next_edit(fatma)).text.startswith("Je vraag staat in de groep.")
+        await sb.settle()  # the card's message id is stored once its send has been answered
         old = await store(world).get(posted.request_id)
         assert old is not None and old.status is RequestStatus.EXPIRED
         assert old.expired_at == local(2026, 11, 23, 21, 30)
