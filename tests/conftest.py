@@ -23,18 +23,34 @@ LONG = (
 workers of `make test` finish together instead of one waiting for a long test started last."""
 
 
+DATABASE_FIXTURES = {"database_location", "blank_database_location", "town"}
+"""Every database a test opens on the engine under test comes from one of these."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if postgres_server.on_postgresql():
         for item in items:
             marker = item.get_closest_marker("sqlite_only")
             if marker is not None:
                 item.add_marker(pytest.mark.skip(reason="about SQLite: " + marker.kwargs["reason"]))
+            elif not uses_the_engine(item):
+                item.add_marker(pytest.mark.skip(
+                    reason="opens no database of the engine under test: the SQLite run covers it"))
 
     def rank(item: pytest.Item) -> int:
         return next((n for n, start in enumerate(LONG) if item.nodeid.startswith(start)),
                     len(LONG))
 
     items.sort(key=rank)
+
+
+def uses_the_engine(item: pytest.Item) -> bool:
+    """The test opens a database through a fixture, or its module picks one itself (the
+    shared-limit and worker tests reach the PostgreSQL server directly)."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    module = getattr(item, "module", None)
+    return bool(fixtures & DATABASE_FIXTURES) or (
+        module is not None and "postgres_server" in vars(module))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
