@@ -583,6 +583,7 @@ async def report_hide(scene: Scene, actor: SandboxUser) -> str:
         await scene.sb.next_edit(actor)
     else:
         assert answer.text in (t("nl", "report.admin_only"), t("en", "report.admin_only"))
+    await scene.sb.settle()  # the card leaves the group by the outbox, after the edit maybe
     deleted = scene.sb.message(scene.group, card.message_id)
     state = await scene.svc.db.fetch_value("SELECT state FROM reports WHERE id = ?", (report_id,))
     hidden = scene.hidden == [1] and deleted is not None and deleted.deleted and state == "hidden"
@@ -1238,6 +1239,7 @@ async def _cijfers_in_group(scene: Scene, actor: SandboxUser) -> tuple[bool, boo
             await scene.sb.say(actor, scene.group, "/cijfers")
         return None
     await scene.private(actor)
+    await scene.sb.settle()
     posted_before = len(scene.sb.bot_messages(scene.group))
     await scene.sb.say(actor, scene.group, "/cijfers")
     if actor.id == scene.admin.id:
