@@ -23,6 +23,7 @@ from bot.app import App, build_application
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.logs import protect_token
+from bot.ratelimit import OmzienRateLimiter
 from bot.services import Services
 from sandbox import Sandbox, SandboxChat, SandboxUser
 from sandbox.bot_watch import running_watched
@@ -79,10 +80,20 @@ class World:
         )
 
     @asynccontextmanager
-    async def bot(self, *, schedule_poll_seconds: float = 0.1) -> AsyncIterator[App]:
+    async def bot(self, *, schedule_poll_seconds: float = 0.1,
+                  private_per_second: float = 0) -> AsyncIterator[App]:
         """The bot in this event loop. Its schedule is polled every 0.1 s unless told otherwise
-        (the product's own 20 s shows what would otherwise wait for the poll)."""
-        app = build_application(self.settings(), clock=self.clock,
+        (the product's own 20 s shows what would otherwise wait for the poll).
+
+        Telegram's one message a second into a private chat is not kept here (0): a resident's
+        flow of a few messages would mostly wait for it, and the stories would take twice as
+        long. Keeping to that pace is the rate limiter's own test (tests/delivery/test_fanout.py,
+        the bot processes); a story about it passes 1. Groups keep 20 a minute."""
+        settings = self.settings()
+        limiter = OmzienRateLimiter(overall_max_rate=settings.messages_per_second,
+                                    group_max_rate=settings.group_messages_per_minute,
+                                    private_max_rate=private_per_second)
+        app = build_application(settings, clock=self.clock, rate_limiter=limiter,
                                 schedule_poll_seconds=schedule_poll_seconds)
         async with running_watched(self.sb, app):
             self.app = app
