@@ -58,6 +58,7 @@ from handlers import (
     prompts,
 )
 from handlers import requests as help_requests
+from handlers.kit.at_start import HOWEVER_LATE
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ async def _post_init(app: App) -> None:
     assert app.job_queue is not None
     app.job_queue.run_repeating(
         _run_schedule, interval=app.bot_data["schedule_poll_seconds"], first=0.05,
-        name="schedule", job_kwargs={"max_instances": 1, "coalesce": True},
+        name="schedule", job_kwargs={"max_instances": 1, "coalesce": True, **HOWEVER_LATE},
     )
 
 

@@ -22,6 +22,7 @@ from handlers.activities.jobs import Jobs
 from handlers.activities.manage import on_fading, on_manage
 from handlers.activities.rsvp import on_private_answer, on_rsvp
 from handlers.activities.schedule import recover, repost_after_move
+from handlers.kit.at_start import run_at_start
 from handlers.kit.press import route_presses
 
 __all__ = ["COMMANDS", "register"]
@@ -63,5 +64,4 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     async def on_start(context: ContextTypes.DEFAULT_TYPE) -> None:
         await recover(svc, started)
 
-    if app.job_queue is not None:
-        app.job_queue.run_once(on_start, when=RECOVER_AFTER, name="activities:recover")
+    run_at_start(app, on_start, after=RECOVER_AFTER, name="activities:recover")

@@ -18,6 +18,7 @@ from handlers.ideas.commands import COMMANDS, NEW_LINK, on_command, open_new_lin
 from handlers.ideas.data import IdeaData
 from handlers.ideas.flow import IdeaFlow, on_idea_button
 from handlers.ideas.joins import MAKE_LINK, Jobs, on_join, on_make, open_make_link
+from handlers.kit.at_start import run_at_start
 from handlers.kit.press import route_presses
 
 __all__ = ["COMMANDS", "register"]
@@ -46,5 +47,4 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     async def on_start(context: ContextTypes.DEFAULT_TYPE) -> None:
         await recover(svc)
 
-    if app.job_queue is not None:
-        app.job_queue.run_once(on_start, when=RECOVER_AFTER, name="ideas:recover")
+    run_at_start(app, on_start, after=RECOVER_AFTER, name="ideas:recover")

@@ -18,6 +18,7 @@ from bot.domain.privacy import (
 from bot.domain.schedule import ItemState, ScheduledItem
 from bot.logs import set_pseudonym_key
 from bot.services import Services
+from handlers.kit.at_start import run_at_start
 from handlers.kit.context import Context, services
 
 log = logging.getLogger(__name__)
@@ -68,5 +69,4 @@ def register_jobs(app: Application, svc: Services) -> None:  # type: ignore[type
         return ItemState.DONE
 
     svc.scheduler.register(RETENTION_KIND, retention_job, calm=False)  # it sends nothing
-    assert app.job_queue is not None
-    app.job_queue.run_once(_start, when=0, name="privacy.start")
+    run_at_start(app, _start, after=0, name="privacy.start")

@@ -12,6 +12,7 @@ from functools import partial
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.services import Services
+from handlers.kit.at_start import run_at_start
 from handlers.kit.press import route_presses
 from handlers.requests.card import CARD_KIND, REPORT_KIND, RequestCards
 from handlers.requests.claims import (
@@ -66,8 +67,7 @@ def register(app: Application, svc: Services) -> None:  # type: ignore[type-arg]
     svc.scheduler.register("request.close", jobs.close, calm=False)
     svc.scheduler.register("request.prompt", jobs.prompt)
     svc.scheduler.register("request.next", jobs.next_week)
-    if app.job_queue is not None:
-        app.job_queue.run_once(jobs.post_unposted, when=0.1, name="requests:unposted")
+    run_at_start(app, jobs.post_unposted, after=0.1, name="requests:unposted")
     feed = RequestFeed(svc)
     svc.digest_sources.append(feed.digest)
     svc.add_card_feature(REPORT_KIND, feed, partial(repost_after_move, svc))
