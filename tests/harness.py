@@ -56,6 +56,10 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=AMS)
 
 
+STARTING_SECONDS = 60.0
+"""How long a bot process may take to start and answer (PostgreSQL, a loaded machine)."""
+
+
 @dataclass
 class World:
     """One building group with residents, a sandbox and (while `bot()` runs) the real bot."""
@@ -139,8 +143,10 @@ class World:
             await asyncio.sleep(0.01)
 
     async def add_bot(self) -> None:
+        """The admin adds the bot; its welcome in the group. Often the first thing a bot process
+        answers, so the wait covers a process still starting on a busy machine."""
         await self.sb.add_bot_to_group(self.group, by=self.admin)
-        await self.sb.next_message(self.group)
+        await self.sb.next_message(self.group, timeout=STARTING_SECONDS)
 
     def user(self, first_name: str) -> SandboxUser:
         return next(u for u in [self.admin, *self.residents] if u.first_name == first_name)
